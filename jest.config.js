@@ -1,0 +1,14 @@
+/**
+ * Tests run TypeScript through SWC (no type checking here: `npm test` runs `tsc --noEmit` first, so
+ * each test file is not type-checked twice). Files named `*.terraform.test.ts` run the real terraform
+ * CLI; `npm run test:unit` leaves them out.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  testTimeout: 60000,
+};

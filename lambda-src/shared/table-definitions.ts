@@ -1,0 +1,148 @@
+/**
+ * The single source of truth for the shape of BandUp's two DynamoDB tables: key names, attribute
+ * types and the history index. The cdktf constructs, the Lambda data layer and the tests that create
+ * identical tables on a DynamoDB-compatible server all read this module.
+ *
+ * It must stay plain TypeScript: no cdktf, no constructs, no AWS SDK import, because it ends up in
+ * the Lambda bundles.
+ */
+
+/** DynamoDB scalar attribute types used by keys. */
+export type KeyAttributeType = "S" | "N" | "B";
+
+/** One key attribute: its name and its DynamoDB type. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyAttributeType;
+}
+
+/** A global secondary index with a partition key and a sort key, projecting every attribute. */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly projection: "ALL";
+}
+
+/** Which table of the design this is; used as a stable construct id and a lookup key. */
+export type TableKind = "evaluations" | "flashcard-sets";
+
+/** The design of one table, independent of environment. */
+export interface TableDefinition {
+  readonly kind: TableKind;
+  /** The table name in production; other environments append `-<env>`. */
+  readonly baseName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** The optional history index (`user_id-created_at-index`), when the table has it. */
+  readonly historyIndex: IndexDefinition;
+  /** The Lambda environment variable that carries this table's name (as the design names it). */
+  readonly environmentVariable: string;
+}
+
+/** Name of the GSI that lists a user's items newest first. */
+export const HISTORY_INDEX_NAME = "user_id-created_at-index";
+
+const USER_ID: KeyAttribute = { name: "user_id", type: "S" };
+const CREATED_AT: KeyAttribute = { name: "created_at", type: "N" };
+
+const HISTORY_INDEX: IndexDefinition = {
+  name: HISTORY_INDEX_NAME,
+  partitionKey: USER_ID,
+  sortKey: CREATED_AT,
+  projection: "ALL",
+};
+
+/** `bandup-evaluations`: Writing and Speaking Evaluator results. */
+export const EVALUATIONS_TABLE: TableDefinition = {
+  kind: "evaluations",
+  baseName: "bandup-evaluations",
+  partitionKey: { name: "evaluation_id", type: "S" },
+  sortKey: USER_ID,
+  historyIndex: HISTORY_INDEX,
+  environmentVariable: "DYNAMODB_EVALUATIONS",
+};
+
+/** `bandup-flashcard-sets`: Flashcard Generator results. */
+export const FLASHCARD_SETS_TABLE: TableDefinition = {
+  kind: "flashcard-sets",
+  baseName: "bandup-flashcard-sets",
+  partitionKey: { name: "set_id", type: "S" },
+  sortKey: USER_ID,
+  historyIndex: HISTORY_INDEX,
+  environmentVariable: "DYNAMODB_FLASHCARD_SETS",
+};
+
+/** Both tables of the design, in a stable order. */
+export const TABLE_DEFINITIONS: readonly TableDefinition[] = [EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE];
+
+/**
+ * The attribute definitions a table needs: exactly the attributes used by its key schema and, when
+ * enabled, its index. DynamoDB rejects a definition that no key or index uses, so nothing else goes in.
+ */
+export function attributeDefinitions(definition: TableDefinition, withHistoryIndex: boolean): KeyAttribute[] {
+  const keys = [definition.partitionKey, definition.sortKey];
+  if (withHistoryIndex) {
+    keys.push(definition.historyIndex.partitionKey, definition.historyIndex.sortKey);
+  }
+  const byName = new Map<string, KeyAttribute>();
+  for (const key of keys) {
+    const seen = byName.get(key.name);
+    if (seen && seen.type !== key.type) {
+      throw new Error(`attribute \`${key.name}\` of table ${definition.baseName} is typed both ${seen.type} and ${key.type}`);
+    }
+    byName.set(key.name, key);
+  }
+  return [...byName.values()];
+}
+
+/** Plain-object input for DynamoDB `CreateTable` (the SDK's shape, without importing the SDK). */
+export interface CreateTableInputShape {
+  TableName: string;
+  BillingMode: "PAY_PER_REQUEST";
+  AttributeDefinitions: { AttributeName: string; AttributeType: KeyAttributeType }[];
+  KeySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
+  GlobalSecondaryIndexes?: {
+    IndexName: string;
+    KeySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
+    Projection: { ProjectionType: "ALL" };
+  }[];
+}
+
+/**
+ * The `CreateTable` input that builds the same table the cdktf construct declares, for tests and
+ * local servers such as dynalite.
+ */
+export function createTableInput(
+  definition: TableDefinition,
+  tableName: string,
+  options: { withHistoryIndex?: boolean } = {},
+): CreateTableInputShape {
+  const withHistoryIndex = options.withHistoryIndex ?? true;
+  const input: CreateTableInputShape = {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: attributeDefinitions(definition, withHistoryIndex).map((a) => ({
+      AttributeName: a.name,
+      AttributeType: a.type,
+    })),
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: "HASH" },
+      { AttributeName: definition.sortKey.name, KeyType: "RANGE" },
+    ],
+  };
+  if (withHistoryIndex) {
+    const index = definition.historyIndex;
+    input.GlobalSecondaryIndexes = [
+      {
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey.name, KeyType: "HASH" },
+          { AttributeName: index.sortKey.name, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: index.projection },
+      },
+    ];
+  }
+  return input;
+}
