@@ -1,0 +1,91 @@
+import { Construct } from "constructs";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { attributeDefinitions, TableDefinition } from "../lambda-src/shared/table-definitions";
+
+/** Props of a `BandupTable`. */
+export interface BandupTableProps {
+  /** Keys and index of the table, from `lambda-src/shared/table-definitions.ts`. */
+  readonly definition: TableDefinition;
+  /** Physical table name, already validated (3-255 characters of `[a-zA-Z0-9_.-]`). */
+  readonly tableName: string;
+  /**
+   * Create the `user_id-created_at-index` GSI (hash `user_id` S, range `created_at` N, projection ALL).
+   * @default true
+   */
+  readonly historyIndex?: boolean;
+  /**
+   * ARN of a customer-managed KMS key for server-side encryption.
+   * @default - the AWS-owned key (no `server_side_encryption` block; DynamoDB always encrypts at rest)
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * Turn on `deletion_protection_enabled` and Terraform `lifecycle.prevent_destroy`.
+   * @default false
+   */
+  readonly protect?: boolean;
+  /**
+   * Tags of the table (`Project` and `Environment` among them); the provider's `default_tags` add
+   * the same to every resource.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * One of BandUp's DynamoDB tables: on-demand, point-in-time recovery on, keys from the shared table
+ * definition, and the history index unless turned off.
+ */
+export class BandupTable extends Construct {
+  /** The Terraform resource, for escape hatches and references. */
+  public readonly table: DynamodbTable;
+  /** The design this table implements. */
+  public readonly definition: TableDefinition;
+  /** The table's name (a plain string, known at synth). */
+  public readonly tableName: string;
+  /** The table's ARN (a Terraform reference). */
+  public readonly tableArn: string;
+  /** ARNs of the table's indexes (`<table ARN>/index/<name>`); empty when the table has none. */
+  public readonly indexArns: string[];
+  /** Whether the history index exists. */
+  public readonly hasHistoryIndex: boolean;
+  /** The customer-managed KMS key, when one encrypts the table. */
+  public readonly kmsKeyArn?: string;
+
+  constructor(scope: Construct, id: string, props: BandupTableProps) {
+    super(scope, id);
+    const { definition } = props;
+    const historyIndex = props.historyIndex ?? true;
+    const protect = props.protect ?? false;
+    const index = definition.historyIndex;
+
+    this.table = new DynamodbTable(this, "table", {
+      name: props.tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: definition.partitionKey.name,
+      rangeKey: definition.sortKey.name,
+      attribute: attributeDefinitions(definition, historyIndex).map((a) => ({ name: a.name, type: a.type })),
+      globalSecondaryIndex: historyIndex
+        ? [
+            {
+              name: index.name,
+              hashKey: index.partitionKey.name,
+              rangeKey: index.sortKey.name,
+              projectionType: index.projection,
+            },
+          ]
+        : undefined,
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: props.kmsKeyArn ? { enabled: true, kmsKeyArn: props.kmsKeyArn } : undefined,
+      deletionProtectionEnabled: protect,
+      tags: props.tags,
+      lifecycle: protect ? { preventDestroy: true } : undefined,
+    });
+
+    this.definition = definition;
+    this.tableName = props.tableName;
+    this.tableArn = this.table.arn;
+    this.hasHistoryIndex = historyIndex;
+    this.kmsKeyArn = props.kmsKeyArn;
+    this.indexArns = historyIndex ? [`${this.table.arn}/index/${index.name}`] : [];
+  }
+}

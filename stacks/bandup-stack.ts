@@ -1,0 +1,86 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { BandupTable } from "../constructs/bandup-table";
+import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
+import { addBackend, BackendSettings } from "./backend";
+import { ResolvedEnvironment } from "./environments";
+
+/**
+ * Test-only provider settings that let `terraform plan` run without AWS. Never set them in a real
+ * deployment: they turn off the provider's credential and region checks.
+ */
+export interface OfflineProviderSettings {
+  /**
+   * Endpoint of a DynamoDB-compatible server (dynalite) that the provider talks to instead of AWS.
+   * @default - the real DynamoDB endpoint of the region
+   */
+  readonly dynamodbEndpoint?: string;
+}
+
+/** Props of a `BandupStack`. */
+export interface BandupStackProps {
+  /** The environment this stack deploys, resolved and validated by `stacks/environments.ts`. */
+  readonly environment: ResolvedEnvironment;
+  /**
+   * Where the stack keeps its Terraform state.
+   * @default { type: "local" } - a local state file per environment
+   */
+  readonly backend?: BackendSettings;
+  /**
+   * Test-only: skip the provider's AWS credential, account and region checks so that `terraform plan`
+   * runs offline.
+   * @default - undefined, the provider checks credentials as usual
+   */
+  readonly offlineProvider?: OfflineProviderSettings;
+}
+
+/** Everything BandUp's data layer needs in one environment: provider, backend and both tables. */
+export class BandupStack extends TerraformStack {
+  /** The environment this stack deploys. */
+  public readonly environment: ResolvedEnvironment;
+  /** The AWS provider of the stack (region and `default_tags` of the environment). */
+  public readonly provider: AwsProvider;
+  /** The two tables, by kind. */
+  public readonly tables: Readonly<Record<TableKind, BandupTable>>;
+
+  constructor(scope: Construct, id: string, props: BandupStackProps) {
+    super(scope, id);
+    const { environment } = props;
+    this.environment = environment;
+
+    addBackend(this, environment.name, props.backend ?? { type: "local" });
+
+    const offline = props.offlineProvider;
+    this.provider = new AwsProvider(this, "aws", {
+      region: environment.region,
+      defaultTags: [{ tags: { ...environment.tags, ManagedBy: "cdktf" } }],
+      ...(offline && {
+        skipCredentialsValidation: true,
+        skipRequestingAccountId: true,
+        skipMetadataApiCheck: "true",
+        skipRegionValidation: true,
+        endpoints: offline.dynamodbEndpoint ? [{ dynamodb: offline.dynamodbEndpoint }] : undefined,
+      }),
+    });
+
+    const tables = {} as Record<TableKind, BandupTable>;
+    for (const definition of TABLE_DEFINITIONS) {
+      const table = new BandupTable(this, definition.kind, {
+        definition,
+        tableName: environment.tableNames[definition.kind],
+        historyIndex: environment.historyIndex,
+        kmsKeyArn: environment.tableKmsKeyArn,
+        protect: environment.protected,
+        tags: environment.tags,
+      });
+      tables[definition.kind] = table;
+      new TerraformOutput(this, `${definition.kind}-table-name`, {
+        value: table.tableName,
+        description: `Name of the ${definition.kind} table (Lambda variable ${definition.environmentVariable})`,
+      });
+      new TerraformOutput(this, `${definition.kind}-table-arn`, { value: table.tableArn });
+    }
+    this.tables = tables;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Every deployment environment of BandUp, in one typed module, and the validation that stops synth
+ * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
+ */
+import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
+
+/** Settings of one environment as written by hand; every optional field has a default. */
+export interface EnvironmentSettings {
+  /**
+   * AWS region the environment's provider deploys to.
+   * @default "us-east-1"
+   */
+  readonly region?: string;
+  /**
+   * Protect stateful resources: DynamoDB `deletion_protection_enabled` and Terraform
+   * `lifecycle.prevent_destroy` on both tables.
+   * @default - true for `prod`, false otherwise
+   */
+  readonly protected?: boolean;
+  /**
+   * Table names, per table.
+   * @default - the design's names (`bandup-evaluations`, `bandup-flashcard-sets`) in `prod`, so tables
+   * created with the AWS CLI can be adopted; `<name>-<env>` elsewhere
+   */
+  readonly tableNames?: Partial<Record<TableKind, string>>;
+  /**
+   * ARN of a customer-managed KMS key that encrypts both tables. Must be in the environment's region.
+   * @default - the AWS-owned key (DynamoDB encrypts at rest in any case)
+   */
+  readonly tableKmsKeyArn?: string;
+  /**
+   * Create the `user_id-created_at-index` GSI on both tables, for a user's history newest first.
+   * @default true
+   */
+  readonly historyIndex?: boolean;
+  /**
+   * Extra tags for every resource, next to `Project=bandup` and `Environment=<env>`.
+   * @default {}
+   */
+  readonly extraTags?: Record<string, string>;
+}
+
+/** An environment with every default applied and every value validated. */
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly region: string;
+  readonly protected: boolean;
+  readonly tableNames: Readonly<Record<TableKind, string>>;
+  readonly tableKmsKeyArn?: string;
+  readonly historyIndex: boolean;
+  /** `Project`, `Environment` and the extra tags. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The environments this app deploys, in deployment order. */
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
+  dev: {},
+  staging: {},
+  prod: { protected: true },
+};
+
+/** The environment whose tables keep the design's exact names. */
+export const PRODUCTION_ENVIRONMENT = "prod";
+export const DEFAULT_REGION = "us-east-1";
+
+/** Names of the resolved stacks: one Terraform stack per environment. */
+export function stackName(environment: string): string {
+  return `bandup-${environment}`;
+}
+
+// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'.
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+// Commercial, GovCloud, China and ISO partitions: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1.
+const REGION = /^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-isoe)-[a-z]+-\d{1,2}$/;
+// A KMS key ARN (not an alias): single-region UUID key ids or multi-Region `mrk-` ids.
+const KMS_KEY_ARN =
+  /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:([a-z0-9-]+):\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+// Environment names become part of stack, table and function names.
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+// Tag keys/values: AWS allows letters, digits, spaces and _ . : / = + - @.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Thrown when an environment's settings are invalid; the message lists every problem. */
+export class EnvironmentConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid settings for environment \`${environment}\`:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+/**
+ * Applies the defaults to one environment's settings and validates them. Collects every problem and
+ * throws one `EnvironmentConfigError` naming the environment, the field and the value.
+ */
+export function resolveEnvironment(name: string, settings: EnvironmentSettings): ResolvedEnvironment {
+  const problems: string[] = [];
+  if (!ENVIRONMENT_NAME.test(name)) {
+    problems.push(`the environment name must be 1-20 characters of a-z, 0-9 and -, starting with a letter; got \`${name}\``);
+  }
+
+  const region = settings.region ?? DEFAULT_REGION;
+  if (!REGION.test(region)) {
+    problems.push(`\`region\` must be an AWS region code such as us-east-1 or ap-southeast-1; got \`${region}\``);
+  }
+
+  const isProduction = name === PRODUCTION_ENVIRONMENT;
+  const tableNames = {} as Record<TableKind, string>;
+  for (const definition of TABLE_DEFINITIONS) {
+    const tableName =
+      settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
+    if (!TABLE_NAME.test(tableName)) {
+      problems.push(
+        `\`tableNames.${definition.kind}\` must be 3-255 characters of a-z, A-Z, 0-9, _ . -; got \`${tableName}\``,
+      );
+    }
+    tableNames[definition.kind] = tableName;
+  }
+  for (const kind of Object.keys(settings.tableNames ?? {})) {
+    if (!TABLE_DEFINITIONS.some((d) => d.kind === kind)) {
+      problems.push(
+        `\`tableNames.${kind}\` is not a table of this app; the tables are ${TABLE_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`,
+      );
+    }
+  }
+  if (tableNames.evaluations === tableNames["flashcard-sets"]) {
+    problems.push(`\`tableNames\` gives both tables the same name \`${tableNames.evaluations}\``);
+  }
+
+  const kmsKeyArn = settings.tableKmsKeyArn;
+  if (kmsKeyArn !== undefined) {
+    const match = KMS_KEY_ARN.exec(kmsKeyArn);
+    if (!match) {
+      problems.push(
+        `\`tableKmsKeyArn\` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got \`${kmsKeyArn}\``,
+      );
+    } else if (match[1] !== region) {
+      problems.push(
+        `\`tableKmsKeyArn\` is in region \`${match[1]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`,
+      );
+    }
+  }
+
+  const extraTags = settings.extraTags ?? {};
+  for (const [key, value] of Object.entries(extraTags)) {
+    if (key === "Project" || key === "Environment") {
+      problems.push(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
+    } else if (key.length === 0 || key.length > 128 || !TAG_TEXT.test(key) || key.startsWith("aws:")) {
+      problems.push(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
+    } else if (value.length > 256 || !TAG_TEXT.test(value)) {
+      problems.push(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new EnvironmentConfigError(name, problems);
+  }
+  return {
+    name,
+    region,
+    protected: settings.protected ?? isProduction,
+    tableNames,
+    tableKmsKeyArn: kmsKeyArn,
+    historyIndex: settings.historyIndex ?? true,
+    tags: { Project: "bandup", Environment: name, ...extraTags },
+  };
+}
+
+/** Looks up a known environment by name, with its defaults applied; throws for an unknown name. */
+export function getEnvironment(
+  name: string,
+  environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
+): ResolvedEnvironment {
+  const settings = Object.prototype.hasOwnProperty.call(environments, name) ? environments[name] : undefined;
+  if (settings === undefined) {
+    throw new EnvironmentConfigError(name, [
+      `unknown environment \`${name}\`; known environments are ${Object.keys(environments).map((e) => `\`${e}\``).join(", ")}. Add it to ENVIRONMENTS in stacks/environments.ts`,
+    ]);
+  }
+  return resolveEnvironment(name, settings);
+}
+
+/** Every environment, resolved, in the order of `ENVIRONMENTS`. */
+export function allEnvironments(
+  environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
+): ResolvedEnvironment[] {
+  return Object.keys(environments).map((name) => getEnvironment(name, environments));
+}
