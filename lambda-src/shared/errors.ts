@@ -1,0 +1,106 @@
+/**
+ * Error classes of the Lambda data layer. Handlers tell them apart with `instanceof` (or `name`):
+ * a caller mistake (`InvalidInputError`, never retried), a record that broke an invariant on read
+ * (`MalformedItemError`), a job transition that the table refused (`RecordNotFoundError`,
+ * `StatusTransitionError`, `EvaluationTypeMismatchError`) and a deployment mistake
+ * (`ConfigurationError`). AWS SDK errors (throttling after retries, timeouts) pass through unchanged.
+ *
+ * Plain TypeScript: no SDK import, so the module is cheap to bundle and to use in tests.
+ */
+
+/** Base class of every error this layer throws itself. */
+export class DataLayerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A missing or empty environment variable; thrown at cold start. `variable` names it. */
+export class ConfigurationError extends DataLayerError {
+  constructor(readonly variable: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Input that fails validation before any request is sent: nothing was written. `field` is the
+ * attribute (or option) at fault, e.g. `overall_band`, `flashcards[2].answer`, `nextToken`, `item`.
+ */
+export class InvalidInputError extends DataLayerError {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** The item that a write would produce is over DynamoDB's 400 KB limit; nothing was written. */
+export class ItemTooLargeError extends InvalidInputError {
+  constructor(readonly sizeBytes: number, readonly limitBytes: number, message: string) {
+    super("item", message);
+  }
+}
+
+/** A stored item that does not decode into the typed model (wrong type, unknown status, bad JSON, ...). */
+export class MalformedItemError extends DataLayerError {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** Which table a record lives in, for error messages. */
+export type RecordKind = "evaluation" | "flashcard set";
+
+/** A transition (complete / fail) on a record that does not exist; nothing was written. */
+export class RecordNotFoundError extends DataLayerError {
+  constructor(readonly kind: RecordKind, readonly key: Readonly<Record<string, string>>, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A transition from a status other than `processing` (a second completion, a failure after a
+ * completion, ...); nothing was written. `currentStatus` is the status found in the table.
+ */
+export class StatusTransitionError extends DataLayerError {
+  constructor(
+    readonly kind: RecordKind,
+    readonly key: Readonly<Record<string, string>>,
+    readonly currentStatus: string,
+    readonly targetStatus: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Completing a `speaking` evaluation with writing results, or the reverse; nothing was written. */
+export class EvaluationTypeMismatchError extends DataLayerError {
+  constructor(
+    readonly key: Readonly<Record<string, string>>,
+    readonly expectedType: string,
+    readonly actualType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Renders a rejected value for an error message: JSON-ish, and short even for a 400 KB string. */
+export function describeValue(value: unknown): string {
+  let text: string;
+  if (value === undefined) {
+    text = "undefined";
+  } else if (typeof value === "bigint") {
+    text = `${value}n`;
+  } else if (typeof value === "function") {
+    text = "a function";
+  } else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  const max = 80;
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
