@@ -1,0 +1,306 @@
+/**
+ * Reads and writes of the evaluations table (`DYNAMODB_EVALUATIONS`), used by the Writing and
+ * Speaking Evaluators.
+ *
+ * Lifecycle: `startEvaluation` writes a `processing` record (only if none exists), then exactly one
+ * of `completeWritingEvaluation` / `completeSpeakingEvaluation` / `failEvaluation` moves it to
+ * `completed` or `failed`, guarded by a ConditionExpression on the current status. Everything is
+ * validated before a request is sent; a rejected call writes nothing.
+ */
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { loadEvaluationsTableName, type Environment } from "../shared/config";
+import { decodeEvaluation } from "../shared/decode";
+import {
+  DataLayerError,
+  EvaluationTypeMismatchError,
+  RecordNotFoundError,
+  StatusTransitionError,
+} from "../shared/errors";
+import {
+  SPEAKING_BAND_FIELDS,
+  WRITING_BAND_FIELDS,
+  type CompletedSpeakingEvaluation,
+  type CompletedWritingEvaluation,
+  type Evaluation,
+  type EvaluationKey,
+  type EvaluationType,
+  type FailedEvaluation,
+  type SpeakingResults,
+  type WritingResults,
+} from "../shared/models";
+import { EVALUATIONS_TABLE } from "../shared/table-definitions";
+import {
+  checkCreatedAt,
+  checkDuration,
+  checkId,
+  checkNonEmptyString,
+  checkNonNegativeInteger,
+  checkString,
+  ensure,
+  ensureBand,
+  ensureEvaluationType,
+  ensureFeedback,
+  ensureItemSize,
+  ensureObject,
+  ensureOnly,
+  MAX_UNIX_SECONDS,
+  PARTITION_KEY_MAX_BYTES,
+  SORT_KEY_MAX_BYTES,
+} from "../shared/validation";
+import { describeKey, isConditionalCheckFailed, storedErrorMessage, unixSeconds } from "./conditional";
+import { getDocumentClient } from "./dynamodb-client";
+import { pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
+
+const PARTITION_KEY = EVALUATIONS_TABLE.partitionKey.name;
+const SORT_KEY = EVALUATIONS_TABLE.sortKey.name;
+
+/** Input of `startEvaluation`. `created_at` defaults to now (Unix seconds). */
+export interface StartEvaluationInput extends EvaluationKey {
+  evaluation_type: EvaluationType;
+  created_at?: number;
+}
+
+/**
+ * Result of a start. `created: true`: this call wrote the `processing` record. `created: false`: a
+ * record with that key already existed (a retried invocation, a duplicate message) and was left
+ * untouched; `record` is that existing record, whatever its status or type, so the caller can skip
+ * work already done.
+ */
+export interface StartResult<T> {
+  created: boolean;
+  record: T;
+}
+
+/** Options of `listEvaluationHistory`. */
+export interface EvaluationHistoryOptions extends PageOptions {
+  /** Only this type (a FilterExpression: see pagination.ts on short pages). */
+  evaluationType?: EvaluationType;
+}
+
+/** The evaluations table's operations. */
+export interface EvaluationsRepository {
+  /** Writes a `processing` record unless one exists with that key (idempotent). */
+  startEvaluation(input: StartEvaluationInput): Promise<StartResult<Evaluation>>;
+  /** `processing` -> `completed` for a writing evaluation; returns the stored record. */
+  completeWritingEvaluation(key: EvaluationKey, results: WritingResults): Promise<CompletedWritingEvaluation>;
+  /** `processing` -> `completed` for a speaking evaluation; returns the stored record. */
+  completeSpeakingEvaluation(key: EvaluationKey, results: SpeakingResults): Promise<CompletedSpeakingEvaluation>;
+  /** `processing` -> `failed`, storing `message` in `error_message` (cut to 4000 characters). */
+  failEvaluation(key: EvaluationKey, message: string): Promise<FailedEvaluation>;
+  /** One record by key (strongly consistent), or undefined. */
+  getEvaluation(key: EvaluationKey): Promise<Evaluation | undefined>;
+  /** A user's evaluations, newest first, one page at a time. */
+  listEvaluationHistory(userId: string, options?: EvaluationHistoryOptions): Promise<Page<Evaluation>>;
+}
+
+/** Dependencies of the repository: the client (dynalite in tests) and the table name. */
+export interface EvaluationsRepositoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Clock for the default `created_at` (Unix seconds). */
+  now?: () => number;
+}
+
+/** Validates a key and returns it as the table's key attributes (names from table-definitions.ts). */
+function keyItem(key: unknown): Record<string, string> {
+  const input = ensureObject("key", key);
+  ensure(PARTITION_KEY, input[PARTITION_KEY], checkId(input[PARTITION_KEY], PARTITION_KEY_MAX_BYTES));
+  ensure(SORT_KEY, input[SORT_KEY], checkId(input[SORT_KEY], SORT_KEY_MAX_BYTES));
+  return { [PARTITION_KEY]: input[PARTITION_KEY] as string, [SORT_KEY]: input[SORT_KEY] as string };
+}
+
+function requireText(field: string, value: unknown, check: (v: unknown) => string | undefined = checkNonEmptyString): string {
+  ensure(field, value, check(value));
+  return value as string;
+}
+
+/** Validated attributes of writing results, in the order they are stored. */
+function writingAttributes(results: unknown): Record<string, unknown> {
+  const input = ensureObject("results", results);
+  ensureOnly(input, [...WRITING_BAND_FIELDS, "feedback", "model_used"], "writing results");
+  const attributes: Record<string, unknown> = {};
+  for (const field of WRITING_BAND_FIELDS) attributes[field] = ensureBand(field, input[field]);
+  attributes.feedback = ensureFeedback("feedback", input.feedback);
+  attributes.model_used = requireText("model_used", input.model_used);
+  return attributes;
+}
+
+/** Validated attributes of speaking results. */
+function speakingAttributes(results: unknown): Record<string, unknown> {
+  const input = ensureObject("results", results);
+  const other = ["transcript", "duration", "word_count", "feedback", "model_used"];
+  ensureOnly(input, [...SPEAKING_BAND_FIELDS, ...other], "speaking results");
+  const attributes: Record<string, unknown> = {};
+  for (const field of SPEAKING_BAND_FIELDS) attributes[field] = ensureBand(field, input[field]);
+  attributes.transcript = requireText("transcript", input.transcript, checkString);
+  attributes.duration = requireText("duration", input.duration, checkDuration);
+  ensure("word_count", input.word_count, checkNonNegativeInteger(input.word_count));
+  attributes.word_count = input.word_count;
+  attributes.feedback = ensureFeedback("feedback", input.feedback);
+  attributes.model_used = requireText("model_used", input.model_used);
+  return attributes;
+}
+
+/** Builds the evaluations repository on an explicit client and table (tests, or custom wiring). */
+export function createEvaluationsRepository(options: EvaluationsRepositoryOptions): EvaluationsRepository {
+  const { client, tableName } = options;
+  const now = options.now ?? unixSeconds;
+
+  async function readRaw(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    // Strongly consistent: callers read their own writes (a start that lost a race, a diagnosis).
+    const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    return result.Item;
+  }
+
+  /**
+   * Moves a `processing` record to `target`, setting `attributes`; when `requiredType` is given the
+   * record must also be of that type. On a refused condition, reads the record to say why.
+   */
+  async function transition(
+    key: Record<string, string>,
+    target: "completed" | "failed",
+    attributes: Record<string, unknown>,
+    requiredType?: EvaluationType,
+  ): Promise<Evaluation> {
+    const names: Record<string, string> = { "#status": "status" };
+    const values: Record<string, unknown> = { ":processing": "processing", ":target": target };
+    const sets = ["#status = :target"];
+    for (const [name, value] of Object.entries(attributes)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    // `#status = :processing` is false on a missing item too, so UpdateItem never creates a record.
+    let condition = "#status = :processing";
+    if (requiredType) {
+      names["#evaluation_type"] = "evaluation_type";
+      values[":required_type"] = requiredType;
+      condition += " AND #evaluation_type = :required_type";
+    }
+    try {
+      const result = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return decodeEvaluation(result.Attributes);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const verb = target === "completed" ? "completed" : "marked failed";
+    const current = await readRaw(key);
+    if (current !== undefined && current.status !== "processing") {
+      throw new StatusTransitionError(
+        "evaluation",
+        key,
+        String(current.status),
+        target,
+        `evaluation ${describeKey(key)} is ${JSON.stringify(current.status)}, not "processing"; it cannot be ${verb}`,
+      );
+    }
+    if (current !== undefined && requiredType && current.evaluation_type !== requiredType) {
+      throw new EvaluationTypeMismatchError(
+        key,
+        requiredType,
+        String(current.evaluation_type),
+        `evaluation ${describeKey(key)} is a ${JSON.stringify(current.evaluation_type)} evaluation; it cannot be completed with ${requiredType} results`,
+      );
+    }
+    // Absent now, or `processing` now but created after the refused write (records only move forward).
+    throw new RecordNotFoundError("evaluation", key, `evaluation ${describeKey(key)} does not exist; it cannot be ${verb}`);
+  }
+
+  /** Size of the record a completion produces: key, type, status, created_at (at its largest) and results. */
+  function ensureCompletedSize(key: Record<string, string>, type: EvaluationType, attributes: Record<string, unknown>): void {
+    ensureItemSize({ ...key, evaluation_type: type, status: "completed", created_at: MAX_UNIX_SECONDS, ...attributes });
+  }
+
+  return {
+    async startEvaluation(input) {
+      const body = ensureObject("input", input);
+      const key = keyItem(body);
+      ensureOnly(body, [PARTITION_KEY, SORT_KEY, "evaluation_type", "created_at"], "a start request");
+      const evaluation_type = ensureEvaluationType("evaluation_type", body.evaluation_type);
+      const created_at = body.created_at ?? now();
+      ensure("created_at", created_at, checkCreatedAt(created_at));
+      const item = { ...key, evaluation_type, status: "processing", created_at };
+      ensureItemSize(item);
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item,
+            // A retried invocation must never overwrite a record, whatever its status.
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+          }),
+        );
+        return { created: true, record: decodeEvaluation(item) };
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      const existing = await readRaw(key);
+      if (existing === undefined) {
+        // Only possible if something deletes records; this layer never does.
+        throw new DataLayerError(`evaluation ${describeKey(key)} existed when started but is gone now`);
+      }
+      return { created: false, record: decodeEvaluation(existing) };
+    },
+
+    async completeWritingEvaluation(key, results) {
+      const k = keyItem(key);
+      const attributes = writingAttributes(results);
+      ensureCompletedSize(k, "writing", attributes);
+      return (await transition(k, "completed", attributes, "writing")) as CompletedWritingEvaluation;
+    },
+
+    async completeSpeakingEvaluation(key, results) {
+      const k = keyItem(key);
+      const attributes = speakingAttributes(results);
+      ensureCompletedSize(k, "speaking", attributes);
+      return (await transition(k, "completed", attributes, "speaking")) as CompletedSpeakingEvaluation;
+    },
+
+    async failEvaluation(key, message) {
+      const k = keyItem(key);
+      ensure("error_message", message, checkNonEmptyString(message));
+      return (await transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedEvaluation;
+    },
+
+    async getEvaluation(key) {
+      const item = await readRaw(keyItem(key));
+      return item === undefined ? undefined : decodeEvaluation(item);
+    },
+
+    async listEvaluationHistory(userId, historyOptions = {}) {
+      ensure("user_id", userId, checkId(userId, SORT_KEY_MAX_BYTES));
+      const options = ensureObject("options", historyOptions);
+      ensureOnly(options, ["limit", "nextToken", "evaluationType"], "history options");
+      const limit = pageSize(options.limit);
+      const type = options.evaluationType === undefined ? undefined : ensureEvaluationType("evaluationType", options.evaluationType);
+      const page = await queryHistoryPage(client, tableName, EVALUATIONS_TABLE, userId, {
+        limit,
+        nextToken: historyOptions.nextToken,
+        filter:
+          type === undefined
+            ? undefined
+            : { expression: "#evaluation_type = :evaluation_type", names: { "#evaluation_type": "evaluation_type" }, values: { ":evaluation_type": type } },
+      });
+      return { ...page, items: page.items.map(decodeEvaluation) };
+    },
+  };
+}
+
+/**
+ * The repository a handler uses: the container's shared client and the table named by
+ * `DYNAMODB_EVALUATIONS`. Call it at module scope so a missing variable fails the cold start.
+ */
+export function evaluationsRepositoryFromEnvironment(env: Environment = process.env): EvaluationsRepository {
+  return createEvaluationsRepository({ client: getDocumentClient(), tableName: loadEvaluationsTableName(env) });
+}

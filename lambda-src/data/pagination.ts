@@ -1,0 +1,159 @@
+/**
+ * Paged, newest-first listing of a user's items through the history index
+ * (`user_id-created_at-index`), with an opaque continuation token.
+ *
+ * Token: base64url of the JSON of the position to resume after, i.e. the index key plus the table
+ * key of the last item returned ({user_id, created_at, <partition key>}); exactly the
+ * ExclusiveStartKey DynamoDB wants for a GSI query. It is validated on the way in (shape, types, and
+ * that it belongs to the same user) so a forged or foreign token is an `InvalidInputError` naming
+ * `nextToken`, never a query of someone else's history.
+ *
+ * Filters (evaluation type, `status = completed`) are FilterExpressions, applied by DynamoDB after
+ * `Limit` items are read, so one Query can return fewer matches than asked. A page is therefore
+ * filled by querying again from where the last Query stopped, until it holds `limit` items, the
+ * index is exhausted, or `MAX_QUERIES_PER_PAGE` queries were made (bounding the time one call can
+ * take when most items are filtered out). In that last case the page is short (possibly empty) but
+ * carries a `nextToken`: a caller keeps going while `nextToken` is present, not while pages are full.
+ * When a Query returns more matches than the page still needs, the page ends at the last item kept
+ * and the token is built from that item, so nothing is skipped.
+ */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { InvalidInputError } from "../shared/errors";
+import type { TableDefinition } from "../shared/table-definitions";
+import { checkCreatedAt, checkId, fieldMessage, PARTITION_KEY_MAX_BYTES } from "../shared/validation";
+
+/** One page of a listing. `nextToken` is absent once the listing is exhausted. */
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/** Paging options common to the listings. */
+export interface PageOptions {
+  /** Items per page, 1 to `MAX_PAGE_SIZE`; default `DEFAULT_PAGE_SIZE`. */
+  limit?: number;
+  /** The `nextToken` of the previous page; omit for the first page. */
+  nextToken?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+export const MAX_QUERIES_PER_PAGE = 10;
+/** Generous bound for a token (a 2 KB id and a 1 KB user id, base64url-encoded). */
+const MAX_TOKEN_LENGTH = 4_500;
+
+type Key = Record<string, string | number>;
+
+/** The three attributes of a position in the history index, from the table definition. */
+function positionAttributes(table: TableDefinition): { partition: string; user: string; sort: string } {
+  return {
+    partition: table.partitionKey.name,
+    user: table.historyIndex.partitionKey.name,
+    sort: table.historyIndex.sortKey.name,
+  };
+}
+
+/** Encodes a position as an opaque token. */
+export function encodeToken(key: Key): string {
+  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+}
+
+/** Decodes and validates a token for `table` and `userId`; throws `InvalidInputError` on `nextToken`. */
+export function decodeToken(token: unknown, table: TableDefinition, userId: string): Key {
+  const invalid = (): never => {
+    throw new InvalidInputError(
+      "nextToken",
+      fieldMessage("nextToken", "must be a token returned by the previous page of this listing", token),
+    );
+  };
+  if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) {
+    return invalid();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    return invalid();
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return invalid();
+  const key = parsed as Record<string, unknown>;
+  const names = positionAttributes(table);
+  const expected = [names.partition, names.user, names.sort].sort();
+  const actual = Object.keys(key).sort();
+  if (actual.length !== expected.length || actual.some((name, i) => name !== expected[i])) return invalid();
+  if (key[names.user] !== userId) return invalid();
+  if (checkId(key[names.partition], PARTITION_KEY_MAX_BYTES) !== undefined) return invalid();
+  if (checkCreatedAt(key[names.sort]) !== undefined) return invalid();
+  return key as Key;
+}
+
+/** Validates a page size. */
+export function pageSize(limit: unknown): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_PAGE_SIZE) {
+    throw new InvalidInputError("limit", fieldMessage("limit", `must be an integer from 1 to ${MAX_PAGE_SIZE}`, limit));
+  }
+  return limit as number;
+}
+
+/** A FilterExpression with its placeholders. */
+export interface QueryFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/**
+ * Reads one page of `userId`'s items from `table`'s history index, newest first, applying `filter`.
+ * Items are returned raw (decoding is the caller's).
+ */
+export async function queryHistoryPage(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  table: TableDefinition,
+  userId: string,
+  options: { limit: number; nextToken?: string; filter?: QueryFilter },
+): Promise<Page<Record<string, unknown>>> {
+  const names = positionAttributes(table);
+  let startKey: Key | undefined = options.nextToken === undefined ? undefined : decodeToken(options.nextToken, table, userId);
+  const items: Record<string, unknown>[] = [];
+
+  for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
+    const needed = options.limit - items.length;
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: table.historyIndex.name,
+        KeyConditionExpression: "#user = :user",
+        ScanIndexForward: false, // newest first: descending created_at
+        // Without a filter every item read is returned, so read exactly what the page needs; with one,
+        // read a full page's worth each time so a mostly-filtered history costs few round trips.
+        Limit: options.filter ? options.limit : needed,
+        ExclusiveStartKey: startKey,
+        FilterExpression: options.filter?.expression,
+        ExpressionAttributeNames: { "#user": names.user, ...options.filter?.names },
+        ExpressionAttributeValues: { ":user": userId, ...options.filter?.values },
+      }),
+    );
+    const found = result.Items ?? [];
+    if (found.length > needed) {
+      // More matches than the page needs: keep `needed`, resume right after the last one kept.
+      const kept = found.slice(0, needed);
+      items.push(...kept);
+      const last = kept[kept.length - 1];
+      return {
+        items,
+        nextToken: encodeToken({
+          [names.partition]: last[names.partition] as string,
+          [names.user]: last[names.user] as string,
+          [names.sort]: last[names.sort] as number,
+        }),
+      };
+    }
+    items.push(...found);
+    startKey = result.LastEvaluatedKey as Key | undefined;
+    if (startKey === undefined || items.length === options.limit) break;
+  }
+  return startKey === undefined ? { items } : { items, nextToken: encodeToken(startKey) };
+}
