@@ -4,10 +4,13 @@
  * benchmarks and the plan-review tests. Fails loudly when terraform or the mirror is missing: a check
  * that silently skips is worse than none.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { promisify } from "util";
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+
+const execFileAsync = promisify(execFile);
 
 /** The provider version the app pins; the mirror must hold exactly this one. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -104,36 +107,40 @@ export class OfflineTerraform {
     this.env = offlineTerraformEnv(cliConfigFile);
   }
 
-  /** Runs `terraform <args>`; throws with terraform's own output when it fails. */
-  run(args: string[]): string {
-    const result = spawnSync("terraform", args, {
-      cwd: this.workingDirectory,
-      env: this.env,
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    if (result.error) {
-      throw new Error(`terraform could not start (${result.error.message}); is it on PATH?`);
+  /** Runs `terraform <args>`; rejects with terraform's own output when it fails. */
+  async run(args: string[]): Promise<string> {
+    try {
+      const { stdout } = await execFileAsync("terraform", args, {
+        cwd: this.workingDirectory,
+        env: this.env,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      return stdout;
+    } catch (error) {
+      const failure = error as { code?: number | string; stderr?: string; stdout?: string; message: string };
+      if (failure.code === "ENOENT") {
+        throw new Error("terraform could not start: it is not on PATH");
+      }
+      throw new Error(
+        `terraform ${args.join(" ")} failed in ${this.workingDirectory} (exit ${failure.code}):\n${failure.stderr ?? ""}\n${failure.stdout ?? failure.message}`,
+      );
     }
-    if (result.status !== 0) {
-      throw new Error(`terraform ${args.join(" ")} failed in ${this.workingDirectory} (exit ${result.status}):\n${result.stderr}\n${result.stdout}`);
-    }
-    return result.stdout;
   }
 
-  init(): void {
-    this.run(["init", "-input=false", "-no-color"]);
+  async init(): Promise<void> {
+    await this.run(["init", "-input=false", "-no-color"]);
   }
 
   /** `terraform validate -json`, parsed. */
-  validate(): { valid: boolean; error_count: number; diagnostics: unknown[] } {
-    return JSON.parse(this.run(["validate", "-json", "-no-color"]));
+  async validate(): Promise<{ valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] }> {
+    return JSON.parse(await this.run(["validate", "-json", "-no-color"]));
   }
 
   /** Plans into `planFile` and returns `terraform show -json` of it, parsed. */
-  plan(planFile = "tfplan", extraArgs: string[] = []): TerraformPlanJson {
-    this.run(["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`, ...extraArgs]);
-    return JSON.parse(this.run(["show", "-json", planFile]));
+  async plan(planFile = "tfplan", extraArgs: string[] = []): Promise<TerraformPlanJson> {
+    await this.run(["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`, ...extraArgs]);
+    return JSON.parse(await this.run(["show", "-json", planFile]));
   }
 }
 
@@ -145,7 +152,13 @@ export interface TerraformPlanJson {
     type: string;
     name: string;
     mode: string;
-    change: { actions: string[]; before: unknown; after: unknown; replace_paths?: unknown[] };
+    change: {
+      actions: string[];
+      before: unknown;
+      after: unknown;
+      replace_paths?: unknown[];
+      importing?: { id: string };
+    };
     action_reason?: string;
   }[];
   planned_values?: unknown;

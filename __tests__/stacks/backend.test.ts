@@ -1,0 +1,92 @@
+import { BackendConfigError, resolveBackendSettings } from "../../stacks/backend";
+import { synthEnvironment } from "../support/synth";
+
+describe("backend settings", () => {
+  test("defaults to local state", () => {
+    expect(resolveBackendSettings({})).toEqual({ type: "local" });
+  });
+
+  test("reads S3 settings from environment variables, with defaults for region and prefix", () => {
+    expect(resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_BUCKET: "bandup-tf-state" })).toEqual({
+      type: "s3",
+      bucket: "bandup-tf-state",
+      region: "us-east-1",
+      keyPrefix: "bandup",
+    });
+  });
+
+  test("reads settings from the cdktf.json context, and variables win over it", () => {
+    const context = { type: "s3", bucket: "from-context", region: "eu-west-1", keyPrefix: "infra/bandup" };
+    expect(resolveBackendSettings({}, context)).toEqual({
+      type: "s3",
+      bucket: "from-context",
+      region: "eu-west-1",
+      keyPrefix: "infra/bandup",
+    });
+    expect(resolveBackendSettings({ BANDUP_STATE_BUCKET: "from-env" }, context)).toMatchObject({ bucket: "from-env" });
+  });
+
+  test("reads HCP Terraform settings", () => {
+    expect(resolveBackendSettings({ BANDUP_BACKEND: "hcp", BANDUP_HCP_ORGANIZATION: "bandup" })).toEqual({
+      type: "hcp",
+      organization: "bandup",
+      workspacePrefix: "bandup-",
+      hostname: "app.terraform.io",
+    });
+  });
+
+  test("throws for an unknown backend type", () => {
+    expect(() => resolveBackendSettings({ BANDUP_BACKEND: "gcs" })).toThrow(
+      "Invalid state backend settings:\n  - `BANDUP_BACKEND` must be one of `local`, `s3`, `hcp`; got `gcs`",
+    );
+  });
+
+  test("throws when the S3 bucket is missing or malformed, and for a bad region, all at once", () => {
+    expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_REGION: "nowhere" })).toThrow(
+      "Invalid state backend settings:\n" +
+        "  - `BANDUP_STATE_BUCKET` (or `bucket` in the `bandupBackend` context) is required for the s3 backend\n" +
+        "  - `BANDUP_STATE_REGION` must be an AWS region code such as us-east-1; got `nowhere`",
+    );
+    expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_BUCKET: "Bad_Bucket" })).toThrow(
+      BackendConfigError,
+    );
+  });
+
+  test("throws when the HCP organization is missing", () => {
+    expect(() => resolveBackendSettings({ BANDUP_BACKEND: "hcp" })).toThrow(
+      "`BANDUP_HCP_ORGANIZATION` (or `organization` in the `bandupBackend` context) is required for the hcp backend",
+    );
+  });
+});
+
+describe("synthesized backends", () => {
+  test("S3: one key per environment, encrypted, with S3-native locking", () => {
+    const backend = { type: "s3", bucket: "bandup-tf-state", region: "us-east-1", keyPrefix: "bandup" } as const;
+    for (const env of ["dev", "prod"]) {
+      expect(synthEnvironment(env, { backend }).json.terraform.backend).toEqual({
+        s3: {
+          bucket: "bandup-tf-state",
+          key: `bandup/${env}/terraform.tfstate`,
+          region: "us-east-1",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    }
+  });
+
+  test("HCP Terraform: one workspace per environment", () => {
+    const backend = { type: "hcp", organization: "bandup", workspacePrefix: "bandup-", hostname: "app.terraform.io" } as const;
+    expect(synthEnvironment("staging", { backend }).json.terraform.cloud).toEqual({
+      hostname: "app.terraform.io",
+      organization: "bandup",
+      workspaces: { name: "bandup-staging" },
+    });
+  });
+
+  test("local: an explicit path wins", () => {
+    expect(synthEnvironment("dev", { backend: { type: "local", path: "terraform.tfstate" } }).json.terraform.backend).toEqual({
+      local: { path: "terraform.tfstate" },
+    });
+  });
+});
