@@ -1,10 +1,5 @@
 import { GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import {
-  createEvaluationsRepository,
-  type EvaluationsRepository,
-  type SpeakingResults,
-  type WritingResults,
-} from "../../lambda-src/data/evaluations-repository";
+import { createEvaluationsRepository, type EvaluationsRepository } from "../../lambda-src/data/evaluations-repository";
 import {
   EvaluationTypeMismatchError,
   InvalidInputError,
@@ -12,6 +7,7 @@ import {
   RecordNotFoundError,
   StatusTransitionError,
 } from "../../lambda-src/shared/errors";
+import type { SpeakingResults, WritingResults } from "../../lambda-src/shared/models";
 import { useDynalite } from "../support/dynalite";
 import { expectRejection } from "./expect-error";
 
