@@ -14,6 +14,8 @@
  * index is exhausted, or `MAX_QUERIES_PER_PAGE` queries were made (bounding the time one call can
  * take when most items are filtered out). In that last case the page is short (possibly empty) but
  * carries a `nextToken`: a caller keeps going while `nextToken` is present, not while pages are full.
+ * Likewise, when a page fills exactly on the last matching item DynamoDB still reports a position, so
+ * the listing can end with one empty page without a token.
  * When a Query returns more matches than the page still needs, the page ends at the last item kept
  * and the token is built from that item, so nothing is skipped.
  */
