@@ -1,0 +1,264 @@
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { createFlashcardSetsRepository, type FlashcardSetsRepository } from "../../lambda-src/data/flashcard-sets-repository";
+import { MAX_QUERIES_PER_PAGE } from "../../lambda-src/data/pagination";
+import {
+  InvalidInputError,
+  ItemTooLargeError,
+  RecordNotFoundError,
+  StatusTransitionError,
+} from "../../lambda-src/shared/errors";
+import type { Flashcard, FlashcardSetResults, JobStatus } from "../../lambda-src/shared/models";
+import { useDynalite } from "../support/dynalite";
+import { expectRejection } from "./expect-error";
+
+const db = useDynalite();
+let repo: FlashcardSetsRepository;
+
+beforeAll(() => {
+  repo = createFlashcardSetsRepository({ client: db().documentClient, tableName: db().flashcardSetsTable, now: () => 1733644800 });
+});
+
+async function rawItem(set_id: string, user_id: string) {
+  const result = await db().client.send(
+    new GetItemCommand({
+      TableName: db().flashcardSetsTable,
+      Key: { set_id: { S: set_id }, user_id: { S: user_id } },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item;
+}
+
+const DOC = "uploads/documents/user-456/vocab-guide.pdf";
+const CARDS: Flashcard[] = [
+  { question: "What is a collocation?", answer: "Words that often go together, e.g. 'make a decision'." },
+  { question: "Synonym of 'important'?", answer: "Significant" },
+];
+const RESULTS: FlashcardSetResults = { flashcards: CARDS, page_count: 8, chunk_count: 24 };
+
+/** Starts a set and moves it to `status`. */
+async function seed(set_id: string, user_id: string, created_at: number, status: JobStatus): Promise<void> {
+  await repo.startFlashcardSet({ set_id, user_id, document_id: DOC, created_at });
+  if (status === "completed") await repo.completeFlashcardSet({ set_id, user_id }, RESULTS);
+  if (status === "failed") await repo.failFlashcardSet({ set_id, user_id }, "PDF has no text layer");
+}
+
+async function allPages(userId: string, limit: number): Promise<string[][]> {
+  const pages: string[][] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await repo.listCompletedFlashcardSets(userId, { limit, nextToken });
+    pages.push(page.items.map((s) => s.set_id));
+    nextToken = page.nextToken;
+    if (pages.length > 50) throw new Error("listing does not end");
+  } while (nextToken !== undefined);
+  return pages;
+}
+
+describe("start, complete, fail", () => {
+  test("start writes the processing record; a second start returns it unchanged", async () => {
+    const input = { set_id: "flashcard-set-123", user_id: "user-456", document_id: DOC };
+    const first = await repo.startFlashcardSet(input);
+    expect(first).toEqual({ created: true, record: { ...input, status: "processing", created_at: 1733644800 } });
+    expect(await rawItem("flashcard-set-123", "user-456")).toEqual({
+      set_id: { S: "flashcard-set-123" },
+      user_id: { S: "user-456" },
+      document_id: { S: DOC },
+      status: { S: "processing" },
+      created_at: { N: "1733644800" },
+    });
+    const second = await repo.startFlashcardSet({ ...input, document_id: "uploads/other.pdf", created_at: 5 });
+    expect(second).toEqual({ created: false, record: first.record });
+  });
+
+  test("completing stores the design's item: flashcards as a JSON string, total_cards counted", async () => {
+    const key = { set_id: "flashcard-set-123", user_id: "user-456" };
+    const done = await repo.completeFlashcardSet(key, RESULTS);
+    expect(done).toEqual({
+      ...key,
+      document_id: DOC,
+      status: "completed",
+      flashcards: CARDS,
+      total_cards: 2,
+      page_count: 8,
+      chunk_count: 24,
+      created_at: 1733644800,
+    });
+    expect(await rawItem(key.set_id, key.user_id)).toEqual({
+      set_id: { S: "flashcard-set-123" },
+      user_id: { S: "user-456" },
+      document_id: { S: DOC },
+      status: { S: "completed" },
+      flashcards: { S: JSON.stringify(CARDS) },
+      total_cards: { N: "2" },
+      page_count: { N: "8" },
+      chunk_count: { N: "24" },
+      created_at: { N: "1733644800" },
+    });
+    expect(await repo.getFlashcardSet(key)).toEqual(done);
+  });
+
+  test("a second completion, a failure after completion and a completion of a missing set are refused", async () => {
+    const key = { set_id: "flashcard-set-123", user_id: "user-456" };
+    const before = await rawItem(key.set_id, key.user_id);
+    await expectRejection(
+      repo.completeFlashcardSet(key, { ...RESULTS, page_count: 99 }),
+      StatusTransitionError,
+      'flashcard set {"set_id":"flashcard-set-123","user_id":"user-456"} is "completed", not "processing"; it cannot be completed',
+    );
+    await expectRejection(
+      repo.failFlashcardSet(key, "late failure"),
+      StatusTransitionError,
+      'flashcard set {"set_id":"flashcard-set-123","user_id":"user-456"} is "completed", not "processing"; it cannot be marked failed',
+    );
+    expect(await rawItem(key.set_id, key.user_id)).toEqual(before);
+
+    await expectRejection(
+      repo.completeFlashcardSet({ set_id: "set-nope", user_id: "user-456" }, RESULTS),
+      RecordNotFoundError,
+      'flashcard set {"set_id":"set-nope","user_id":"user-456"} does not exist; it cannot be completed',
+    );
+    expect(await rawItem("set-nope", "user-456")).toBeUndefined();
+  });
+
+  test("failing stores error_message", async () => {
+    await seed("set-failed", "user-456", 10, "failed");
+    expect(await rawItem("set-failed", "user-456")).toEqual({
+      set_id: { S: "set-failed" },
+      user_id: { S: "user-456" },
+      document_id: { S: DOC },
+      status: { S: "failed" },
+      error_message: { S: "PDF has no text layer" },
+      created_at: { N: "10" },
+    });
+  });
+
+  test("10 concurrent starts: exactly one creates", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        repo.startFlashcardSet({ set_id: "set-race", user_id: "user-race", document_id: `${DOC}#${i}`, created_at: 2000 + i }),
+      ),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const winner = results.find((r) => r.created)!.record;
+    for (const r of results) expect(r.record).toEqual(winner);
+    expect(await rawItem("set-race", "user-race")).toEqual({
+      set_id: { S: "set-race" },
+      user_id: { S: "user-race" },
+      document_id: { S: winner.document_id },
+      status: { S: "processing" },
+      created_at: { N: String(winner.created_at) },
+    });
+  });
+});
+
+describe("validation before any write", () => {
+  const KEY = { set_id: "set-validate", user_id: "user-456" };
+  beforeAll(() => seed(KEY.set_id, KEY.user_id, 20, "processing"));
+
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["no cards", { flashcards: [] }, "`flashcards` must be a non-empty array of {question, answer}; got []"],
+    ["a card without an answer", { flashcards: [CARDS[0], { question: "Q?" }] }, "`flashcards[1].answer` must be a non-empty string; got undefined"],
+    ["a card with an extra attribute", { flashcards: [{ ...CARDS[0], hint: "x" }] }, '`flashcards[0].hint` is not a flashcard attribute (only `question` and `answer`); got "x"'],
+    ["a negative page_count", { page_count: -1 }, "`page_count` must be a non-negative integer; got -1"],
+    ["a fractional chunk_count", { chunk_count: 2.5 }, "`chunk_count` must be a non-negative integer; got 2.5"],
+    ["total_cards from the caller", { total_cards: 3 }, "`total_cards` does not belong to flashcard set results; got 3"],
+  ];
+  test.each(cases)("complete: %s", async (_name, change, message) => {
+    await expectRejection(repo.completeFlashcardSet(KEY, { ...RESULTS, ...change } as FlashcardSetResults), InvalidInputError, message);
+    expect((await rawItem(KEY.set_id, KEY.user_id))?.status).toEqual({ S: "processing" });
+  });
+
+  test("start: a document_id longer than an S3 key is refused and nothing is written", async () => {
+    const document_id = "d".repeat(1025);
+    await expectRejection(
+      repo.startFlashcardSet({ set_id: "set-long-doc", user_id: "user-456", document_id }),
+      InvalidInputError,
+      `\`document_id\` must be a non-empty string of at most 1024 UTF-8 bytes; got "${"d".repeat(79)}… (1027 characters)`,
+    );
+    expect(await rawItem("set-long-doc", "user-456")).toBeUndefined();
+  });
+
+  test("~400 KB of cards is refused before the write; the set stays processing without cards", async () => {
+    const flashcards = Array.from({ length: 400 }, (_, i) => ({ question: `Q${i}?`, answer: "a".repeat(1000) }));
+    // Counted by hand: name bytes + value bytes. created_at at its largest (9999999999: 5 + 1 bytes),
+    // total_cards 400 and page_count 8 and chunk_count 24 (2 bytes each), document_id (kept from the
+    // start, not re-read) at its largest, 1024 bytes.
+    const expected =
+      "set_id".length + "set-validate".length +
+      "user_id".length + "user-456".length +
+      "status".length + "completed".length +
+      "created_at".length + 6 +
+      "flashcards".length + JSON.stringify(flashcards).length +
+      "total_cards".length + 2 + "page_count".length + 2 + "chunk_count".length + 2 +
+      "document_id".length + 1024;
+    await expectRejection(
+      repo.completeFlashcardSet(KEY, { ...RESULTS, flashcards }),
+      ItemTooLargeError,
+      `\`item\` must be at most 409600 bytes (DynamoDB's 400 KB item limit, attribute names included); got ${expected} bytes`,
+    );
+    expect(await rawItem(KEY.set_id, KEY.user_id)).toEqual({
+      set_id: { S: "set-validate" },
+      user_id: { S: "user-456" },
+      document_id: { S: DOC },
+      status: { S: "processing" },
+      created_at: { N: "20" },
+    });
+  });
+});
+
+describe("listCompletedFlashcardSets", () => {
+  const USER = "user-sets";
+  beforeAll(async () => {
+    // Newest first: s9 failed, s8 completed, s7 processing, s6 completed, s5 completed, s4 failed,
+    // s3 completed, s2 processing, s1 completed.
+    const statuses: JobStatus[] = ["completed", "processing", "completed", "failed", "completed", "completed", "processing", "completed", "failed"];
+    for (let i = 0; i < statuses.length; i++) await seed(`s${i + 1}`, USER, 1733640000 + i, statuses[i]);
+    await seed("other-user-set", "user-else", 1733649999, "completed");
+  });
+
+  test("only completed sets, newest first, pages of 2 until done: none lost, no duplicates", async () => {
+    expect(await allPages(USER, 2)).toEqual([["s8", "s6"], ["s5", "s3"], ["s1"]]);
+  });
+
+  test("pages of 1 and of 3 list the same sets", async () => {
+    expect((await allPages(USER, 1)).flat()).toEqual(["s8", "s6", "s5", "s3", "s1"]);
+    expect((await allPages(USER, 3)).flat()).toEqual(["s8", "s6", "s5", "s3", "s1"]);
+  });
+
+  test("items are decoded completed sets", async () => {
+    const page = await repo.listCompletedFlashcardSets(USER, { limit: 1 });
+    expect(page.items).toEqual([
+      {
+        set_id: "s8",
+        user_id: USER,
+        document_id: DOC,
+        status: "completed",
+        flashcards: CARDS,
+        total_cards: 2,
+        page_count: 8,
+        chunk_count: 24,
+        created_at: 1733640007,
+      },
+    ]);
+  });
+
+  test("when most sets are not completed, a page stops after MAX_QUERIES_PER_PAGE queries, short but with a token", async () => {
+    const user = "user-mostly-failed";
+    const failures = MAX_QUERIES_PER_PAGE + 2;
+    await seed("old-done", user, 100, "completed");
+    for (let i = 0; i < failures; i++) await seed(`fail-${i}`, user, 200 + i, "failed");
+    const first = await repo.listCompletedFlashcardSets(user, { limit: 1 });
+    expect(first.items).toEqual([]);
+    expect(first.nextToken).toEqual(expect.any(String));
+    // Page 2 reads the last two failures and "old-done"; having read "old-done" with Limit 1, DynamoDB
+    // still reports a position, so an empty third page ends the listing (documented in pagination.ts).
+    expect(await allPages(user, 1)).toEqual([[], ["old-done"], []]);
+  });
+
+  test("a token from another user's listing is refused", async () => {
+    const token = (await repo.listCompletedFlashcardSets("user-else", { limit: 1 })).nextToken;
+    expect(token).toEqual(expect.any(String));
+    await expect(repo.listCompletedFlashcardSets(USER, { nextToken: token })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
