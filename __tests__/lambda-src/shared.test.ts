@@ -1,0 +1,220 @@
+import { PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { evaluationsRepositoryFromEnvironment, flashcardSetsRepositoryFromEnvironment } from "../../lambda-src/data";
+import { CLIENT_DEFAULTS, createDocumentClient, getDocumentClient } from "../../lambda-src/data/dynamodb-client";
+import { bandFromNumber, BANDS, isBand } from "../../lambda-src/shared/bands";
+import { loadEvaluationsTableName, loadFlashcardSetsTableName } from "../../lambda-src/shared/config";
+import { decodeEvaluation, decodeFlashcardSet } from "../../lambda-src/shared/decode";
+import { ConfigurationError, ItemTooLargeError, MalformedItemError } from "../../lambda-src/shared/errors";
+import { itemSizeBytes, MAX_ITEM_SIZE_BYTES, numberSizeBytes } from "../../lambda-src/shared/item-size";
+import type { EvaluationKey, FlashcardSetKey } from "../../lambda-src/shared/models";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/shared/table-definitions";
+import { ensureItemSize } from "../../lambda-src/shared/validation";
+import { useDynalite } from "../support/dynalite";
+import { expectThrow } from "./expect-error";
+
+const db = useDynalite();
+
+describe("bands", () => {
+  test("the scale is 0.0 to 9.0 in steps of 0.5, one decimal", () => {
+    expect(BANDS).toHaveLength(19);
+    expect(BANDS[0]).toBe("0.0");
+    expect(BANDS[18]).toBe("9.0");
+    expect(["6.5", "7.0", "0.0", "9.0"].every(isBand)).toBe(true);
+    expect(["9.5", "7", "6.50", "-0.5", " 6.5", 6.5].some(isBand)).toBe(false);
+  });
+
+  test("bandFromNumber formats on-scale numbers and refuses the rest", () => {
+    expect(bandFromNumber(7)).toBe("7.0");
+    expect(bandFromNumber(6.5)).toBe("6.5");
+    expect(bandFromNumber(6.25)).toBeUndefined();
+    expect(bandFromNumber(9.5)).toBeUndefined();
+    expect(bandFromNumber(6.55)).toBeUndefined();
+    expect(bandFromNumber(Number.NaN)).toBeUndefined();
+  });
+});
+
+describe("item size", () => {
+  test("names and values counted as DynamoDB does", () => {
+    expect(itemSizeBytes({ a: "é" })).toBe(1 + 2); // UTF-8 bytes, not characters
+    expect(numberSizeBytes(1733644800)).toBe(5); // 17336448: 8 significant digits -> 4 + 1
+    expect(numberSizeBytes(185)).toBe(3);
+    expect(numberSizeBytes(0)).toBe(2);
+    expect(itemSizeBytes({ ok: true, n: null })).toBe(2 + 1 + 1 + 1);
+    expect(itemSizeBytes({ l: ["ab", 1] })).toBe(1 + 3 + (1 + 2) + (1 + 2));
+    expect(itemSizeBytes({ m: { k: "v" } })).toBe(1 + 3 + (1 + 1 + 1));
+  });
+
+  test("the limit is inclusive: 409600 bytes pass, 409601 are refused", () => {
+    const item = (size: number) => ({ pk: "x".repeat(size - 2) });
+    expect(itemSizeBytes(item(MAX_ITEM_SIZE_BYTES))).toBe(409600);
+    expect(() => ensureItemSize(item(MAX_ITEM_SIZE_BYTES))).not.toThrow();
+    expectThrow(
+      () => ensureItemSize(item(MAX_ITEM_SIZE_BYTES + 1)),
+      ItemTooLargeError,
+      "`item` must be at most 409600 bytes (DynamoDB's 400 KB item limit, attribute names included); got 409601 bytes",
+    );
+  });
+
+  test("the computed size agrees with the server at the boundary", async () => {
+    // An evaluation-shaped item padded to exactly the limit, then one byte over: the server takes the
+    // first and refuses the second, as the calculation predicts.
+    const put = (item: Record<string, unknown>) => {
+      const marshalled: Record<string, AttributeValue> = {};
+      for (const [name, value] of Object.entries(item)) {
+        marshalled[name] = typeof value === "number" ? { N: String(value) } : { S: String(value) };
+      }
+      return db().client.send(new PutItemCommand({ TableName: db().evaluationsTable, Item: marshalled }));
+    };
+    const base = { evaluation_id: "eval-size", user_id: "user-size", status: "processing", created_at: 1733644800, transcript: "" };
+    const padding = MAX_ITEM_SIZE_BYTES - itemSizeBytes(base);
+    const atLimit = { ...base, transcript: "t".repeat(padding) };
+    expect(itemSizeBytes(atLimit)).toBe(MAX_ITEM_SIZE_BYTES);
+    await expect(put(atLimit)).resolves.toBeDefined();
+    await expect(put({ ...base, transcript: "t".repeat(padding + 1) })).rejects.toMatchObject({
+      name: "ValidationException",
+      message: "Item size has exceeded the maximum allowed size",
+    });
+  });
+});
+
+describe("decoder", () => {
+  const WRITING_ITEM = {
+    evaluation_id: "eval-abc123",
+    user_id: "user-456",
+    evaluation_type: "writing",
+    status: "completed",
+    overall_band: "7.0",
+    task_achievement_band: "7.0",
+    coherence_band: "6.5",
+    lexical_band: "7.0",
+    grammar_band: "6.5",
+    feedback: '{"strengths":["a"],"weaknesses":[]}',
+    model_used: "gemini-writing_task2",
+    created_at: 1733644800,
+  };
+  const SET_ITEM = {
+    set_id: "flashcard-set-123",
+    user_id: "user-456",
+    document_id: "uploads/documents/user-456/vocab-guide.pdf",
+    status: "completed",
+    flashcards: '[{"question":"What is...","answer":"..."}]',
+    total_cards: 1,
+    page_count: 8,
+    chunk_count: 24,
+    created_at: 1733644800,
+  };
+
+  test("decodes the design's items, parsing feedback and flashcards", () => {
+    expect(decodeEvaluation(WRITING_ITEM)).toEqual({ ...WRITING_ITEM, feedback: { strengths: ["a"], weaknesses: [] } });
+    expect(decodeFlashcardSet(SET_ITEM)).toEqual({ ...SET_ITEM, flashcards: [{ question: "What is...", answer: "..." }] });
+  });
+
+  const LABEL = 'malformed evaluation item (evaluation_id "eval-abc123", user_id "user-456")';
+  const evaluationCases: [string, Record<string, unknown>, string][] = [
+    ["an unknown status", { status: "done" }, `${LABEL}: \`status\` must be one of "processing", "completed", "failed"; got "done"`],
+    ["an unknown type", { evaluation_type: "reading" }, `${LABEL}: \`evaluation_type\` must be one of "writing", "speaking"; got "reading"`],
+    ["a band off the scale", { overall_band: "9.5" }, `${LABEL}: \`overall_band\` must be a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"; got "9.5"`],
+    ["non-JSON feedback", { feedback: "{oops" }, `${LABEL}: \`feedback\` must be a string holding a JSON object, like "{\\"strengths\\":[],\\"weaknesses\\":[]}"; got "{oops"`],
+    ["a speaking field on a writing item", { fluency_band: "6.0" }, `${LABEL}: \`fluency_band\` does not belong to a completed writing evaluation; got "6.0"`],
+    ["created_at as a string", { created_at: "1733644800" }, `${LABEL}: \`created_at\` must be Unix time in whole seconds (an integer from 0 to 9999999999); got "1733644800"`],
+    ["a missing band", { grammar_band: undefined }, `${LABEL}: \`grammar_band\` must be a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"; got undefined`],
+  ];
+  test.each(evaluationCases)("rejects an evaluation with %s", (_name, change, message) => {
+    const item: Record<string, unknown> = { ...WRITING_ITEM, ...change };
+    for (const key of Object.keys(item)) if (item[key] === undefined) delete item[key];
+    expectThrow(() => decodeEvaluation(item), MalformedItemError, message);
+  });
+
+  test("rejects results on a processing record", () => {
+    const processing = { evaluation_id: "e", user_id: "u", evaluation_type: "speaking", status: "processing", created_at: 1, transcript: "hi" };
+    expectThrow(
+      () => decodeEvaluation(processing),
+      MalformedItemError,
+      'malformed evaluation item (evaluation_id "e", user_id "u"): `transcript` does not belong to a processing evaluation; got "hi"',
+    );
+  });
+
+  const SET_LABEL = 'malformed flashcard set item (set_id "flashcard-set-123", user_id "user-456")';
+  const setCases: [string, Record<string, unknown>, string][] = [
+    ["flashcards that are not JSON", { flashcards: "[{" }, `${SET_LABEL}: \`flashcards\` must be a string holding a JSON array of {question, answer}; got "[{"`],
+    ["a card without a question", { flashcards: '[{"answer":"a"}]' }, `${SET_LABEL}: \`flashcards[0].question\` must be a non-empty string; got undefined`],
+    ["total_cards that disagrees", { total_cards: 15 }, `${SET_LABEL}: \`total_cards\` must equal the number of stored flashcards (1); got 15`],
+  ];
+  test.each(setCases)("rejects a flashcard set with %s", (_name, change, message) => {
+    expectThrow(() => decodeFlashcardSet({ ...SET_ITEM, ...change }), MalformedItemError, message);
+  });
+
+  test("a non-object item", () => {
+    expectThrow(() => decodeEvaluation(null), MalformedItemError, "malformed evaluation item: `item` must be an object; got null");
+  });
+});
+
+describe("configuration", () => {
+  test("a missing table variable fails naming it", () => {
+    expectThrow(
+      () => loadEvaluationsTableName({}),
+      ConfigurationError,
+      "environment variable `DYNAMODB_EVALUATIONS` must name the bandup-evaluations table; got nothing (it is not set)",
+    );
+    expectThrow(
+      () => loadFlashcardSetsTableName({ DYNAMODB_FLASHCARD_SETS: " " }),
+      ConfigurationError,
+      'environment variable `DYNAMODB_FLASHCARD_SETS` must name the bandup-flashcard-sets table; got " "',
+    );
+  });
+
+  test("the handler-facing factories fail at construction without their variable", () => {
+    const error = expectThrow(
+      () => evaluationsRepositoryFromEnvironment({ DYNAMODB_FLASHCARD_SETS: "sets" }),
+      ConfigurationError,
+      "environment variable `DYNAMODB_EVALUATIONS` must name the bandup-evaluations table; got nothing (it is not set)",
+    );
+    expect((error as ConfigurationError).variable).toBe("DYNAMODB_EVALUATIONS");
+    expectThrow(
+      () => flashcardSetsRepositoryFromEnvironment({ DYNAMODB_EVALUATIONS: "evals" }),
+      ConfigurationError,
+      "environment variable `DYNAMODB_FLASHCARD_SETS` must name the bandup-flashcard-sets table; got nothing (it is not set)",
+    );
+  });
+
+  test("with the variables set, the names are read and the repositories are built", () => {
+    const env = { DYNAMODB_EVALUATIONS: "bandup-evaluations-dev", DYNAMODB_FLASHCARD_SETS: "bandup-flashcard-sets-dev" };
+    expect(loadEvaluationsTableName(env)).toBe("bandup-evaluations-dev");
+    expect(loadFlashcardSetsTableName(env)).toBe("bandup-flashcard-sets-dev");
+    expect(typeof evaluationsRepositoryFromEnvironment(env).startEvaluation).toBe("function");
+    expect(typeof flashcardSetsRepositoryFromEnvironment(env).startFlashcardSet).toBe("function");
+  });
+
+  test("the variable names are the table definitions' own", () => {
+    expect(EVALUATIONS_TABLE.environmentVariable).toBe("DYNAMODB_EVALUATIONS");
+    expect(FLASHCARD_SETS_TABLE.environmentVariable).toBe("DYNAMODB_FLASHCARD_SETS");
+  });
+
+  test("the client's retries and timeouts are set deliberately, and applied", async () => {
+    expect(CLIENT_DEFAULTS).toEqual({
+      maxAttempts: 3,
+      retryMode: "standard",
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true },
+    });
+    const client = createDocumentClient({ region: "us-east-1" });
+    expect(await client.config.maxAttempts()).toBe(3);
+    // The SDK turns the options object into a NodeHttpHandler whose (internal) configProvider holds them.
+    const handler = client.config.requestHandler as unknown as { constructor: { name: string }; configProvider: Promise<object> };
+    expect(handler.constructor.name).toBe("NodeHttpHandler");
+    expect(await handler.configProvider).toMatchObject({ connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true });
+    client.destroy();
+  });
+
+  test("one client per container: getDocumentClient returns the same instance", () => {
+    expect(getDocumentClient()).toBe(getDocumentClient());
+  });
+});
+
+describe("model keys match the table definitions", () => {
+  test("evaluation and flashcard set keys", () => {
+    const evaluationKey: Record<keyof EvaluationKey, true> = { evaluation_id: true, user_id: true };
+    const setKey: Record<keyof FlashcardSetKey, true> = { set_id: true, user_id: true };
+    expect(Object.keys(evaluationKey)).toEqual([EVALUATIONS_TABLE.partitionKey.name, EVALUATIONS_TABLE.sortKey.name]);
+    expect(Object.keys(setKey)).toEqual([FLASHCARD_SETS_TABLE.partitionKey.name, FLASHCARD_SETS_TABLE.sortKey.name]);
+  });
+});
