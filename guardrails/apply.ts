@@ -1,0 +1,65 @@
+/**
+ * Wires the guardrails into a stack: a construct validation that cdktf runs during `app.synth()`
+ * (and `Testing.synth(stack, true)`), after the stack is complete and before its JSON is written.
+ */
+import { Annotations, TerraformStack } from "cdktf";
+import { IConstruct } from "constructs";
+import { evaluateStack, formatFinding, resolveOptions, StackReport } from "./engine";
+import { GuardrailOptions, ResolvedGuardrailOptions } from "./types";
+
+const applied = new WeakMap<TerraformStack, ResolvedGuardrailOptions>();
+const reported = new WeakMap<TerraformStack, Set<string>>();
+
+/** Thrown when guardrails are applied twice to one stack. */
+export class GuardrailsAlreadyAppliedError extends Error {
+  constructor(stack: TerraformStack) {
+    super(`guardrails are already applied to stack \`${stack.node.id}\`; call applyGuardrails once per stack`);
+    this.name = "GuardrailsAlreadyAppliedError";
+  }
+}
+
+/**
+ * Runs every guardrail rule on the stack at synth. Errors fail synth, all listed at once (path, rule
+ * id, message, fix); warnings go to cdktf annotations and/or the console.
+ */
+export function applyGuardrails(stack: TerraformStack, options: GuardrailOptions = {}): void {
+  if (applied.has(stack)) throw new GuardrailsAlreadyAppliedError(stack);
+  const resolved = resolveOptions(options);
+  applied.set(stack, resolved);
+  stack.node.addValidation({
+    validate: () => {
+      const report = evaluateStack(stack, resolved);
+      emitWarnings(stack, report, resolved);
+      return report.errors.map((f) => `${formatFinding(f)}\n`);
+    },
+  });
+}
+
+/** The options guardrails were applied with, or undefined when the stack has none. */
+export function guardrailOptionsOf(stack: TerraformStack): ResolvedGuardrailOptions | undefined {
+  return applied.get(stack);
+}
+
+/** Runs the guardrails of a stack now, without synthesizing it; for reports and tests. */
+export function checkStack(stack: TerraformStack, options?: GuardrailOptions): StackReport {
+  return evaluateStack(stack, options ? resolveOptions(options) : (applied.get(stack) ?? resolveOptions()));
+}
+
+function emitWarnings(stack: TerraformStack, report: StackReport, options: ResolvedGuardrailOptions): void {
+  if (options.warnings === "none" || report.warnings.length === 0) return;
+  let done = reported.get(stack);
+  if (!done) reported.set(stack, (done = new Set()));
+  let byPath: Map<string, IConstruct> | undefined;
+  for (const warning of report.warnings) {
+    const text = formatFinding(warning);
+    if (done.has(text)) continue; // validations may run more than once
+    done.add(text);
+    if (options.warnings === "annotations" || options.warnings === "both") {
+      byPath ??= new Map(stack.node.findAll().map((c) => [c.node.path, c]));
+      Annotations.of(byPath.get(warning.path) ?? stack).addWarning(text);
+    }
+    if (options.warnings === "console" || options.warnings === "both") {
+      console.warn(`[${stack.node.path}] WARNING ${text}`);
+    }
+  }
+}

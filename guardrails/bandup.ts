@@ -1,0 +1,35 @@
+/**
+ * BandUp's guardrail settings: which function may touch which table, the variables that name them,
+ * and the recorded suppressions. `applyBandupGuardrails(this, environment)` is the wiring line at the
+ * end of BandupStack's constructor.
+ */
+import { TerraformStack } from "cdktf";
+import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
+import type { ResolvedEnvironment } from "../stacks/environments";
+import { applyGuardrails } from "./apply";
+import { applyBandupSuppressions } from "./bandup-suppressions";
+import { GuardrailOptions } from "./types";
+
+/** The guardrail options of an environment's stack. */
+export function bandupGuardrailOptions(environment: ResolvedEnvironment): GuardrailOptions {
+  const names = environment.tableNames;
+  return {
+    protected: environment.protected,
+    // The evaluators may only touch the evaluations table, the flashcard generator only flashcard-sets.
+    functionTableAccess: [
+      { function: /evaluator/i, tables: [names.evaluations] },
+      { function: /flashcard/i, tables: [names["flashcard-sets"]] },
+    ],
+    tableVariables: Object.fromEntries(TABLE_DEFINITIONS.map((d) => [d.environmentVariable, names[d.kind]])),
+  };
+}
+
+/** Applies the guardrails and BandUp's suppressions to an environment's stack. */
+export function applyBandupGuardrails(stack: TerraformStack, environment: ResolvedEnvironment): void {
+  applyGuardrails(stack, bandupGuardrailOptions(environment));
+  applyBandupSuppressions(stack, {
+    environmentName: environment.name,
+    protected: environment.protected,
+    tableKmsKeyArn: environment.tableKmsKeyArn,
+  });
+}

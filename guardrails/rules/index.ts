@@ -1,0 +1,47 @@
+/** Every guardrail rule, in report order. */
+import { GuardrailRule } from "../types";
+import { DDB_BILLING_MODE } from "./dynamodb-billing-mode";
+import { DDB_CUSTOMER_MANAGED_KEY } from "./dynamodb-customer-managed-key";
+import { DDB_DELETION_PROTECTION } from "./dynamodb-deletion-protection";
+import { DDB_KEY_SCHEMA } from "./dynamodb-key-schema";
+import { DDB_POINT_IN_TIME_RECOVERY } from "./dynamodb-point-in-time-recovery";
+import { DDB_TAGS } from "./dynamodb-tags";
+import { GUARD_KNOWN_RULE, GUARD_SUPPRESSION_REASON, GUARD_SUPPRESSION_USED } from "./guard-suppressions";
+import { IAM_FUNCTION_TABLE_ACCESS } from "./iam-function-table-access";
+import { IAM_NO_UNCONSTRAINED_WRITES } from "./iam-no-unconstrained-writes";
+import { IAM_NO_WILDCARD_ACTIONS } from "./iam-no-wildcard-actions";
+import { IAM_NO_WILDCARD_RESOURCES } from "./iam-no-wildcard-resources";
+import { IAM_QUERY_INDEX } from "./iam-query-index";
+import { IAM_READABLE_POLICIES } from "./iam-readable-policies";
+import { LAMBDA_FAILURE_DESTINATION } from "./lambda-failure-destination";
+import { LAMBDA_LOG_GROUP } from "./lambda-log-group";
+import { LAMBDA_RESERVED_CONCURRENCY } from "./lambda-reserved-concurrency";
+import { LAMBDA_SUPPORTED_RUNTIME } from "./lambda-supported-runtime";
+import { LAMBDA_TABLE_VARIABLES } from "./lambda-table-variables";
+
+/** The rules that inspect resources. */
+export const RESOURCE_RULES: readonly GuardrailRule[] = [
+  DDB_POINT_IN_TIME_RECOVERY,
+  DDB_CUSTOMER_MANAGED_KEY,
+  DDB_DELETION_PROTECTION,
+  DDB_BILLING_MODE,
+  DDB_KEY_SCHEMA,
+  DDB_TAGS,
+  IAM_NO_WILDCARD_ACTIONS,
+  IAM_NO_WILDCARD_RESOURCES,
+  IAM_NO_UNCONSTRAINED_WRITES,
+  IAM_FUNCTION_TABLE_ACCESS,
+  IAM_QUERY_INDEX,
+  IAM_READABLE_POLICIES,
+  LAMBDA_LOG_GROUP,
+  LAMBDA_SUPPORTED_RUNTIME,
+  LAMBDA_TABLE_VARIABLES,
+  LAMBDA_RESERVED_CONCURRENCY,
+  LAMBDA_FAILURE_DESTINATION,
+];
+
+/** The rules about suppressions themselves; the engine checks them. */
+export const SUPPRESSION_RULES: readonly GuardrailRule[] = [GUARD_SUPPRESSION_REASON, GUARD_KNOWN_RULE, GUARD_SUPPRESSION_USED];
+
+/** Every rule. */
+export const ALL_RULES: readonly GuardrailRule[] = [...RESOURCE_RULES, ...SUPPRESSION_RULES];
