@@ -1,0 +1,70 @@
+/**
+ * `npm run guardrails [-- --json <file>]`: builds every environment's stack the way main.ts does,
+ * runs the guardrails without writing any Terraform, prints a table of every rule per stack
+ * (pass / FAIL / warn / suppressed / n/a) with findings and suppressions, and optionally writes a JSON
+ * report for CI. Exits 1 when any stack has an error.
+ */
+import { App } from "cdktf";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { dirname, join, resolve } from "path";
+import { applyBandupGuardrails } from "../guardrails/bandup";
+import { checkStack, guardrailOptionsOf } from "../guardrails/apply";
+import { formatReport, reportJson } from "../guardrails/report";
+import { StackReport } from "../guardrails/engine";
+import { BandupStack } from "../stacks/bandup-stack";
+import { BACKEND_CONTEXT_KEY, BackendContext, resolveBackendSettings } from "../stacks/backend";
+import { allEnvironments, stackName } from "../stacks/environments";
+
+function parseArguments(argv: readonly string[]): { json?: string } {
+  const result: { json?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--json") {
+      const file = argv[++i];
+      if (!file) throw new Error("`--json` needs a file path, e.g. --json guardrails-report.json");
+      result.json = file;
+    } else if (argv[i].startsWith("--json=")) {
+      result.json = argv[i].slice("--json=".length);
+    } else {
+      throw new Error(`unknown argument \`${argv[i]}\`; usage: npm run guardrails -- [--json <file>]`);
+    }
+  }
+  return result;
+}
+
+function main(): number {
+  const args = parseArguments(process.argv.slice(2));
+  const root = join(__dirname, "..");
+  const context = process.env.CDKTF_CONTEXT_JSON
+    ? undefined
+    : JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8")).context;
+  const outdir = mkdtempSync(join(tmpdir(), "bandup-guardrails-"));
+  try {
+    // The stacks are built as main.ts builds them; nothing is synthesized to disk.
+    const app = new App({ context, outdir });
+    const backend = resolveBackendSettings(process.env, app.node.tryGetContext(BACKEND_CONTEXT_KEY) as BackendContext);
+    const reports: StackReport[] = [];
+    for (const environment of allEnvironments()) {
+      const stack = new BandupStack(app, stackName(environment.name), { environment, backend });
+      if (!guardrailOptionsOf(stack)) applyBandupGuardrails(stack, environment); // before the wiring line lands
+      reports.push(checkStack(stack));
+    }
+    console.log(formatReport(reports));
+    if (args.json) {
+      const file = resolve(args.json);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(reportJson(reports), null, 2)}\n`);
+      console.log(`\nJSON report: ${file}`);
+    }
+    const failed = reports.filter((r) => r.errors.length > 0);
+    if (failed.length > 0) {
+      console.error(`\nGuardrails failed in ${failed.map((r) => r.stack).join(", ")}.`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = main();
