@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { attributeDefinitions, TableDefinition } from "../lambda-src/shared/table-definitions";
+import { DYNAMODB_INDEX_ACTIONS, DYNAMODB_TABLE_ACTIONS, KMS_TABLE_KEY_ACTIONS, PolicyStatement } from "./iam-actions";
 
 /** Props of a `BandupTable`. */
 export interface BandupTableProps {
@@ -87,5 +88,30 @@ export class BandupTable extends Construct {
     this.hasHistoryIndex = historyIndex;
     this.kmsKeyArn = props.kmsKeyArn;
     this.indexArns = historyIndex ? [`${this.table.arn}/index/${index.name}`] : [];
+  }
+
+  /**
+   * The statements that let a function read and write this table's items through the data layer:
+   * the four actions on the table, Query on `<table ARN>/index/*` when the table has an index (without
+   * it the history query is denied), and the table key through DynamoDB when a customer key encrypts it.
+   * @param region the table's region, for the `kms:ViaService` condition
+   */
+  public grantDataAccess(region: string): PolicyStatement[] {
+    const sid = this.definition.kind.replace(/(^|-)(\w)/g, (_m, _dash, letter: string) => letter.toUpperCase());
+    const statements: PolicyStatement[] = [
+      { sid: `${sid}TableData`, actions: DYNAMODB_TABLE_ACTIONS, resources: [this.tableArn] },
+    ];
+    if (this.hasHistoryIndex) {
+      statements.push({ sid: `${sid}IndexQuery`, actions: DYNAMODB_INDEX_ACTIONS, resources: [`${this.tableArn}/index/*`] });
+    }
+    if (this.kmsKeyArn) {
+      statements.push({
+        sid: `${sid}TableKey`,
+        actions: KMS_TABLE_KEY_ACTIONS,
+        resources: [this.kmsKeyArn],
+        conditions: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`] }],
+      });
+    }
+    return statements;
   }
 }

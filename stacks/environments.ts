@@ -2,7 +2,27 @@
  * Every deployment environment of BandUp, in one typed module, and the validation that stops synth
  * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
  */
+import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
+
+/** Per-function settings of an environment. */
+export interface FunctionSettings {
+  /**
+   * Memory in MB, 128-10240.
+   * @default - the function's default (512 for the Writing Evaluator, 1024 for the others)
+   */
+  readonly memoryMb?: number;
+  /**
+   * Timeout in seconds, 1-900.
+   * @default - the function's default (120 s writing, 180 s speaking, 300 s flashcards)
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency (0 turns the function off).
+   * @default - none, the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+}
 
 /** Settings of one environment as written by hand; every optional field has a default. */
 export interface EnvironmentSettings {
@@ -38,6 +58,39 @@ export interface EnvironmentSettings {
    * @default {}
    */
   readonly extraTags?: Record<string, string>;
+  /**
+   * Days CloudWatch keeps the functions' logs; one of the values CloudWatch accepts.
+   * @default - 365 in protected environments, 30 otherwise
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Memory, timeout and reserved concurrency per function.
+   * @default {} - each function's defaults
+   */
+  readonly functions?: Partial<Record<FunctionKind, FunctionSettings>>;
+  /**
+   * Gemini model id the functions call (stored in records as `model_used`).
+   * @default "gemini-2.5-flash"
+   */
+  readonly modelId?: string;
+  /**
+   * Name of the SSM SecureString parameter that holds the model API key; only this parameter is readable.
+   * @default "/bandup/<env>/gemini-api-key"
+   */
+  readonly modelApiKeyParameter?: string;
+  /**
+   * S3 bucket of the uploads: audio under `uploads/audio/`, PDFs under `uploads/documents/`.
+   * @default - "bandup-uploads" in prod, "bandup-uploads-<env>" elsewhere
+   */
+  readonly uploadsBucket?: string;
+}
+
+/** Settings of one function with defaults applied. */
+export interface ResolvedFunctionSettings {
+  readonly functionName: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency?: number;
 }
 
 /** An environment with every default applied and every value validated. */
@@ -50,7 +103,15 @@ export interface ResolvedEnvironment {
   readonly historyIndex: boolean;
   /** `Project`, `Environment` and the extra tags. */
   readonly tags: Readonly<Record<string, string>>;
+  readonly logRetentionDays: number;
+  readonly functions: Readonly<Record<FunctionKind, ResolvedFunctionSettings>>;
+  readonly modelId: string;
+  readonly modelApiKeyParameter: string;
+  readonly uploadsBucket: string;
 }
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** The environments this app deploys, in deployment order. */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
@@ -79,6 +140,10 @@ const KMS_KEY_ARN =
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 // Tag keys/values: AWS allows letters, digits, spaces and _ . : / = + - @.
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+// SSM parameter names: a path of letters, digits and _ . - /, starting with /.
+const SSM_PARAMETER = /^(?:\/[a-zA-Z0-9_.-]+)+$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 /** Thrown when an environment's settings are invalid; the message lists every problem. */
 export class EnvironmentConfigError extends Error {
@@ -154,17 +219,74 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
     }
   }
 
+  const isProtected = settings.protected ?? isProduction;
+  const logRetentionDays = settings.logRetentionDays ?? (isProtected ? 365 : 30);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    problems.push(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")}; got \`${logRetentionDays}\``);
+  }
+
+  const suffix = isProduction ? "" : `-${name}`;
+  const functions = {} as Record<FunctionKind, ResolvedFunctionSettings>;
+  for (const definition of FUNCTION_DEFINITIONS) {
+    const own = settings.functions?.[definition.kind] ?? {};
+    const field = `functions.${definition.kind}`;
+    const memoryMb = own.memoryMb ?? definition.defaultMemoryMb;
+    const timeoutSeconds = own.timeoutSeconds ?? definition.defaultTimeoutSeconds;
+    if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10240) {
+      problems.push(`\`${field}.memoryMb\` must be a whole number of MB from 128 to 10240; got \`${memoryMb}\``);
+    }
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
+      problems.push(`\`${field}.timeoutSeconds\` must be a whole number of seconds from 1 to 900; got \`${timeoutSeconds}\``);
+    }
+    if (own.reservedConcurrency !== undefined && (!Number.isInteger(own.reservedConcurrency) || own.reservedConcurrency < 0)) {
+      problems.push(`\`${field}.reservedConcurrency\` must be a whole number >= 0; got \`${own.reservedConcurrency}\``);
+    }
+    functions[definition.kind] = {
+      functionName: `${definition.baseName}${suffix}`,
+      memoryMb,
+      timeoutSeconds,
+      reservedConcurrency: own.reservedConcurrency,
+    };
+  }
+  for (const kind of Object.keys(settings.functions ?? {})) {
+    if (!FUNCTION_DEFINITIONS.some((d) => d.kind === kind)) {
+      problems.push(
+        `\`functions.${kind}\` is not a function of this app; the functions are ${FUNCTION_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`,
+      );
+    }
+  }
+
+  const modelId = settings.modelId ?? "gemini-2.5-flash";
+  if (!MODEL_ID.test(modelId)) {
+    problems.push(`\`modelId\` must be a model id of a-z, 0-9, . _ - such as gemini-2.5-flash; got \`${modelId}\``);
+  }
+  const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
+  if (!SSM_PARAMETER.test(modelApiKeyParameter) || modelApiKeyParameter.length > 1011) {
+    problems.push(
+      `\`modelApiKeyParameter\` must be an SSM parameter path like /bandup/prod/gemini-api-key (letters, digits, _ . - and /); got \`${modelApiKeyParameter}\``,
+    );
+  }
+  const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
+  if (!BUCKET.test(uploadsBucket)) {
+    problems.push(`\`uploadsBucket\` must be an S3 bucket name (3-63 characters of a-z, 0-9, . and -); got \`${uploadsBucket}\``);
+  }
+
   if (problems.length > 0) {
     throw new EnvironmentConfigError(name, problems);
   }
   return {
     name,
     region,
-    protected: settings.protected ?? isProduction,
+    protected: isProtected,
     tableNames,
     tableKmsKeyArn: kmsKeyArn,
     historyIndex: settings.historyIndex ?? true,
     tags: { Project: "bandup", Environment: name, ...extraTags },
+    logRetentionDays,
+    functions,
+    modelId,
+    modelApiKeyParameter,
+    uploadsBucket,
   };
 }
 

@@ -23,6 +23,15 @@ describe("environments", () => {
       tableKmsKeyArn: undefined,
       historyIndex: true,
       tags: { Project: "bandup", Environment: "prod" },
+      logRetentionDays: 365,
+      functions: {
+        "writing-evaluator": { functionName: "bandup-writing-evaluator", memoryMb: 512, timeoutSeconds: 120, reservedConcurrency: undefined },
+        "speaking-evaluator": { functionName: "bandup-speaking-evaluator", memoryMb: 1024, timeoutSeconds: 180, reservedConcurrency: undefined },
+        "flashcard-generator": { functionName: "bandup-flashcard-generator", memoryMb: 1024, timeoutSeconds: 300, reservedConcurrency: undefined },
+      },
+      modelId: "gemini-2.5-flash",
+      modelApiKeyParameter: "/bandup/prod/gemini-api-key",
+      uploadsBucket: "bandup-uploads",
     });
   });
 
@@ -34,6 +43,29 @@ describe("environments", () => {
     });
     expect(environment.protected).toBe(false);
     expect(environment.tags).toEqual({ Project: "bandup", Environment: name });
+    expect(environment.logRetentionDays).toBe(30);
+    expect(Object.values(environment.functions).map((f) => f.functionName)).toEqual([
+      `bandup-writing-evaluator-${name}`,
+      `bandup-speaking-evaluator-${name}`,
+      `bandup-flashcard-generator-${name}`,
+    ]);
+    expect(environment.modelApiKeyParameter).toBe(`/bandup/${name}/gemini-api-key`);
+    expect(environment.uploadsBucket).toBe(`bandup-uploads-${name}`);
+  });
+
+  test("function settings override the defaults one by one", () => {
+    const environment = resolveEnvironment("dev", {
+      functions: { "speaking-evaluator": { memoryMb: 2048, reservedConcurrency: 5 } },
+      logRetentionDays: 14,
+    });
+    expect(environment.functions["speaking-evaluator"]).toEqual({
+      functionName: "bandup-speaking-evaluator-dev",
+      memoryMb: 2048,
+      timeoutSeconds: 180,
+      reservedConcurrency: 5,
+    });
+    expect(environment.functions["writing-evaluator"].memoryMb).toBe(512);
+    expect(environment.logRetentionDays).toBe(14);
   });
 
   test("explicit false wins over the prod default (?? not ||)", () => {
@@ -154,6 +186,45 @@ describe("environment validation", () => {
     expect(() => resolveEnvironment("dev", { extraTags: { Environment: "production" } })).toThrow(
       "`extraTags.Environment` would override a tag this app sets itself; remove it",
     );
+  });
+
+  test("throws for a log retention CloudWatch does not accept", () => {
+    expect(() => resolveEnvironment("dev", { logRetentionDays: 31 })).toThrow(
+      "`logRetentionDays` must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; got `31`",
+    );
+  });
+
+  test("throws for function memory, timeout and concurrency out of Lambda's range", () => {
+    const error = errorOf(() =>
+      resolveEnvironment("dev", {
+        functions: {
+          "writing-evaluator": { memoryMb: 64 },
+          "flashcard-generator": { timeoutSeconds: 901, reservedConcurrency: -1 },
+        },
+      }),
+    );
+    expect(error.problems).toEqual([
+      "`functions.writing-evaluator.memoryMb` must be a whole number of MB from 128 to 10240; got `64`",
+      "`functions.flashcard-generator.timeoutSeconds` must be a whole number of seconds from 1 to 900; got `901`",
+      "`functions.flashcard-generator.reservedConcurrency` must be a whole number >= 0; got `-1`",
+    ]);
+  });
+
+  test("throws for an unknown function", () => {
+    expect(() => resolveEnvironment("dev", { functions: { "reading-evaluator": {} } as never })).toThrow(
+      "`functions.reading-evaluator` is not a function of this app; the functions are `writing-evaluator`, `speaking-evaluator`, `flashcard-generator`",
+    );
+  });
+
+  test("throws for a malformed model id, SSM parameter name and uploads bucket", () => {
+    const error = errorOf(() =>
+      resolveEnvironment("dev", { modelId: "Gemini Pro", modelApiKeyParameter: "gemini-key", uploadsBucket: "Uploads" }),
+    );
+    expect(error.problems).toEqual([
+      "`modelId` must be a model id of a-z, 0-9, . _ - such as gemini-2.5-flash; got `Gemini Pro`",
+      "`modelApiKeyParameter` must be an SSM parameter path like /bandup/prod/gemini-api-key (letters, digits, _ . - and /); got `gemini-key`",
+      "`uploadsBucket` must be an S3 bucket name (3-63 characters of a-z, 0-9, . and -); got `Uploads`",
+    ]);
   });
 
   test("collects every problem and throws once", () => {

@@ -1,0 +1,146 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { FunctionDefinition } from "../lambda-src/shared/function-definitions";
+import { BandupTable } from "./bandup-table";
+import { LOGS_WRITE_ACTIONS, PolicyStatement } from "./iam-actions";
+import { LambdaBundle } from "./lambda-bundle";
+
+/** The runtime of every function: the newest Node.js LTS that Lambda runs. */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+
+/** Props of a `BandupFunction`. */
+export interface BandupFunctionProps {
+  /** Which of the design's functions this is (entry, table, defaults). */
+  readonly definition: FunctionDefinition;
+  /** The function's name; its log group is `/aws/lambda/<functionName>`. */
+  readonly functionName: string;
+  /** The table the function reads and writes: its name goes into the function's environment. */
+  readonly table: BandupTable;
+  /**
+   * Statements of the function's policy besides logging; the table grant comes from
+   * `BandupTable.grantDataAccess()`.
+   */
+  readonly statements: readonly PolicyStatement[];
+  /**
+   * Environment variables besides the table variable (which comes from `table`, never typed twice).
+   * @default {}
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Memory in MB (128-10240).
+   * @default - the definition's `defaultMemoryMb`
+   */
+  readonly memoryMb?: number;
+  /**
+   * Timeout in seconds (1-900).
+   * @default - the definition's `defaultTimeoutSeconds`
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: caps the function (and the model bill) and guarantees it capacity.
+   * @default - none, the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Days CloudWatch keeps the function's logs.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Tags of the function, its role and log group.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * One of BandUp's Lambda functions: its code bundled from lambda-src/, a role only Lambda can assume
+ * with a least-privilege inline policy, and its own log group with a retention.
+ */
+export class BandupFunction extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly policyDocument: DataAwsIamPolicyDocument;
+  public readonly code: LambdaBundle;
+
+  constructor(scope: Construct, id: string, props: BandupFunctionProps) {
+    super(scope, id);
+    const { definition, functionName, table } = props;
+    const tags = props.tags ?? {};
+
+    this.code = new LambdaBundle(this, "code", { entry: definition.entry });
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
+
+    const assumeRole = new DataAwsIamPolicyDocument(this, "assume-role", {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+        },
+      ],
+    });
+    this.role = new IamRole(this, "role", {
+      name: functionName,
+      description: `Execution role of the ${functionName} Lambda function`,
+      assumeRolePolicy: assumeRole.json,
+      tags,
+    });
+
+    const statements: PolicyStatement[] = [
+      // Stream ARNs are `<log group ARN>:log-stream:<name>`: the wildcard stays inside this log group.
+      { sid: "WriteOwnLogs", actions: LOGS_WRITE_ACTIONS, resources: [`${this.logGroup.arn}:*`] },
+      ...props.statements,
+    ];
+    this.policyDocument = new DataAwsIamPolicyDocument(this, "policy", {
+      statement: statements.map((s) => ({
+        sid: s.sid,
+        effect: "Allow",
+        actions: [...s.actions],
+        resources: [...s.resources],
+        condition: s.conditions?.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
+      })),
+    });
+    const policy = new IamRolePolicy(this, "role-policy", {
+      name: `${functionName}-access`,
+      role: this.role.id,
+      policy: this.policyDocument.json,
+    });
+
+    this.function = new LambdaFunction(this, "function", {
+      functionName,
+      description: `BandUp ${definition.kind}`,
+      role: this.role.arn,
+      runtime: LAMBDA_RUNTIME,
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: this.code.asset.path,
+      sourceCodeHash: this.code.sourceCodeHash,
+      memorySize: props.memoryMb ?? definition.defaultMemoryMb,
+      timeout: props.timeoutSeconds ?? definition.defaultTimeoutSeconds,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: {
+        variables: {
+          [table.definition.environmentVariable]: table.tableName,
+          ...props.environment,
+          // Stack traces point at lambda-src/, through the source map shipped in the zip.
+          NODE_OPTIONS: "--enable-source-maps",
+        },
+      },
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+      tags,
+      // The role must be able to write logs before the first invocation.
+      dependsOn: [this.logGroup, policy],
+    });
+  }
+}

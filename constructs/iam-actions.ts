@@ -1,0 +1,32 @@
+/**
+ * Every IAM action this app grants, as named constants in one place, and the plain statement shape
+ * the constructs pass around. Least privilege: only what the handlers call.
+ */
+
+/** What the data layer calls on a table: the design's four actions, no Scan, no DeleteItem. */
+export const DYNAMODB_TABLE_ACTIONS = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] as const;
+
+/** What applies to an index: only Query (the history listing). */
+export const DYNAMODB_INDEX_ACTIONS = ["dynamodb:Query"] as const;
+
+/** What a principal needs on a customer-managed table key to read and write the table through DynamoDB. */
+export const KMS_TABLE_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+
+/** Writing the function's own logs into its pre-created log group (no CreateLogGroup). */
+export const LOGS_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/** Reading uploaded audio or PDFs. */
+export const S3_READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
+
+/** Reading the model API key (a SecureString under the AWS-managed aws/ssm key: no extra KMS grant). */
+export const SSM_READ_PARAMETER_ACTIONS = ["ssm:GetParameter"] as const;
+
+/** One IAM statement, as the constructs build it; `Allow` only. */
+export interface PolicyStatement {
+  /** Statement id: letters and digits only. */
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  /** Conditions, e.g. `{ test: "StringEquals", variable: "kms:ViaService", values: [...] }`. */
+  readonly conditions?: readonly { readonly test: string; readonly variable: string; readonly values: readonly string[] }[];
+}

@@ -1,0 +1,143 @@
+import { Construct } from "constructs";
+import { AssetType, TerraformAsset } from "cdktf";
+import { buildSync } from "esbuild";
+import { zipSync } from "fflate";
+import { createHash } from "crypto";
+import { mkdirSync, renameSync, writeFileSync, existsSync } from "fs";
+import { dirname, join, relative } from "path";
+
+/** The project root: lambda-src/ and node_modules/ are resolved from here. */
+const PROJECT_ROOT = join(__dirname, "..");
+
+/** A built Lambda bundle: the zip bytes and what is in them. */
+export interface BuiltBundle {
+  /** Entry module, relative to lambda-src/. */
+  readonly entry: string;
+  /** The deterministic zip (fixed timestamps, sorted entries). */
+  readonly zip: Uint8Array;
+  /** Base64 SHA-256 of the zip: what Terraform's `filebase64sha256()` would give (`source_code_hash`). */
+  readonly sourceCodeHash: string;
+  /** Files in the zip and their sizes in bytes. */
+  readonly files: Readonly<Record<string, number>>;
+  /** Source files that went into the bundle, relative to the project root (from esbuild's metafile). */
+  readonly inputs: readonly string[];
+}
+
+/** Options of one bundle build. */
+export interface BundleOptions {
+  /**
+   * Modules left out of the bundle (they must exist in the runtime).
+   * @default [] - everything is bundled, the AWS SDK included, so the deployed version is the tested one
+   */
+  readonly external?: readonly string[];
+  /**
+   * Minify the output.
+   * @default true
+   */
+  readonly minify?: boolean;
+}
+
+// DOS date 1980-01-01: the earliest a zip can hold. Fixed, so the same code gives the same bytes.
+const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const cache = new Map<string, BuiltBundle>();
+
+/**
+ * Bundles `lambda-src/<entry>` with esbuild (minified, tree-shaken, external source map without
+ * sources) into a deterministic zip holding `index.js` and `index.js.map`. Memoized per process:
+ * every stack of an app shares one build per function.
+ */
+export function buildLambdaBundle(entry: string, options: BundleOptions = {}): BuiltBundle {
+  const key = JSON.stringify([entry, options]);
+  const cached = cache.get(key);
+  if (cached) return cached;
+
+  const entryPath = join(PROJECT_ROOT, "lambda-src", entry);
+  if (!existsSync(entryPath)) {
+    throw new Error(`Lambda entry \`lambda-src/${entry}\` does not exist; each function needs a module that exports \`handler\``);
+  }
+  const result = buildSync({
+    entryPoints: [entryPath],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    // Prefer the SDK's ES module builds: esbuild can only tree-shake ES modules.
+    mainFields: ["module", "main"],
+    minify: options.minify ?? true,
+    treeShaking: true,
+    sourcemap: "external",
+    sourcesContent: false,
+    legalComments: "none",
+    external: [...(options.external ?? [])],
+    outfile: "index.js",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const files: Record<string, Uint8Array> = {};
+  for (const file of result.outputFiles) {
+    files[relative(PROJECT_ROOT, file.path)] = file.contents;
+  }
+  const names = Object.keys(files).sort();
+  const zip = zipSync(
+    Object.fromEntries(names.map((name) => [name, [files[name], { mtime: ZIP_MTIME, level: 9 }]])),
+  );
+  const inputs = Object.keys(result.metafile!.inputs).sort();
+  const cdktfInput = inputs.find((input) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(input));
+  if (cdktfInput) {
+    // cdktf in a Lambda bundle means shared code imported the infrastructure side.
+    throw new Error(`Lambda bundle of \`${entry}\` pulls in \`${cdktfInput}\`; code under lambda-src/ must not import cdktf or constructs`);
+  }
+  const built: BuiltBundle = {
+    entry,
+    zip,
+    sourceCodeHash: createHash("sha256").update(zip).digest("base64"),
+    files: Object.fromEntries(names.map((name) => [name, files[name].byteLength])),
+    inputs,
+  };
+  cache.set(key, built);
+  return built;
+}
+
+/** Props of a `LambdaBundle`. */
+export interface LambdaBundleProps extends BundleOptions {
+  /** Entry module, relative to lambda-src/, exporting `handler`. */
+  readonly entry: string;
+  /**
+   * Folder where the zip is written before cdktf copies it into the stack's assets.
+   * @default "<project root>/dist/lambda"
+   */
+  readonly outputDirectory?: string;
+}
+
+/** A function's code: the bundle, written as a zip and handed to Terraform as an asset. */
+export class LambdaBundle extends Construct {
+  /** The build (zip bytes, hash, contents). */
+  public readonly bundle: BuiltBundle;
+  /** The asset; its `path` is what `aws_lambda_function.filename` takes. */
+  public readonly asset: TerraformAsset;
+  /** Base64 SHA-256 of the zip, for `source_code_hash`. */
+  public readonly sourceCodeHash: string;
+
+  constructor(scope: Construct, id: string, props: LambdaBundleProps) {
+    super(scope, id);
+    this.bundle = buildLambdaBundle(props.entry, props);
+    this.sourceCodeHash = this.bundle.sourceCodeHash;
+    const hex = Buffer.from(this.sourceCodeHash, "base64").toString("hex").slice(0, 16);
+    const zipPath = join(props.outputDirectory ?? join(PROJECT_ROOT, "dist", "lambda"), `${props.entry.split("/")[0]}-${hex}.zip`);
+    if (!existsSync(zipPath)) {
+      // Write then rename: parallel synths (tests) may write the same file.
+      mkdirSync(dirname(zipPath), { recursive: true });
+      const partial = `${zipPath}.${process.pid}.tmp`;
+      writeFileSync(partial, this.bundle.zip);
+      renameSync(partial, zipPath);
+    }
+    this.asset = new TerraformAsset(this, "asset", {
+      path: zipPath,
+      type: AssetType.FILE,
+      // The hash names the asset folder in cdktf.out: derived from the zip, so it changes only with the code.
+      assetHash: hex,
+    });
+  }
+}
