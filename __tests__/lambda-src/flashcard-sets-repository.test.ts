@@ -256,6 +256,20 @@ describe("listCompletedFlashcardSets", () => {
     expect(await allPages(user, 1)).toEqual([[], ["old-done"], []]);
   });
 
+  test("a query that finds more than the page needs ends the page at the last set kept, losing none", async () => {
+    const user = "user-cut";
+    // Newest first: failed, c1, c2, c3. Page of 2: the first Query (Limit 2) keeps c1, the second
+    // reads c2 and c3 but the page needs only one more, so it ends at c2 and resumes from there.
+    await seed("c3", user, 300, "completed");
+    await seed("c2", user, 301, "completed");
+    await seed("c1", user, 302, "completed");
+    await seed("f0", user, 303, "failed");
+    const first = await repo.listCompletedFlashcardSets(user, { limit: 2 });
+    expect(first.items.map((s) => s.set_id)).toEqual(["c1", "c2"]);
+    expect(JSON.parse(Buffer.from(first.nextToken!, "base64url").toString("utf8"))).toEqual({ set_id: "c2", user_id: user, created_at: 301 });
+    expect(await allPages(user, 2)).toEqual([["c1", "c2"], ["c3"]]);
+  });
+
   test("a token from another user's listing is refused", async () => {
     const token = (await repo.listCompletedFlashcardSets("user-else", { limit: 1 })).nextToken;
     expect(token).toEqual(expect.any(String));
