@@ -30,6 +30,13 @@ export interface BandupTableProps {
    * @default {}
    */
   readonly tags?: Record<string, string>;
+  /**
+   * Adopt a table of the same name that already exists (created with the AWS CLI, as the design does):
+   * the stack emits a Terraform `import` block, so the first deploy imports it instead of failing with
+   * `ResourceInUseException`. Harmless once imported; remove it after the first deploy.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /**
@@ -81,6 +88,11 @@ export class BandupTable extends Construct {
       tags: props.tags,
       lifecycle: protect ? { preventDestroy: true } : undefined,
     });
+
+    if (props.adoptExisting ?? false) {
+      // The import id of aws_dynamodb_table is the table name.
+      this.table.importFrom(props.tableName);
+    }
 
     this.definition = definition;
     this.tableName = props.tableName;

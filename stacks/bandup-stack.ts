@@ -73,6 +73,7 @@ export class BandupStack extends TerraformStack {
         kmsKeyArn: environment.tableKmsKeyArn,
         protect: environment.protected,
         tags: environment.tags,
+        adoptExisting: environment.adoptExistingTables,
       });
       tables[definition.kind] = table;
       new TerraformOutput(this, `${definition.kind}-table-name`, {

@@ -83,6 +83,13 @@ export interface EnvironmentSettings {
    * @default - "bandup-uploads" in prod, "bandup-uploads-<env>" elsewhere
    */
   readonly uploadsBucket?: string;
+  /**
+   * Adopt tables of the same names that already exist in the account (created by hand with the AWS
+   * CLI): the stack emits Terraform `import` blocks for both tables, so the first deploy imports them
+   * instead of failing or replacing them. Turn it on for that first deploy, off afterwards.
+   * @default false
+   */
+  readonly adoptExistingTables?: boolean;
 }
 
 /** Settings of one function with defaults applied. */
@@ -108,6 +115,7 @@ export interface ResolvedEnvironment {
   readonly modelId: string;
   readonly modelApiKeyParameter: string;
   readonly uploadsBucket: string;
+  readonly adoptExistingTables: boolean;
 }
 
 /** Retention periods CloudWatch Logs accepts, in days. */
@@ -287,6 +295,7 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
     modelId,
     modelApiKeyParameter,
     uploadsBucket,
+    adoptExistingTables: settings.adoptExistingTables ?? false,
   };
 }
 

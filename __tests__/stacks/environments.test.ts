@@ -32,6 +32,7 @@ describe("environments", () => {
       modelId: "gemini-2.5-flash",
       modelApiKeyParameter: "/bandup/prod/gemini-api-key",
       uploadsBucket: "bandup-uploads",
+      adoptExistingTables: false,
     });
   });
 

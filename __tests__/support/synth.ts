@@ -1,5 +1,7 @@
 /** Builds stacks the way main.ts does and returns their synthesized Terraform JSON, parsed. */
 import { Testing } from "cdktf";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { BandupStack, BandupStackProps } from "../../stacks/bandup-stack";
 import { EnvironmentSettings, getEnvironment, resolveEnvironment, stackName } from "../../stacks/environments";
 
@@ -31,4 +33,20 @@ export function resourceNamed(json: TerraformJson, type: string, name: string): 
     throw new Error(`expected exactly one ${type} named ${name}, found ${matches.length}`);
   }
   return matches[0];
+}
+
+/**
+ * A full synth of a stack into a fresh folder (cdk.tf.json and its assets, such as the Lambda zips),
+ * ready for the terraform CLI. Returns the stack's working directory and its JSON.
+ */
+export function fullSynthEnvironment(
+  name: string,
+  options: { settings?: EnvironmentSettings } & Omit<BandupStackProps, "environment"> = {},
+): { stack: BandupStack; directory: string; json: TerraformJson } {
+  const { settings, ...props } = options;
+  const environment = settings ? resolveEnvironment(name, settings) : getEnvironment(name);
+  const stack = new BandupStack(Testing.app(), stackName(name), { environment, ...props });
+  const outdir = Testing.fullSynth(stack);
+  const directory = join(outdir, "stacks", stack.node.id);
+  return { stack, directory, json: JSON.parse(readFileSync(join(directory, "cdk.tf.json"), "utf8")) };
 }
