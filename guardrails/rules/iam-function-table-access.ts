@@ -1,4 +1,4 @@
-import { TABLE_WIDE_MANAGED_POLICIES } from "../iam-actions";
+import { isUnscopable, TABLE_WIDE_MANAGED_POLICIES } from "../iam-actions";
 import { actionMatches, describeStatement, functionRole, rolePolicies } from "../iam-policies";
 import { tableOfValue, tablesOfResource } from "../table-references";
 import { block, StackModel, TfBlock } from "../terraform-json";
@@ -25,7 +25,8 @@ export function allowedTables(stack: StackModel, fn: TfBlock, options: ResolvedG
 
 function grantsDynamodb(actions: readonly string[], notActions: readonly string[]): boolean {
   if (notActions.length > 0) return !notActions.some((a) => actionMatches(a, "dynamodb:GetItem"));
-  return actions.some((a) => a === "*" || a.toLowerCase().startsWith("dynamodb:"));
+  // Account-level actions (dynamodb:ListTables) reach no table's data.
+  return actions.some((a) => (a === "*" || a.toLowerCase().startsWith("dynamodb:")) && !isUnscopable(a));
 }
 
 /** BANDUP-IAM-4: a function's role reaches only the function's own table(s). */
