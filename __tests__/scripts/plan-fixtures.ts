@@ -1,0 +1,163 @@
+/**
+ * Real plans from the real terraform, offline, for the plan-review tests. No cloud: the "before"
+ * stack is planned, a state is built from its planned values (plus made-up ids and ARNs for what is
+ * known only after apply) and pushed with `terraform state push`; each "after" stack is then planned
+ * against it with `-refresh=false`. One working directory, one `terraform init`.
+ */
+import { App } from "cdktf";
+import { randomUUID } from "crypto";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { BandupStack } from "../../stacks/bandup-stack";
+import { EnvironmentSettings, resolveEnvironment } from "../../stacks/environments";
+import { OfflineTerraform, writeCliConfig } from "../../scripts/lib/terraform-offline";
+
+export const STACK = "bandup-dev";
+
+/** Synthesizes `bandup-dev` with offline provider settings and local state; returns its cdk.tf.json. */
+export function synthStack(settings: EnvironmentSettings, mutate?: (stack: BandupStack) => void): string {
+  const outdir = mkdtempSync(join(tmpdir(), "plan-review-synth-"));
+  const app = new App({ outdir });
+  const stack = new BandupStack(app, STACK, {
+    environment: resolveEnvironment("dev", settings),
+    offlineProvider: {},
+    backend: { type: "local", path: "terraform.tfstate" },
+  });
+  mutate?.(stack);
+  app.synth();
+  return join(outdir, "stacks", STACK, "cdk.tf.json");
+}
+
+interface PlannedResource {
+  address: string;
+  mode: string;
+  type: string;
+  name: string;
+  provider_name: string;
+  schema_version: number;
+  values: Record<string, unknown>;
+}
+
+/** A version 4 state whose resources hold the planned values, with the unknowns filled in. */
+export function stateFromPlan(plan: { planned_values?: unknown; terraform_version?: unknown }, serial = 1): string {
+  const root = (plan.planned_values as { root_module?: { resources?: PlannedResource[] } }).root_module;
+  const resources = (root?.resources ?? []).map((r) => {
+    const attributes: Record<string, unknown> = { ...r.values };
+    const name = String(attributes.name ?? attributes.function_name ?? r.name);
+    if (r.type === "aws_dynamodb_table") {
+      attributes.point_in_time_recovery = (attributes.point_in_time_recovery as object[]).map((b) => ({
+        recovery_period_in_days: 35,
+        ...b,
+      }));
+    }
+    // What only AWS knows: made-up but well-formed ids and ARNs.
+    attributes.id ??= name;
+    const resourcePart = r.type === "aws_dynamodb_table" ? `table/${name}` : `${r.type}/${name}`;
+    attributes.arn ??= `arn:aws:${r.type.split("_")[1]}:us-east-1:123456789012:${resourcePart}`;
+    return {
+      mode: r.mode,
+      type: r.type,
+      name: r.name,
+      provider: `provider["${r.provider_name}"]`,
+      instances: [{ schema_version: r.schema_version, attributes, sensitive_attributes: [] }],
+    };
+  });
+  return JSON.stringify({
+    version: 4,
+    terraform_version: plan.terraform_version,
+    serial,
+    lineage: randomUUID(),
+    outputs: {},
+    resources,
+  });
+}
+
+/** The real plans the tests read, as files (`terraform show -json` output) and parsed. */
+export interface RealPlans {
+  readonly dir: string;
+  /** The "before" stack planned against its own pushed state: no changes. */
+  readonly noChange: string;
+  /** A fresh stack: everything created (history index off, so the update case can add it). */
+  readonly create: string;
+  /** The same tables with a tag added (`extraTags.Team`) and the history index (GSI) added. */
+  readonly update: string;
+  /** The evaluations table's sort key changed from `user_id` to `created_at`: a replacement. */
+  readonly replace: string;
+  /** Point-in-time recovery turned off on the evaluations table: an in-place update. */
+  readonly pitrOff: string;
+  /** `terraform show -json` of the pushed state (not a plan), for the not-a-plan error. */
+  readonly stateShow: string;
+  /** The pushed state file itself. */
+  readonly stateFile: string;
+}
+
+export const BEFORE: EnvironmentSettings = { historyIndex: false };
+export const AFTER_UPDATE: EnvironmentSettings = { historyIndex: true, extraTags: { Team: "learning" } };
+
+/**
+ * Builds every plan: one `terraform init`; the "before" plan and its state in that directory; then the
+ * three "after" plans in parallel, each in a copy of the initialized directory (the provider in
+ * `.terraform` is a symlink to the mirror, so a copy is a few kB, not a second init). About 25 s.
+ */
+export async function buildRealPlans(): Promise<RealPlans> {
+  const dir = mkdtempSync(join(tmpdir(), "plan-review-tf-"));
+  const cliConfig = writeCliConfig();
+  const tf = new OfflineTerraform(dir, cliConfig);
+  const show = async (runner: OfflineTerraform, planFile: string, extra: string[], jsonFile: string): Promise<string> => {
+    await runner.run(["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`, ...extra]);
+    const file = join(dir, jsonFile);
+    writeFileSync(file, await runner.run(["show", "-json", planFile]));
+    return file;
+  };
+
+  copyFileSync(synthStack(BEFORE), join(dir, "cdk.tf.json"));
+  await tf.run(["init", "-input=false", "-no-color"]);
+  const create = await show(tf, "create.tfplan", [], `${STACK}.create.json`);
+
+  // Prior state from the planned values. Values derived from made-up ARNs (e.g. policy documents) are
+  // unknown in the first plan: re-plan against the pushed state and push again until nothing changes.
+  const stateFile = join(dir, "pushed.tfstate");
+  let planned = JSON.parse(readFileSync(create, "utf8"));
+  let noChange = "";
+  for (let round = 1; ; round++) {
+    writeFileSync(stateFile, stateFromPlan(planned, round));
+    await tf.run(["state", "push", "-lock=false", "-force", "pushed.tfstate"]);
+    noChange = await show(tf, "same.tfplan", ["-refresh=false"], `${STACK}.same.json`);
+    planned = JSON.parse(readFileSync(noChange, "utf8"));
+    const pending = (planned.resource_changes ?? []).filter(
+      (rc: { mode: string; change: { actions: string[] } }) => rc.mode === "managed" && rc.change.actions.join() !== "no-op",
+    );
+    if (pending.length === 0) break;
+    if (round === 3) throw new Error(`the pushed state does not converge: ${pending.map((rc: { address: string }) => rc.address).join(", ")}`);
+  }
+
+  /** Plans `cdkTfJson` against the pushed state in a copy of the initialized directory. */
+  const after = async (label: string, cdkTfJson: string): Promise<string> => {
+    const copy = join(dir, `after-${label}`);
+    mkdirSync(copy);
+    cpSync(join(dir, ".terraform"), join(copy, ".terraform"), { recursive: true, verbatimSymlinks: true });
+    for (const file of [".terraform.lock.hcl", "terraform.tfstate"]) copyFileSync(join(dir, file), join(copy, file));
+    copyFileSync(cdkTfJson, join(copy, "cdk.tf.json"));
+    return show(new OfflineTerraform(copy, cliConfig), `${label}.tfplan`, ["-refresh=false"], `${STACK}.${label}.json`);
+  };
+  const stateShow = join(dir, "state-show.json");
+  const [update, replace, pitrOff] = await Promise.all([
+    after("update", synthStack(AFTER_UPDATE)),
+    after(
+      "replace",
+      synthStack(BEFORE, (stack) => {
+        // Escape hatch on the synthesized resource: a new sort key, and its attribute definition.
+        const table = stack.tables.evaluations.table;
+        table.rangeKey = "created_at";
+        table.putAttribute([
+          { name: "evaluation_id", type: "S" },
+          { name: "created_at", type: "N" },
+        ]);
+      }),
+    ),
+    after("pitr-off", synthStack(BEFORE, (stack) => stack.tables.evaluations.table.putPointInTimeRecovery({ enabled: false }))),
+    tf.run(["show", "-json"]).then((text) => writeFileSync(stateShow, text)),
+  ]);
+  return { dir, create, noChange, update, replace, pitrOff, stateShow, stateFile };
+}

@@ -1,0 +1,257 @@
+/**
+ * plan:review on REAL plans of the BandUp stack, made by the real terraform offline (see
+ * plan-fixtures.ts): a fresh stack, no changes, an in-place update (tag + GSI), a replacement (the
+ * evaluations table's sort key changed) and an update that turns point-in-time recovery off.
+ */
+import { spawnSync } from "child_process";
+import { readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { analysePlans } from "../../scripts/lib/plan-review/analyse";
+import { CliIo, runPlanReview } from "../../scripts/lib/plan-review/cli";
+import { parsePlan } from "../../scripts/lib/plan-review/parse";
+import { buildRealPlans, RealPlans, STACK } from "./plan-fixtures";
+
+const EVALUATIONS = "aws_dynamodb_table.evaluations_table_68D57890";
+const FLASHCARDS = "aws_dynamodb_table.flashcard-sets_table_29875C15";
+
+let plans: RealPlans;
+beforeAll(async () => {
+  plans = await buildRealPlans();
+}, 120_000);
+
+/** Runs the CLI in-process; returns exit code, stdout and stderr. */
+function cli(...argv: string[]): { code: number; out: string; err: string } {
+  let out = "";
+  let err = "";
+  const io: CliIo = {
+    readFile: (path) => readFileSync(path, "utf8"),
+    writeFile: (path, text) => writeFileSync(path, text),
+    stdout: (text) => (out += text),
+    stderr: (text) => (err += text),
+  };
+  const code = runPlanReview(argv, io);
+  return { code, out, err };
+}
+
+function lines(markdown: string): string[] {
+  return markdown.split("\n");
+}
+
+/** The `| Action | Resource | Name |` rows of the Markdown. */
+function actionRows(markdown: string): string[] {
+  return lines(markdown).filter((l) => /^\| (create|update|replace|delete|import)/.test(l));
+}
+
+/** The counts row of a stack in the summary table. */
+function countsRow(markdown: string, stack = STACK): string | undefined {
+  return lines(markdown).find((l) => l.startsWith(`| ${stack} |`));
+}
+
+/** The counts the rows imply (function resources come and go with the stack: counted, not hard-coded). */
+function expectCountsMatchRows(markdown: string, expected: { replace: number; delete: number; import: number }): void {
+  const rows = actionRows(markdown);
+  const n = (action: string): number => rows.filter((r) => r.startsWith(`| ${action} |`)).length;
+  expect(countsRow(markdown)).toBe(
+    `| ${STACK} | ${n("create")} | ${n("update")} | ${expected.replace} | ${expected.delete} | ${expected.import} |`,
+  );
+}
+
+describe("a fresh stack (all creates)", () => {
+  test("lists every resource as create, both tables by name, and passes", () => {
+    const { code, out, err } = cli("--stack", `${STACK}=${plans.create}`);
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    expect(lines(out).slice(0, 4)).toEqual([
+      "<!-- bandup-plan-review -->",
+      "## Terraform plan review",
+      "",
+      "✅ **No stateful resource is deleted or replaced.**",
+    ]);
+    expect(actionRows(out)).toEqual(expect.arrayContaining([
+      `| create | \`${EVALUATIONS}\` | \`bandup-evaluations-dev\` |`,
+      `| create | \`${FLASHCARDS}\` | \`bandup-flashcard-sets-dev\` |`,
+    ]));
+    expect(actionRows(out).every((r) => r.startsWith("| create |"))).toBe(true);
+    expectCountsMatchRows(out, { replace: 0, delete: 0, import: 0 });
+    // Creates list no attribute changes.
+    expect(out).not.toContain("Changed attributes");
+  });
+});
+
+describe("no changes", () => {
+  test("the before stack against its own state says so", () => {
+    const { code, out } = cli("--stack", `${STACK}=${plans.noChange}`);
+    expect(code).toBe(0);
+    expect(countsRow(out)).toBe(`| ${STACK} | 0 | 0 | 0 | 0 | 0 |`);
+    expect(out).toContain(`### ${STACK}\n\n**Plan:** 0 to create, 0 to update, 0 to replace, 0 to delete, 0 to import\n\nNo changes.\n`);
+  });
+});
+
+describe("an in-place change: a tag and the history index (GSI) added", () => {
+  test("both tables are updates with the changed attributes, and the review passes", () => {
+    const { code, out } = cli("--stack", `${STACK}=${plans.update}`);
+    expect(code).toBe(0);
+    expect(actionRows(out)).toEqual(expect.arrayContaining([
+      `| update | \`${EVALUATIONS}\` | \`bandup-evaluations-dev\` |`,
+      `| update | \`${FLASHCARDS}\` | \`bandup-flashcard-sets-dev\` |`,
+    ]));
+    expectCountsMatchRows(out, { replace: 0, delete: 0, import: 0 });
+    const section = out.slice(out.indexOf(`**\`${EVALUATIONS}\`** (update)`));
+    expect(lines(section).slice(0, 9)).toEqual([
+      `**\`${EVALUATIONS}\`** (update)`,
+      "",
+      "| Attribute | Before | After |",
+      "|---|---|---|",
+      '| `attribute` |  | `+ {"name":"created_at","type":"N"}` |',
+      '| `global_secondary_index` |  | `+ {"hash_key":"user_id","name":"user_id-created_at-index","projection_type":"ALL","range_key":"created_at","read_capacity":(known after apply),"write_capacity":(known after apply)}` |',
+      '| `tags.Team` | (none) | `"learning"` |',
+      '| `tags_all.Team` | (none) | `"learning"` |',
+      "",
+    ]);
+  });
+});
+
+describe("a replacement: the evaluations table's sort key changed", () => {
+  const finding =
+    `- ⛔ **${STACK}**: \`${EVALUATIONS}\` (table \`bandup-evaluations-dev\`) will be **replaced**, forced by \`range_key\`. ` +
+    'The key schema changes (`range_key`: `"user_id"` → `"created_at"`); DynamoDB cannot change a table\'s keys in place, ' +
+    "so Terraform destroys the table and creates a new, empty one: every item in `bandup-evaluations-dev` is lost.";
+
+  test("is flagged with the table's name, the forcing attribute and why the data is lost; exit 1", () => {
+    const { code, out, err } = cli("--stack", `${STACK}=${plans.replace}`);
+    expect(code).toBe(1);
+    expect(lines(out)[3]).toBe(
+      "⛔ **1 change would destroy data or weaken a table.** If that is intended, allow each address explicitly with `--allow-destroy <address>`.",
+    );
+    expect(lines(out)).toContain(finding);
+    expect(actionRows(out)).toContain(`| replace | \`${EVALUATIONS}\` | \`bandup-evaluations-dev\` |`);
+    expect(actionRows(out).filter((r) => r.startsWith("| replace |"))).toHaveLength(1);
+    expectCountsMatchRows(out, { replace: 1, delete: 0, import: 0 });
+    expect(lines(out)).toEqual(expect.arrayContaining([
+      `**\`${EVALUATIONS}\`** (replace; replacement forced by \`range_key\`)`,
+      '| `range_key` | `"user_id"` | `"created_at"` |',
+      '| `attribute` | `- {"name":"user_id","type":"S"}` | `+ {"name":"created_at","type":"N"}` |',
+      '| `arn` | `"arn:aws:dynamodb:us-east-1:123456789012:table/bandup-evaluations-dev"` | (known after apply) |',
+    ]));
+    expect(err).toBe(`plan-review: 1 blocking change(s): ${STACK}:${EVALUATIONS} (replace)\n`);
+  });
+
+  test("--allow-destroy <address> lets it through, still reported", () => {
+    const { code, out, err } = cli("--stack", `${STACK}=${plans.replace}`, "--allow-destroy", EVALUATIONS);
+    expect(code).toBe(0);
+    expect(err).toBe("");
+    expect(lines(out)[3]).toBe("⚠️ **1 destructive change is allowed explicitly.**");
+    expect(lines(out)).toContain(finding.replace("- ⛔", "- ⚠️ allowed by `--allow-destroy`:"));
+  });
+
+  test("<stack>:<address> allows it in that stack only; an entry that matches nothing is noted", () => {
+    expect(cli("--stack", `${STACK}=${plans.replace}`, "--allow-destroy", `${STACK}:${EVALUATIONS}`).code).toBe(0);
+    const other = cli("--stack", `${STACK}=${plans.replace}`, "--allow-destroy", `bandup-prod:${EVALUATIONS}`);
+    expect(other.code).toBe(1);
+    expect(lines(other.out)).toContain(`Note: \`--allow-destroy bandup-prod:${EVALUATIONS}\` matched no destructive change.`);
+  });
+
+  test("--json gives the documented document", () => {
+    const { code, out } = cli("--json", "--stack", `${STACK}=${plans.replace}`);
+    expect(code).toBe(1);
+    const doc = JSON.parse(out);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.exitCode).toBe(1);
+    expect(doc.totals.replace).toBe(1);
+    expect(doc.totals.delete).toBe(0);
+    expect(doc.findings).toEqual([
+      {
+        stack: STACK,
+        address: EVALUATIONS,
+        type: "aws_dynamodb_table",
+        name: "bandup-evaluations-dev",
+        kind: "replace",
+        attributes: ["range_key"],
+        message: finding.replace(`- ⛔ **${STACK}**: `, ""),
+        allowed: false,
+      },
+    ]);
+    const table = doc.stacks[0].resources.find((r: { address: string }) => r.address === EVALUATIONS);
+    expect(table).toMatchObject({
+      action: "replace",
+      actions: ["delete", "create"],
+      importing: false,
+      actionReason: "replace_because_cannot_update",
+      replacePaths: ["range_key"],
+    });
+    expect(table.attributes).toContainEqual({ path: "range_key", before: '"user_id"', after: '"created_at"' });
+    expect(doc.stacks[0]).toMatchObject({ stack: STACK, file: plans.replace });
+  });
+
+  test("several stacks in one comment; names from the file names", () => {
+    const { code, out } = cli("--stack", `bandup-staging=${plans.update}`, "--stack", `bandup-dev=${plans.replace}`);
+    expect(code).toBe(1);
+    expect(countsRow(out, "bandup-staging")).toMatch(/^\| bandup-staging \| \d+ \| \d+ \| 0 \| 0 \| 0 \|$/);
+    expect(countsRow(out, "bandup-dev")).toMatch(/^\| bandup-dev \| \d+ \| \d+ \| 1 \| 0 \| 0 \|$/);
+    const named = join(plans.dir, "bandup-dev.json");
+    writeFileSync(named, readFileSync(plans.replace));
+    expect(countsRow(cli(named).out, "bandup-dev")).toMatch(/\| 1 \| 0 \| 0 \|$/);
+  });
+});
+
+describe("an update that turns point-in-time recovery off", () => {
+  test("is flagged, naming the table and the attribute", () => {
+    const { code, out } = cli("--stack", `${STACK}=${plans.pitrOff}`);
+    expect(code).toBe(1);
+    expect(lines(out)).toContain(
+      `- ⛔ **${STACK}**: \`${EVALUATIONS}\` (table \`bandup-evaluations-dev\`) turns **point-in-time recovery off** (\`point_in_time_recovery\`): its continuous backups are deleted and it can no longer be restored to an earlier time.`,
+    );
+    expect(lines(out)).toContain("| `point_in_time_recovery[0].enabled` | `true` | `false` |");
+    expect(actionRows(out)).toContain(`| update | \`${EVALUATIONS}\` | \`bandup-evaluations-dev\` |`);
+  });
+});
+
+describe("not a plan", () => {
+  test("`terraform show -json` of a state: exit 2, naming the file", () => {
+    const { code, out, err } = cli(plans.stateShow);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toBe(
+      `plan-review: ${plans.stateShow}: is \`terraform show -json\` of a state (it has \`values\` but no \`planned_values\`/\`resource_changes\`), not of a plan; pass the output of \`terraform show -json <planfile>\`\n`,
+    );
+  });
+
+  test("a state file, invalid JSON, a missing file: exit 2", () => {
+    expect(cli(plans.stateFile).err).toContain(`${plans.stateFile}: is a Terraform state file`);
+    const broken = join(plans.dir, "broken.json");
+    writeFileSync(broken, readFileSync(plans.create, "utf8").slice(0, 100));
+    const invalid = cli(plans.create, broken);
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toMatch(new RegExp(`^plan-review: ${broken}: is not valid JSON \\(`));
+    const missing = cli(join(plans.dir, "nope.json"));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`${join(plans.dir, "nope.json")}: cannot be read (ENOENT`);
+  });
+});
+
+describe("the command itself (tsx scripts/plan-review.ts)", () => {
+  const run = (...args: string[]) =>
+    spawnSync(join(__dirname, "../../node_modules/.bin/tsx"), [join(__dirname, "../../scripts/plan-review.ts"), ...args], {
+      encoding: "utf8",
+    });
+
+  test("exit 1 on the replacement, 0 when allowed, 2 on a state; --output writes the file", () => {
+    const blocked = run("--stack", `${STACK}=${plans.replace}`);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain("will be **replaced**, forced by `range_key`");
+    const output = join(plans.dir, "comment.md");
+    const allowed = run("--output", output, "--allow-destroy", EVALUATIONS, "--stack", `${STACK}=${plans.replace}`);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toBe("");
+    expect(readFileSync(output, "utf8")).toContain("⚠️ **1 destructive change is allowed explicitly.**");
+    expect(run(plans.stateShow).status).toBe(2);
+  });
+});
+
+test("the parsed real plan and the analysis agree with terraform's own action lists", () => {
+  const plan = parsePlan(readFileSync(plans.replace, "utf8"), plans.replace, STACK);
+  const review = analysePlans([plan]);
+  const table = review.stacks[0].resources.find((r) => r.address === EVALUATIONS)!;
+  expect(table.actions).toEqual(["delete", "create"]);
+  expect(review.exitCode).toBe(1);
+});
