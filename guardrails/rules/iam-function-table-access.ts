@@ -45,12 +45,12 @@ export const IAM_FUNCTION_TABLE_ACCESS: GuardrailRule = {
       const role = functionRole(stack, fn);
       if (!role) continue;
       const allowed = allowedTables(stack, fn, options);
-      const allowedText = allowed.tables.length > 0 ? allowed.tables.map(tableLabel).join(", ") : "no table";
+      const allowedText = allowed.tables.length > 0 ? `it may only access ${allowed.tables.map(tableLabel).join(", ")}` : "it may access no table";
       for (const document of rolePolicies(stack, role)) {
         const related = [document.owner.path, role.path, fn.path];
         if (document.managedPolicyArn !== undefined) {
           if (TABLE_WIDE_MANAGED_POLICIES.test(document.managedPolicyArn)) {
-            findings.push(findingAt(document.owner, `${functionLabel(fn)} gets DynamoDB access to every table through the managed policy \`${document.managedPolicyArn}\`; it may only access ${allowedText} (per ${allowed.basis})`, { relatedPaths: related }));
+            findings.push(findingAt(document.owner, `${functionLabel(fn)} gets DynamoDB access to every table through the managed policy \`${document.managedPolicyArn}\`; ${allowedText} (per ${allowed.basis})`, { relatedPaths: related }));
           }
           continue;
         }
@@ -67,7 +67,7 @@ export const IAM_FUNCTION_TABLE_ACCESS: GuardrailRule = {
           findings.push(
             findingAt(
               document.source,
-              `${functionLabel(fn)} may access ${[...foreign.values()].map(tableLabel).join(", ")} through ${describeStatement(document, statement)} of ${document.source.address} (role ${role.address}); it may only access ${allowedText} (per ${allowed.basis})`,
+              `${functionLabel(fn)} may access ${[...foreign.values()].map(tableLabel).join(", ")} through ${describeStatement(document, statement)} of ${document.source.address} (role ${role.address}); ${allowedText} (per ${allowed.basis})`,
               { relatedPaths: related },
             ),
           );
