@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BandupTable } from "../constructs/bandup-table";
+import { applyBandupGuardrails } from "../guardrails/bandup";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
 import { ResolvedEnvironment } from "./environments";
@@ -83,5 +84,6 @@ export class BandupStack extends TerraformStack {
       new TerraformOutput(this, `${definition.kind}-table-arn`, { value: table.tableArn });
     }
     this.tables = tables;
+    applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
   }
 }
