@@ -16,9 +16,14 @@ import { OfflineTerraform, writeCliConfig } from "../../scripts/lib/terraform-of
 export const STACK = "bandup-dev";
 
 /** Synthesizes `bandup-dev` with offline provider settings and local state; returns its cdk.tf.json. */
-export function synthStack(settings: EnvironmentSettings, mutate?: (stack: BandupStack) => void): string {
+export function synthStack(
+  settings: EnvironmentSettings,
+  mutate?: (stack: BandupStack) => void,
+  /** Skip the app's own synth-time checks (guardrails), to plan what they would have refused. */
+  skipValidation = false,
+): string {
   const outdir = mkdtempSync(join(tmpdir(), "plan-review-synth-"));
-  const app = new App({ outdir });
+  const app = new App({ outdir, skipValidation });
   const stack = new BandupStack(app, STACK, {
     environment: resolveEnvironment("dev", settings),
     offlineProvider: {},
@@ -156,7 +161,12 @@ export async function buildRealPlans(): Promise<RealPlans> {
         ]);
       }),
     ),
-    after("pitr-off", synthStack(BEFORE, (stack) => stack.tables.evaluations.table.putPointInTimeRecovery({ enabled: false }))),
+    // The synth-time guardrails refuse PITR off; the review is the second line, for a change that
+    // gets past them (an override, a hand-run plan), so this case skips them.
+    after(
+      "pitr-off",
+      synthStack(BEFORE, (stack) => stack.tables.evaluations.table.putPointInTimeRecovery({ enabled: false }), true),
+    ),
     tf.run(["show", "-json"]).then((text) => writeFileSync(stateShow, text)),
   ]);
   return { dir, create, noChange, update, replace, pitrOff, stateShow, stateFile };
