@@ -1,0 +1,240 @@
+/**
+ * The real `ModelClient`: Gemini's `generateContent` REST API over HTTPS, with Node's global fetch
+ * (no SDK: nothing to bundle, nothing done at import time).
+ *
+ *   POST {baseUrl}/v1beta/models/{model}:generateContent
+ *   x-goog-api-key: <key>
+ *   { systemInstruction, contents: [{ role: "user", parts }],
+ *     generationConfig: { responseMimeType: "application/json", responseSchema } }
+ *
+ * The answer is `candidates[0].content.parts[*].text` (the text parts joined), parsed as JSON.
+ * Failures become a `ModelError` whose message names what happened (HTTP status and the API's own
+ * message, timeout, block reason, empty or non-JSON answer) and never contains the key.
+ *
+ * Retries are deliberate: one retry (after `retryDelayMs`) for 429, 500, 502, 503, 504 and network
+ * errors, and only while the retry still fits in the caller's `timeoutMs` budget. A timeout is not
+ * retried: it already spent the budget.
+ */
+import { ModelError, type ModelClient, type ModelRequest } from "./model-client";
+
+/** Gemini's public endpoint; `MODEL_API_BASE_URL` (or the `baseUrl` option) overrides it. */
+export const DEFAULT_GEMINI_BASE_URL = "https://generativelanguage.googleapis.com";
+
+/** Statuses worth one more try: rate limiting and transient server errors. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+/** Finish reasons that mean the answer was withheld. */
+const BLOCKING_FINISH_REASONS: ReadonlySet<string> = new Set([
+  "SAFETY",
+  "RECITATION",
+  "BLOCKLIST",
+  "PROHIBITED_CONTENT",
+  "SPII",
+  "IMAGE_SAFETY",
+  "LANGUAGE",
+]);
+/** Longest piece of an error body quoted in a message. */
+const MAX_QUOTED_BODY = 300;
+
+/** Options of `createGeminiClient`. */
+export interface GeminiClientOptions {
+  /** Model id, e.g. "gemini-2.5-flash"; also the client's `modelId`. */
+  modelId: string;
+  /**
+   * Returns the API key; called before every request (cache it: see ssm-secret.ts). A rejection
+   * becomes a `ModelError` of kind "credentials".
+   */
+  apiKey: () => Promise<string>;
+  /**
+   * Base URL of the API (scheme + host, optionally a path prefix), without a trailing slash.
+   * @default DEFAULT_GEMINI_BASE_URL
+   */
+  baseUrl?: string;
+  /**
+   * Total attempts for retryable failures (429/5xx/network).
+   * @default 2
+   */
+  maxAttempts?: number;
+  /**
+   * Wait before a retry, in ms (doubled per retry; a `Retry-After` in seconds wins when shorter than the budget).
+   * @default 1000
+   */
+  retryDelayMs?: number;
+  /**
+   * The fetch implementation.
+   * @default globalThis.fetch
+   */
+  fetch?: typeof fetch;
+}
+
+/** The parts of a `generateContent` answer this client reads. */
+interface GenerateContentResponse {
+  candidates?: {
+    content?: { parts?: { text?: unknown; thought?: unknown }[] };
+    finishReason?: unknown;
+  }[];
+  promptFeedback?: { blockReason?: unknown };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > MAX_QUOTED_BODY ? `${flat.slice(0, MAX_QUOTED_BODY)}…` : flat;
+}
+
+/** "HTTP 429 (RESOURCE_EXHAUSTED): Quota exceeded ..." from Google's error envelope, else the raw body. */
+function describeHttpError(status: number, body: string): string {
+  let head = `the model API answered HTTP ${status}`;
+  let detail = quote(body);
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown; status?: unknown } };
+    if (typeof parsed.error?.status === "string") head += ` (${parsed.error.status})`;
+    if (typeof parsed.error?.message === "string") detail = quote(parsed.error.message);
+  } catch {
+    // Not JSON (a proxy's HTML page, ...): quote it as is.
+  }
+  return detail ? `${head}: ${detail}` : head;
+}
+
+/** Reads the JSON answer out of a 200 response, or throws the reason there is none. */
+export function answerFromResponse(response: GenerateContentResponse): unknown {
+  const blockReason = response.promptFeedback?.blockReason;
+  if (typeof blockReason === "string" && blockReason !== "BLOCK_REASON_UNSPECIFIED") {
+    throw new ModelError("blocked", `the model API blocked the request (blockReason ${blockReason})`);
+  }
+  const candidate = response.candidates?.[0];
+  if (candidate === undefined) {
+    throw new ModelError("empty", "the model API answered without any candidate");
+  }
+  const finishReason = typeof candidate.finishReason === "string" ? candidate.finishReason : undefined;
+  if (finishReason !== undefined && BLOCKING_FINISH_REASONS.has(finishReason)) {
+    throw new ModelError("blocked", `the model's answer was withheld (finishReason ${finishReason})`);
+  }
+  const text = (candidate.content?.parts ?? [])
+    .filter((part) => part.thought !== true && typeof part.text === "string")
+    .map((part) => part.text as string)
+    .join("");
+  if (finishReason === "MAX_TOKENS") {
+    throw new ModelError("empty", `the model's answer was cut short (finishReason MAX_TOKENS) after ${text.length} characters`);
+  }
+  if (text.trim() === "") {
+    throw new ModelError("empty", `the model's answer has no text${finishReason ? ` (finishReason ${finishReason})` : ""}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ModelError("invalid-json", `the model's answer is not JSON: ${quote(text)}`);
+  }
+}
+
+/** Builds the Gemini client. Nothing happens on the network until `generateJson` is called. */
+export function createGeminiClient(options: GeminiClientOptions): ModelClient {
+  const modelId = options.modelId;
+  if (typeof modelId !== "string" || modelId.trim() === "") {
+    throw new TypeError("createGeminiClient: `modelId` must be a non-empty string");
+  }
+  const baseUrl = (options.baseUrl ?? DEFAULT_GEMINI_BASE_URL).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/.test(baseUrl)) {
+    throw new TypeError(`createGeminiClient: \`baseUrl\` must be an http(s) URL; got ${JSON.stringify(options.baseUrl)}`);
+  }
+  const url = `${baseUrl}/v1beta/models/${encodeURIComponent(modelId)}:generateContent`;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 2);
+  const retryDelayMs = Math.max(0, options.retryDelayMs ?? 1_000);
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+
+  async function readKey(): Promise<string> {
+    try {
+      return await options.apiKey();
+    } catch (error) {
+      throw new ModelError("credentials", `the model API key could not be read: ${(error as Error).message ?? String(error)}`);
+    }
+  }
+
+  /** One HTTP exchange bounded by `timeoutMs`; returns the parsed answer or throws a ModelError. */
+  async function attempt(body: string, key: string, timeoutMs: number): Promise<unknown> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      let response: Response;
+      try {
+        response = await doFetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-goog-api-key": key },
+          body,
+          signal: controller.signal,
+        });
+      } catch (error) {
+        if (controller.signal.aborted) throw timeoutError(timeoutMs);
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new ModelError("network", `the model API could not be reached: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      }
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        if (controller.signal.aborted) throw timeoutError(timeoutMs);
+        throw new ModelError("network", `the model API's answer was interrupted: ${(error as Error).message}`);
+      }
+      if (!response.ok) {
+        const error = new ModelError("http", describeHttpError(response.status, text), response.status);
+        (error as ModelError & { retryAfterMs?: number }).retryAfterMs = retryAfterMs(response.headers.get("retry-after"));
+        throw error;
+      }
+      let parsed: GenerateContentResponse;
+      try {
+        parsed = JSON.parse(text) as GenerateContentResponse;
+      } catch {
+        throw new ModelError("invalid-json", `the model API answered HTTP ${response.status} with a body that is not JSON: ${quote(text)}`);
+      }
+      return answerFromResponse(parsed);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    modelId,
+    async generateJson(request: ModelRequest): Promise<unknown> {
+      const started = Date.now();
+      const budgetMs = request.timeoutMs;
+      if (!(budgetMs > 0)) throw timeoutError(0);
+      const key = await readKey();
+      const body = JSON.stringify({
+        systemInstruction: { parts: [{ text: request.system }] },
+        contents: [{ role: "user", parts: request.parts }],
+        generationConfig: {
+          responseMimeType: "application/json",
+          responseSchema: request.responseSchema,
+          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        },
+      });
+      for (let attemptNumber = 1; ; attemptNumber++) {
+        const left = budgetMs - (Date.now() - started);
+        if (left <= 0) throw timeoutError(budgetMs);
+        try {
+          return await attempt(body, key, left);
+        } catch (error) {
+          const retryable =
+            error instanceof ModelError &&
+            (error.kind === "network" || (error.kind === "http" && RETRYABLE_STATUSES.has(error.status ?? 0)));
+          if (!retryable || attemptNumber >= maxAttempts) throw error;
+          const advised = (error as ModelError & { retryAfterMs?: number }).retryAfterMs;
+          const wait = advised ?? retryDelayMs * 2 ** (attemptNumber - 1);
+          // Retry only if the wait leaves a useful share of the budget for the next attempt.
+          if (Date.now() - started + wait >= budgetMs / 2 + budgetMs / 4) throw error;
+          await sleep(wait);
+        }
+      }
+    },
+  };
+}
+
+function timeoutError(timeoutMs: number): ModelError {
+  return new ModelError("timeout", `the model API did not answer within ${(timeoutMs / 1000).toFixed(1)} s`);
+}
+
+/** A `Retry-After` header in seconds, as ms (HTTP dates are ignored: Google sends seconds). */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
+}

@@ -1,0 +1,91 @@
+/**
+ * Validation of the events the three handlers receive. A bad event is refused at the handler's
+ * boundary, before anything is written, with an `InvalidEventError` that names the field, the rule
+ * (what a good value looks like) and the value received, e.g.
+ *   invalid event: `task` must be "task1" or "task2" (the IELTS Writing task); got "task3"
+ */
+import { randomUUID } from "node:crypto";
+import { describeValue, InvalidInputError } from "./errors";
+
+/** A refused event; nothing was written. `field` is the event property at fault. */
+export class InvalidEventError extends InvalidInputError {
+  constructor(field: string, rule: string, value: unknown) {
+    super(field, `invalid event: \`${field}\` ${rule}; got ${describeValue(value)}`);
+  }
+}
+
+/** Requires a plain object with no property outside `allowed` (a typo such as `essey` is refused). */
+export function eventObject(event: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) {
+    throw new InvalidEventError("event", `must be a JSON object with ${allowed.map((f) => `\`${f}\``).join(", ")}`, event);
+  }
+  const body = event as Record<string, unknown>;
+  for (const name of Object.keys(body)) {
+    if (!allowed.includes(name)) {
+      throw new InvalidEventError(name, `is not a field of this event (expected only ${allowed.map((f) => `\`${f}\``).join(", ")})`, body[name]);
+    }
+  }
+  return body;
+}
+
+/** Job ids (`evaluation_id`, `set_id`): letters, digits, `.`, `_`, `:`, `-`; 1 to 128 characters. */
+const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const JOB_ID_RULE = "must be 1 to 128 characters: letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit";
+
+/** `user_id`: 1 to 256 characters without spaces or control characters (a Cognito sub, an email, ...). */
+const USER_ID = /^[^\s\p{Cc}]{1,256}$/u;
+export const USER_ID_RULE = "must be the user's id: 1 to 256 characters without spaces or control characters";
+
+export function eventUserId(body: Record<string, unknown>): string {
+  const value = body.user_id;
+  if (typeof value !== "string" || !USER_ID.test(value)) throw new InvalidEventError("user_id", USER_ID_RULE, value);
+  return value;
+}
+
+/** An optional job id: the given one (a retry passes it back), or `<prefix>-<uuid>` when absent. */
+export function eventJobId(body: Record<string, unknown>, field: string, prefix: string): string {
+  const value = body[field];
+  if (value === undefined) return `${prefix}-${randomUUID()}`;
+  if (typeof value !== "string" || !JOB_ID.test(value)) {
+    throw new InvalidEventError(field, `${JOB_ID_RULE}, or left out to get a new id`, value);
+  }
+  return value;
+}
+
+/** A required non-empty string of at most `maxLength` characters; returned trimmed. */
+export function eventText(body: Record<string, unknown>, field: string, what: string, maxLength: number): string {
+  const value = body[field];
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new InvalidEventError(field, `must be a non-empty string (${what})`, value);
+  }
+  if (value.length > maxLength) {
+    throw new InvalidEventError(field, `must be at most ${maxLength} characters (${what}); it has ${value.length}`, value);
+  }
+  return value.trim();
+}
+
+/**
+ * An S3 key under `prefix` (the only prefix the function's IAM policy may read), at most 1024 bytes,
+ * without empty or `.`/`..` segments and ending with one of `extensions` (lower-case, with the dot).
+ */
+export function eventUploadKey(
+  body: Record<string, unknown>,
+  field: string,
+  prefix: string,
+  extensions: readonly string[],
+): string {
+  const value = body[field];
+  const rule = `must be the S3 key of an upload under "${prefix}" ending with ${extensions.join(", ")}, like "${prefix}user-456/file${extensions[0]}"`;
+  if (typeof value !== "string" || !value.startsWith(prefix) || value.length === prefix.length) {
+    throw new InvalidEventError(field, rule, value);
+  }
+  const segments = value.slice(prefix.length).split("/");
+  const badSegment = segments.some((s) => s === "" || s === "." || s === "..");
+  // eslint-disable-next-line no-control-regex
+  if (badSegment || /[\u0000-\u001f\u007f]/.test(value) || Buffer.byteLength(value, "utf8") > 1024) {
+    throw new InvalidEventError(field, `${rule}, at most 1024 bytes, without empty, "." or ".." path segments`, value);
+  }
+  const lower = value.toLowerCase();
+  if (!extensions.some((ext) => lower.endsWith(ext))) throw new InvalidEventError(field, rule, value);
+  return value;
+}
