@@ -4,7 +4,7 @@
  * evaluations table's sort key changed) and an update that turns point-in-time recovery off.
  */
 import { spawnSync } from "child_process";
-import { readFileSync, writeFileSync } from "fs";
+import { readFileSync, rmSync, writeFileSync } from "fs";
 import { join } from "path";
 import { analysePlans } from "../../scripts/lib/plan-review/analyse";
 import { CliIo, runPlanReview } from "../../scripts/lib/plan-review/cli";
@@ -18,6 +18,9 @@ let plans: RealPlans;
 beforeAll(async () => {
   plans = await buildRealPlans();
 }, 120_000);
+afterAll(() => {
+  if (plans) rmSync(plans.dir, { recursive: true, force: true });
+});
 
 /** Runs the CLI in-process; returns exit code, stdout and stderr. */
 function cli(...argv: string[]): { code: number; out: string; err: string } {
