@@ -4,9 +4,10 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { FunctionDefinition } from "../lambda-src/shared/function-definitions";
 import { BandupTable } from "./bandup-table";
-import { LOGS_WRITE_ACTIONS, PolicyStatement } from "./iam-actions";
+import { LOGS_WRITE_ACTIONS, PolicyStatement, SQS_SEND_MESSAGE_ACTIONS } from "./iam-actions";
 import { LambdaBundle } from "./lambda-bundle";
 
 /** The runtime of every function: the newest Node.js LTS that Lambda runs. */
@@ -57,9 +58,14 @@ export interface BandupFunctionProps {
   readonly tags?: Record<string, string>;
 }
 
+/** Days a failed asynchronous event waits in the dead-letter queue: SQS's maximum. */
+const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+
 /**
  * One of BandUp's Lambda functions: its code bundled from lambda-src/, a role only Lambda can assume
- * with a least-privilege inline policy, and its own log group with a retention.
+ * with a least-privilege inline policy, its own log group with a retention, and a dead-letter queue
+ * for asynchronous invocations that fail every retry (the handler records failures it can see in the
+ * table; the queue keeps the events it could not, such as timeouts and crashes).
  */
 export class BandupFunction extends Construct {
   public readonly function: LambdaFunction;
@@ -67,6 +73,7 @@ export class BandupFunction extends Construct {
   public readonly logGroup: CloudwatchLogGroup;
   public readonly policyDocument: DataAwsIamPolicyDocument;
   public readonly code: LambdaBundle;
+  public readonly deadLetterQueue: SqsQueue;
 
   constructor(scope: Construct, id: string, props: BandupFunctionProps) {
     super(scope, id);
@@ -78,6 +85,13 @@ export class BandupFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/lambda/${functionName}`,
       retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
+
+    this.deadLetterQueue = new SqsQueue(this, "dead-letters", {
+      name: `${functionName}-dead-letters`,
+      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
       tags,
     });
 
@@ -100,6 +114,7 @@ export class BandupFunction extends Construct {
     const statements: PolicyStatement[] = [
       // Stream ARNs are `<log group ARN>:log-stream:<name>`: the wildcard stays inside this log group.
       { sid: "WriteOwnLogs", actions: LOGS_WRITE_ACTIONS, resources: [`${this.logGroup.arn}:*`] },
+      { sid: "SendDeadLetters", actions: SQS_SEND_MESSAGE_ACTIONS, resources: [this.deadLetterQueue.arn] },
       ...props.statements,
     ];
     this.policyDocument = new DataAwsIamPolicyDocument(this, "policy", {
@@ -129,6 +144,7 @@ export class BandupFunction extends Construct {
       memorySize: props.memoryMb ?? definition.defaultMemoryMb,
       timeout: props.timeoutSeconds ?? definition.defaultTimeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       environment: {
         variables: {
           [table.definition.environmentVariable]: table.tableName,

@@ -21,6 +21,9 @@ export const S3_READ_OBJECT_ACTIONS = ["s3:GetObject"] as const;
 /** Reading the model API key (a SecureString under the AWS-managed aws/ssm key: no extra KMS grant). */
 export const SSM_READ_PARAMETER_ACTIONS = ["ssm:GetParameter"] as const;
 
+/** Lambda sending a failed asynchronous event to the function's dead-letter queue. */
+export const SQS_SEND_MESSAGE_ACTIONS = ["sqs:SendMessage"] as const;
+
 /** One IAM statement, as the constructs build it; `Allow` only. */
 export interface PolicyStatement {
   /** Statement id: letters and digits only. */

@@ -5,6 +5,7 @@
  */
 import { TerraformStack } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { suppressGuardrail } from "./suppressions";
 
 /** What the suppressions depend on: the stack's environment. */
@@ -12,6 +13,8 @@ export interface BandupSuppressionSettings {
   readonly environmentName: string;
   readonly protected: boolean;
   readonly tableKmsKeyArn?: string;
+  /** Function names whose environment sets no reserved concurrency. */
+  readonly functionsWithoutReservedConcurrency: readonly string[];
 }
 
 /** Adds BandUp's recorded suppressions to a stack. */
@@ -23,6 +26,18 @@ export function applyBandupSuppressions(stack: TerraformStack, settings: BandupS
         "BANDUP-DDB-2",
         `${settings.environmentName} sets no tableKmsKeyArn in stacks/environments.ts yet: the table is encrypted at rest with the AWS-owned key. ` +
           "Set tableKmsKeyArn (a key in the environment's region) to remove this suppression.",
+      );
+    }
+  }
+  const unreserved = new Set(settings.functionsWithoutReservedConcurrency);
+  for (const fn of stack.node.findAll().filter((c): c is LambdaFunction => c instanceof LambdaFunction)) {
+    if (unreserved.has(fn.functionNameInput ?? "")) {
+      suppressGuardrail(
+        fn,
+        "BANDUP-LAMBDA-4",
+        `${settings.environmentName} sets no functions.<kind>.reservedConcurrency in stacks/environments.ts: a new account's ` +
+          "concurrency quota (10) leaves nothing to reserve, and Lambda refuses a reservation below the unreserved minimum. " +
+          "Set it where the account's quota allows, which removes this suppression.",
       );
     }
   }

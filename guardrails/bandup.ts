@@ -4,6 +4,7 @@
  * end of BandupStack's constructor.
  */
 import { TerraformStack } from "cdktf";
+import { FUNCTION_DEFINITIONS } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
 import type { ResolvedEnvironment } from "../stacks/environments";
 import { applyGuardrails } from "./apply";
@@ -15,11 +16,12 @@ export function bandupGuardrailOptions(environment: ResolvedEnvironment): Guardr
   const names = environment.tableNames;
   return {
     protected: environment.protected,
-    // The evaluators may only touch the evaluations table, the flashcard generator only flashcard-sets.
-    functionTableAccess: [
-      { function: /evaluator/i, tables: [names.evaluations] },
-      { function: /flashcard/i, tables: [names["flashcard-sets"]] },
-    ],
+    // Each function may only touch its own table: the evaluators the evaluations table, the
+    // flashcard generator the flashcard-sets table (function-definitions.ts).
+    functionTableAccess: FUNCTION_DEFINITIONS.map((definition) => ({
+      function: new RegExp(`^${escapeRegExp(environment.functions[definition.kind].functionName)}$`),
+      tables: [names[definition.table]],
+    })),
     tableVariables: Object.fromEntries(TABLE_DEFINITIONS.map((d) => [d.environmentVariable, names[d.kind]])),
   };
 }
@@ -31,5 +33,12 @@ export function applyBandupGuardrails(stack: TerraformStack, environment: Resolv
     environmentName: environment.name,
     protected: environment.protected,
     tableKmsKeyArn: environment.tableKmsKeyArn,
+    functionsWithoutReservedConcurrency: Object.values(environment.functions)
+      .filter((f) => f.reservedConcurrency === undefined)
+      .map((f) => f.functionName),
   });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -26,11 +26,15 @@ export function resourcesOfType(json: TerraformJson, type: string): Record<strin
   return json.resource?.[type] ?? {};
 }
 
-/** The resource of a type whose `name` attribute equals `name`; fails the test when there is not exactly one. */
+/**
+ * The resource of a type whose name attribute (`name`, or `function_name` for Lambda functions)
+ * equals `name`; fails the test when there is not exactly one.
+ */
 export function resourceNamed(json: TerraformJson, type: string, name: string): TerraformJson {
-  const matches = Object.values(resourcesOfType(json, type)).filter((r) => r.name === name);
+  const attribute = type === "aws_lambda_function" ? "function_name" : "name";
+  const matches = Object.values(resourcesOfType(json, type)).filter((r) => r[attribute] === name);
   if (matches.length !== 1) {
-    throw new Error(`expected exactly one ${type} named ${name}, found ${matches.length}`);
+    throw new Error(`expected exactly one ${type} with ${attribute} ${name}, found ${matches.length}`);
   }
   return matches[0];
 }
