@@ -11,6 +11,8 @@ import { describeValue, InvalidInputError } from "./errors";
 export class InvalidEventError extends InvalidInputError {
   constructor(field: string, rule: string, value: unknown) {
     super(field, `invalid event: \`${field}\` ${rule}; got ${describeValue(value)}`);
+    // Spelled out: a minified bundle renames classes, and Lambda reports `name` as the errorType.
+    this.name = "InvalidEventError";
   }
 }
 
