@@ -56,10 +56,18 @@ export function stateFromPlan(plan: { planned_values?: unknown; terraform_versio
         ...b,
       }));
     }
+    if (r.type === "aws_iam_role") {
+      // Computed lists AWS fills in (empty for a role with only an inline aws_iam_role_policy).
+      attributes.managed_policy_arns ??= [];
+      attributes.inline_policy ??= [];
+    }
     // What only AWS knows: made-up but well-formed ids and ARNs.
     attributes.id ??= name;
     const resourcePart = r.type === "aws_dynamodb_table" ? `table/${name}` : `${r.type}/${name}`;
-    attributes.arn ??= `arn:aws:${r.type.split("_")[1]}:us-east-1:123456789012:${resourcePart}`;
+    // aws_iam_role_policy is the one resource here without an ARN.
+    if (r.type !== "aws_iam_role_policy") {
+      attributes.arn ??= `arn:aws:${r.type.split("_")[1]}:us-east-1:123456789012:${resourcePart}`;
+    }
     return {
       mode: r.mode,
       type: r.type,
