@@ -14,12 +14,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
-import { unzipSync } from "fflate";
+import { unzipSync, zipSync } from "fflate";
 import { buildLambdaBundle } from "../constructs/lambda-bundle";
 import { FUNCTION_DEFINITIONS, FUNCTION_ENVIRONMENT } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
 import { findProviderMirror, offlineTerraformEnv, terraformVersion, writeCliConfig } from "../scripts/lib/terraform-offline";
 import { GNU_TIME, measureProcess, ProcessMeasurement, repeat } from "./lib/measure";
+import { bundleComposition, PackageShare } from "./lib/bundle-composition";
 import { summarizeProfile, ProfileSummary } from "./lib/profile";
 import { linearFit, summarize, Summary } from "./lib/stats";
 import { renderChart } from "./lib/svg";
@@ -88,7 +89,13 @@ function synthRuns(
 // ---------------------------------------------------------------------------------------------------
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
-  machine: { node: process.version, cpus: require("os").cpus().length, cpuModel: require("os").cpus()[0]?.model, platform: process.platform },
+  machine: {
+    node: process.version,
+    cpus: require("os").cpus().length,
+    cpuModel: require("os").cpus()[0]?.model,
+    platform: process.platform,
+    loadAverageAtStart: require("os").loadavg().map((l: number) => Math.round(l * 100) / 100),
+  },
   options: { quick, only: only ?? null },
   rssMethod: GNU_TIME ? `${GNU_TIME} -f "%e %M" (peak RSS of the largest process of the tree)` : "process.resourceUsage().maxRSS via --require hook (largest node process)",
 };
@@ -117,7 +124,7 @@ const environmentCount = (() => {
 let synth: ProcessResult | undefined;
 if (enabled("synth")) {
   log(`synth of main.ts (${environmentCount} environments) with tsx`);
-  synth = processResult(synthRuns(TSX, ["main.ts"], PROJECT_ROOT, runs(5, 2), 1, environmentCount));
+  synth = processResult(synthRuns(TSX, ["main.ts"], PROJECT_ROOT, runs(4, 2), 1, environmentCount));
   results.synth = { command: "tsx main.ts (as `npm run synth`)", stacks: environmentCount, ...synth };
 }
 
@@ -126,7 +133,7 @@ if (enabled("root-import")) {
   log("root-import variant");
   const variant = generateRootImportVariant();
   rootImport = {
-    ...processResult(synthRuns(TSX, ["main.ts"], variant.root, runs(3, 1), 1, environmentCount)),
+    ...processResult(synthRuns(TSX, ["main.ts"], variant.root, runs(2, 1), 1, environmentCount)),
     filesRewritten: variant.filesRewritten,
     importsRewritten: variant.importsRewritten,
   };
@@ -152,9 +159,9 @@ let unitTests: TestRun | undefined;
 let fullTests: TestRun | undefined;
 if (enabled("tests")) {
   log("unit tests (jest --testPathIgnorePatterns terraform.test.ts)");
-  unitTests = jestRuns(["--testPathIgnorePatterns", "terraform.test.ts"], runs(2, 1), 1);
+  unitTests = jestRuns(["--testPathIgnorePatterns", "terraform.test.ts"], runs(2, 1), runs(1, 0));
   log("full suite (jest)");
-  fullTests = jestRuns([], runs(2, 1), 0);
+  fullTests = jestRuns([], 1, 0); // one run: the unit runs have warmed jest's transform cache
   results.tests = { unit: unitTests, full: fullTests };
 }
 
@@ -186,8 +193,8 @@ if (enabled("terraform") && terraform) {
     const cwd = join(outdir, "stacks", stack);
     log(`terraform init/validate/plan ${stack}`);
     const init = measureProcess("terraform", ["init", "-input=false", "-no-color"], { cwd, env }).wallS;
-    const validate = repeat(runs(3, 1), 1, () => measureProcess("terraform", ["validate", "-no-color"], { cwd, env }));
-    const plan = repeat(runs(3, 1), 0, () =>
+    const validate = repeat(runs(2, 1), 1, () => measureProcess("terraform", ["validate", "-no-color"], { cwd, env }));
+    const plan = repeat(runs(2, 1), 0, () =>
       measureProcess("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"], { cwd, env }),
     );
     terraformResults.push({
@@ -203,7 +210,10 @@ if (enabled("terraform") && terraform) {
 // 6: Lambda bundles ---------------------------------------------------------------------------------
 interface BundleVariantResult {
   readonly zipBytes: number;
+  /** The zip of index.js alone (without index.js.map). */
+  readonly zipWithoutMapBytes: number;
   readonly indexJsBytes: number;
+  readonly mapBytes: number;
   readonly buildMs: number;
   /** Wall time of `node -e "require('./index.js')"`. */
   readonly loadWall: Summary;
@@ -219,6 +229,10 @@ interface BundleResult {
   readonly present: boolean;
   readonly bundle?: BundleVariantResult;
   readonly reference?: BundleVariantResult;
+  /** The same handler with the AWS SDK left to the Lambda runtime (`external: ["@aws-sdk/*"]`); loaded here from node_modules. */
+  readonly sdkExternal?: BundleVariantResult;
+  /** Bytes of the minified index.js per package (or lambda-src folder), largest first. */
+  readonly composition?: readonly PackageShare[];
 }
 const bundleResults: BundleResult[] = [];
 if (enabled("bundles")) {
@@ -234,9 +248,9 @@ if (enabled("bundles")) {
     "const t=process.hrtime.bigint();const m=require('./index.js');" +
     "if(typeof m.handler!=='function')throw new Error('no handler export');" +
     "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
-  const measureVariant = (entry: string, minify: boolean, dir: string): BundleVariantResult => {
+  const measureVariant = (entry: string, options: { minify?: boolean; external?: string[] }, dir: string): BundleVariantResult => {
     const start = process.hrtime.bigint();
-    const built = buildLambdaBundle(entry, { minify });
+    const built = buildLambdaBundle(entry, options);
     const buildMs = Number(process.hrtime.bigint() - start) / 1e6;
     mkdirSync(dir, { recursive: true });
     const files = unzipSync(built.zip);
@@ -244,11 +258,14 @@ if (enabled("bundles")) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), bytes);
     }
-    const samples = repeat(runs(7, 3), 1, () => measureProcess(process.execPath, ["-e", loadScript], { cwd: dir, env: handlerEnv }));
+    const samples = repeat(runs(9, 3), 1, () => measureProcess(process.execPath, ["-e", loadScript], { cwd: dir, env: handlerEnv }));
     const loadWall = summarize(samples.map((s) => s.wallS));
+    const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
     return {
       zipBytes: built.zip.byteLength,
+      zipWithoutMapBytes: zipSync({ "index.js": [files["index.js"], { mtime: ZIP_MTIME, level: 9 }] }).byteLength,
       indexJsBytes: files["index.js"]?.byteLength ?? 0,
+      mapBytes: files["index.js.map"]?.byteLength ?? 0,
       buildMs,
       loadWall,
       coldLoadMs: (loadWall.median - floorS) * 1000,
@@ -270,8 +287,10 @@ if (enabled("bundles")) {
       kind: definition.kind,
       entry: definition.entry,
       present,
-      bundle: measureVariant(definition.entry, true, join(dir, "minified")),
-      reference: measureVariant(definition.entry, false, join(dir, "unminified")),
+      bundle: measureVariant(definition.entry, {}, join(dir, "minified")),
+      reference: measureVariant(definition.entry, { minify: false }, join(dir, "unminified")),
+      sdkExternal: measureVariant(definition.entry, { external: ["@aws-sdk/*"] }, join(dir, "sdk-external")),
+      composition: bundleComposition(PROJECT_ROOT, definition.entry),
     });
   }
   results.bundles = bundleResults;
@@ -286,7 +305,8 @@ let scalingFit: { timeMsPerStack: number; memoryMiBPerStack: number; timeInterce
 if (enabled("scaling")) {
   for (const stacks of SCALING_STACKS) {
     log(`scaling: ${stacks} stacks`);
-    const samples = synthRuns(TSX, ["bench/synth-n.ts", String(stacks)], PROJECT_ROOT, runs(3, 1), 1, stacks);
+    // tsx's compile cache is warm after the first point: warm up once.
+    const samples = synthRuns(TSX, ["bench/synth-n.ts", String(stacks)], PROJECT_ROOT, runs(2, 1), stacks === SCALING_STACKS[0] ? 1 : 0, stacks);
     scaling.push({ stacks, ...processResult(samples) });
   }
   const time = linearFit(scaling.map((p) => [p.stacks, p.wall.median]));
@@ -318,24 +338,39 @@ interface Phase {
 const phases: Phase[] = [];
 let profile: (ProfileSummary & { file: string }) | undefined;
 let precompileS: number | undefined;
+let cachedOutputIdentical: boolean | undefined;
 if (enabled("analysis")) {
   log("analysis: phases of the synth");
   const empty = join(freshDir("empty"), "empty.ts");
   writeFileSync(empty, "export {};\n");
   const precompiled = generatePrecompiledVariant();
+  const cachedBundles = generatePrecompiledVariant({ cacheBundles: true });
+  const tsxCachedBundles = generatePrecompiledVariant({ cacheBundles: true, compile: false });
   precompileS = precompiled.compileS;
   const phase = (what: string, command: string, commandArgs: string[], cwd: string, synthesizes: boolean): void => {
     const samples = synthesizes
-      ? synthRuns(command, commandArgs, cwd, runs(5, 2), 1, environmentCount)
-      : repeat(runs(5, 2), 1, () => measureProcess(command, commandArgs, { cwd }));
+      ? synthRuns(command, commandArgs, cwd, runs(2, 1), 1, environmentCount)
+      : repeat(runs(3, 2), 1, () => measureProcess(command, commandArgs, { cwd }));
     phases.push({ what, command: [command.replace(PROJECT_ROOT + "/", ""), ...commandArgs].join(" "), ...processResult(samples) });
   };
   phase("tsx startup on an empty .ts file (tsx CLI + its child node)", TSX, [empty], PROJECT_ROOT, false);
   phase("load cdktf + constructs only (plain node)", process.execPath, ["-e", "require('cdktf');require('constructs')"], PROJECT_ROOT, false);
   phase("load the app's modules, no synth (precompiled JS, plain node)", process.execPath, ["-e", "require('./stacks/bandup-stack')"], precompiled.root, false);
   phase("synth, tsx as a node --import hook (one process, no tsx CLI)", process.execPath, ["--import", "tsx", "main.ts"], PROJECT_ROOT, true);
-  phase("synth, precompiled JS with plain node (prototype of the fix)", process.execPath, ["main.js"], precompiled.root, true);
-  results.analysis = { phases, precompileS };
+  phase("synth, precompiled JS with plain node (prototype of fix 1)", process.execPath, ["main.js"], precompiled.root, true);
+  phase("synth, tsx + bundle cache by input hash, warm (prototype of fix 2 alone)", TSX, ["main.ts"], tsxCachedBundles.root, true);
+  phase("synth, precompiled JS + bundle cache by input hash, warm (prototype of fixes 1+2)", process.execPath, ["main.js"], cachedBundles.root, true);
+  // The cache must not change the output: same cdk.tf.json in every stack as an uncached synth.
+  const synthInto = (cwd: string): string => {
+    const outdir = freshDir("out");
+    measureProcess(process.execPath, ["main.js"], { cwd, env: { CDKTF_OUTDIR: outdir } });
+    return outdir;
+  };
+  const [plain, cached] = [synthInto(precompiled.root), synthInto(cachedBundles.root)];
+  cachedOutputIdentical = readdirSync(join(plain, "stacks")).every((stack) =>
+    readFileSync(join(plain, "stacks", stack, "cdk.tf.json")).equals(readFileSync(join(cached, "stacks", stack, "cdk.tf.json"))),
+  );
+  results.analysis = { phases, precompileS, cachedOutputIdentical };
 
   log("analysis: cpu profile of the synth");
   const profileDir = join(WORK, "profile");
@@ -393,11 +428,12 @@ for (const t of targets) log(`${t.met ? "MET   " : "MISSED"} ${t.what}: ${t.meas
 
 function renderMarkdown(): string {
   const lines: string[] = [];
-  const os = results.machine as { node: string; cpus: number; cpuModel: string };
+  const os = results.machine as { node: string; cpus: number; cpuModel: string; loadAverageAtStart: number[] };
   const ratio = (s: number): string => `${(s / floorS).toFixed(1)}x`;
   lines.push("# Benchmarks", "");
   lines.push(
-    `Measured by \`npm run bench${quick ? " -- --quick" : ""}\` on ${String(results.date).slice(0, 10)}: ${os.cpus} x ${os.cpuModel}, node ${os.node}. ` +
+    `Measured by \`npm run bench${quick ? " -- --quick" : ""}\` on ${String(results.date).slice(0, 10)}: ${os.cpus} x ${os.cpuModel}, node ${os.node}, ` +
+      `load average ${os.loadAverageAtStart.join(" / ")} at the start (other work shares the machine: spreads are wide when it is busy). ` +
       `Median of several runs after a warm-up; spread is min-max and the interquartile range. Peak RSS: ${results.rssMethod}. ` +
       `Raw figures: [results.json](results.json). Whole run: ${totalS.toFixed(0)} s.`,
     "",
@@ -432,20 +468,31 @@ function renderMarkdown(): string {
     lines.push(
       `Cold load: \`node -e "require('./index.js')"\` in the unzipped bundle with the handler's environment variables, wall time minus the node floor (${(floorS * 1000).toFixed(0)} ms); "require" is the require() timed inside the process. ` +
         "Reference: the same handler built with `buildLambdaBundle(entry, { minify: false })` (the AWS SDK bundled unminified). Local node is " +
-        `${process.version}; Lambda runs nodejs22.x.`,
+        `${process.version}; Lambda runs nodejs22.x. The "SDK external" option leaves \`@aws-sdk/*\` to the runtime; here it loads from the project's node_modules (the bundle folder is under it), so its cold load is indicative only.`,
       "",
     );
-    lines.push("| function | variant | zip | index.js | build | cold load | require | load spread (wall) | peak RSS |", "|---|---|---|---|---|---|---|---|---|");
+    lines.push("| function | variant | zip | zip without .map | index.js | .map | build | cold load | require | load spread (wall) | peak RSS |", "|---|---|---|---|---|---|---|---|---|---|---|");
     for (const b of bundleResults) {
       if (!b.present) {
-        lines.push(`| ${b.kind} | not built: \`lambda-src/${b.entry}\` does not exist yet | | | | | | | |`);
+        lines.push(`| ${b.kind} | not built: \`lambda-src/${b.entry}\` does not exist yet | | | | | | | | | |`);
         continue;
       }
-      for (const [variant, v] of [["minified (deployed)", b.bundle!], ["reference, unminified", b.reference!]] as const) {
+      const variants = [
+        ["minified (deployed)", b.bundle!],
+        ["reference, unminified", b.reference!],
+        ["option: AWS SDK external (runtime's SDK)", b.sdkExternal!],
+      ] as const;
+      for (const [variant, v] of variants) {
         lines.push(
-          `| ${b.kind} | ${variant} | ${(v.zipBytes / 1024).toFixed(1)} KB | ${(v.indexJsBytes / 1024).toFixed(0)} KB | ${v.buildMs.toFixed(0)} ms | ${v.coldLoadMs.toFixed(0)} ms | ${v.requireMs.median.toFixed(0)} ms | ${spread(v.loadWall, 3)} | ${v.peakRssMiB.median.toFixed(0)} MiB |`,
+          `| ${b.kind} | ${variant} | ${(v.zipBytes / 1024).toFixed(1)} KB | ${(v.zipWithoutMapBytes / 1024).toFixed(1)} KB | ${(v.indexJsBytes / 1024).toFixed(0)} KB | ${(v.mapBytes / 1024).toFixed(0)} KB | ${v.buildMs.toFixed(0)} ms | ${v.coldLoadMs.toFixed(0)} ms | ${v.requireMs.median.toFixed(0)} ms | ${spread(v.loadWall, 3)} | ${v.peakRssMiB.median.toFixed(0)} MiB |`,
         );
       }
+    }
+    lines.push("", "What the minified index.js holds (bytes per package or lambda-src folder, top 6):", "");
+    for (const b of bundleResults.filter((x) => x.composition)) {
+      const total = b.composition!.reduce((sum, p) => sum + p.bytes, 0);
+      const top = b.composition!.slice(0, 6).map((p) => `${p.name} ${(p.bytes / 1024).toFixed(0)} KB (${((100 * p.bytes) / total).toFixed(0)}%)`);
+      lines.push(`- **${b.kind}** (${(total / 1024).toFixed(0)} KB): ${top.join(", ")}`);
     }
     lines.push("");
   }
@@ -466,6 +513,10 @@ function renderMarkdown(): string {
     lines.push("## Where the synth time goes", "");
     lines.push("| what | command | median | spread | peak RSS |", "|---|---|---|---|---|");
     for (const p of phases) lines.push(`| ${p.what} | \`${p.command}\` | ${secs(p.wall)} | ${spread(p.wall)} | ${p.peakRssMiB.median.toFixed(0)} MiB |`);
+    if (cachedOutputIdentical !== undefined) {
+      lines.push("", `With the bundle cache, every stack's cdk.tf.json is ${cachedOutputIdentical ? "byte-identical to" : "**different from**"} an uncached synth's. Precompiling the app's TypeScript with esbuild took ${(precompileS! * 1000).toFixed(0)} ms.`, "");
+      lines.push("| what | command | median | spread | peak RSS |", "|---|---|---|---|---|");
+    }
     for (const b of bundleResults.filter((x) => x.bundle)) {
       lines.push(`| esbuild bundle of ${b.kind} (in process, first build) | \`buildLambdaBundle("${b.entry}")\` | ${(b.bundle!.buildMs / 1000).toFixed(2)} s | one run | |`);
     }

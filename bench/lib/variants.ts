@@ -92,9 +92,12 @@ export function generateRootImportVariant(): { root: string; filesRewritten: num
  * Prototype of the proposed fix: the app's TypeScript compiled ahead of time to CommonJS (one .js per
  * .ts, same layout, so `__dirname`-relative paths still hold), run with plain `node main.js`.
  */
-export function generatePrecompiledVariant(): { root: string; compileS: number } {
-  const root = variantRoot("precompiled");
+export function generatePrecompiledVariant(options: { cacheBundles?: boolean; compile?: boolean } = {}): { root: string; compileS: number } {
+  const compile = options.compile ?? true;
+  const root = variantRoot(`${compile ? "precompiled" : "tsx"}${options.cacheBundles ? "-cached-bundles" : ""}`);
   copyApp(root);
+  if (options.cacheBundles) addBundleCache(join(root, "constructs", "lambda-bundle.ts"), join(root, ".bundle-cache"));
+  if (!compile) return { root, compileS: 0 };
   const start = process.hrtime.bigint();
   for (const file of walk(root).filter((f) => f.endsWith(".ts") && !f.startsWith(join(root, "lambda-src")))) {
     const { code } = transformSync(readFileSync(file, "utf8"), { loader: "ts", format: "cjs", target: "node20", sourcefile: relative(root, file) });
@@ -106,4 +109,44 @@ export function generatePrecompiledVariant(): { root: string; compileS: number }
     writeFileSync(file.replace(/\.ts$/, ".js"), code);
   }
   return { root, compileS: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+/**
+ * Prototype of the second fix: a cache of built bundles on disk, keyed by the entry and options, valid
+ * while every input file esbuild read (the metafile's inputs, node_modules included) has the same
+ * SHA-256. A hit skips esbuild and the deflate of the zip. Patched into a copy of lambda-bundle.ts.
+ */
+export function addBundleCache(file: string, cacheDir: string): void {
+  const source = readFileSync(file, "utf8");
+  const signature = "export function buildLambdaBundle(entry: string, options: BundleOptions = {}): BuiltBundle {";
+  if (!source.includes(signature)) throw new Error(`bundle cache prototype: \`${signature}\` not found in ${file}`);
+  writeFileSync(
+    file,
+    source.replace(signature, signature.replace("export function buildLambdaBundle(", "function buildLambdaBundleUncached(")) +
+      `
+const BUNDLE_CACHE_DIR = ${JSON.stringify(cacheDir)};
+function sha256File(path: string): string {
+  return createHash("sha256").update(require("fs").readFileSync(join(PROJECT_ROOT, path))).digest("hex");
+}
+export function buildLambdaBundle(entry: string, options: BundleOptions = {}): BuiltBundle {
+  const fs = require("fs");
+  const key = createHash("sha256").update(JSON.stringify([entry, options, require("esbuild").version])).digest("hex").slice(0, 24);
+  const file = join(BUNDLE_CACHE_DIR, key + ".json");
+  if (existsSync(file)) {
+    const cached = JSON.parse(fs.readFileSync(file, "utf8"));
+    const fresh = Object.entries(cached.inputHashes as Record<string, string>).every(
+      ([path, hash]) => existsSync(join(PROJECT_ROOT, path)) && sha256File(path) === hash,
+    );
+    if (fresh) {
+      return { entry, zip: Buffer.from(cached.zip, "base64"), sourceCodeHash: cached.sourceCodeHash, files: cached.files, inputs: cached.inputs };
+    }
+  }
+  const built = buildLambdaBundleUncached(entry, options);
+  mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
+  const inputHashes = Object.fromEntries(built.inputs.map((path) => [path, sha256File(path)]));
+  writeFileSync(file, JSON.stringify({ ...built, zip: Buffer.from(built.zip).toString("base64"), inputHashes }));
+  return built;
+}
+`,
+  );
 }
