@@ -2,17 +2,14 @@
  * The real terraform CLI on every environment's stack, offline: init against the provider mirror,
  * validate, and plan. Fails (never skips) when terraform or the mirror is missing.
  */
-import { mkdtempSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
-import { synthEnvironment } from "../support/synth";
+import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 
 interface Checked {
   validation: Awaited<ReturnType<OfflineTerraform["validate"]>>;
   plan: TerraformPlanJson;
-  json: ReturnType<typeof synthEnvironment>["json"];
+  json: TerraformJson;
 }
 
 const environments = Object.keys(ENVIRONMENTS);
@@ -24,13 +21,12 @@ beforeAll(async () => {
   // One init per stack; the stacks run side by side (terraform spends most of its time in the provider).
   await Promise.all(
     environments.map(async (env) => {
-      const { synthesized, json } = synthEnvironment(env, {
+      // A full synth: the plan reads the Lambda zips from the stack's assets folder.
+      const { directory, json } = fullSynthEnvironment(env, {
         backend: { type: "local", path: "terraform.tfstate" },
         offlineProvider: {},
       });
-      const dir = mkdtempSync(join(tmpdir(), `bandup-${env}-`));
-      writeFileSync(join(dir, "cdk.tf.json"), synthesized);
-      const terraform = new OfflineTerraform(dir, cliConfig);
+      const terraform = new OfflineTerraform(directory, cliConfig);
       await terraform.init();
       const validation = await terraform.validate();
       const plan = await terraform.plan();
@@ -45,16 +41,36 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
     expect(validation).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
   });
 
-  test("plans exactly the creates of the two tables, nothing else", () => {
+  test("plans exactly the creates of every declared resource, and reads the data sources", () => {
     const { plan, json } = results.get(env)!;
-    const expected = Object.keys(json.resource.aws_dynamodb_table).map((name) => `aws_dynamodb_table.${name}`);
-    const changes = (plan.resource_changes ?? []).map((c) => [c.address, c.change.actions]);
-    expect(changes.sort()).toEqual(expected.sort().map((address) => [address, ["create"]]));
+    const declared = Object.entries(json.resource as TerraformJson).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => `${type}.${name}`),
+    );
+    // 2 tables; per function: log group, dead-letter queue, role, role policy, function.
+    expect(declared).toHaveLength(2 + 3 * 5);
+    const changes = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
+    expect(changes.map((c) => [c.address, c.change.actions]).sort()).toEqual(declared.sort().map((address) => [address, ["create"]]));
+  });
+
+  test("plans the functions with their environment and code hash", () => {
+    const { plan, json } = results.get(env)!;
+    const functions = (plan.resource_changes ?? []).filter((c) => c.type === "aws_lambda_function");
+    expect(functions).toHaveLength(3);
+    for (const change of functions) {
+      const declared = json.resource.aws_lambda_function[change.name];
+      expect(change.change.after).toMatchObject({
+        function_name: declared.function_name,
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        source_code_hash: declared.source_code_hash,
+        environment: [{ variables: declared.environment.variables }],
+      });
+    }
   });
 
   test("plans the tables with the synthesized names, keys and PITR", () => {
     const { plan, json } = results.get(env)!;
-    for (const change of plan.resource_changes ?? []) {
+    for (const change of (plan.resource_changes ?? []).filter((c) => c.type === "aws_dynamodb_table")) {
       const declared = json.resource.aws_dynamodb_table[change.name];
       expect(change.change.after).toMatchObject({
         name: declared.name,

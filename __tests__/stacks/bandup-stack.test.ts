@@ -1,5 +1,12 @@
 import { resourceNamed, resourcesOfType, synthEnvironment } from "../support/synth";
 
+/** The snapshot should change with the infrastructure, not with every edit of lambda-src/. */
+function withoutCodeHashes(synthesized: string): string {
+  return synthesized
+    .replace(/"source_code_hash": "[A-Za-z0-9+/=]+"/g, '"source_code_hash": "<code hash>"')
+    .replace(/([/-])[0-9a-f]{16}(\/|\.zip)/g, "$1<code hash>$2");
+}
+
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 const EXPECTED_NAMES: Record<string, [string, string]> = {
@@ -68,8 +75,8 @@ describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluati
     expect(json.terraform.backend).toEqual({ local: { path: `../../../terraform.bandup-${env}.tfstate` } });
   });
 
-  test("matches the snapshot", () => {
-    expect(synthesized).toMatchSnapshot();
+  test("matches the snapshot (Lambda code hashes replaced by a placeholder)", () => {
+    expect(withoutCodeHashes(synthesized)).toMatchSnapshot();
   });
 });
 

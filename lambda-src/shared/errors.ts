@@ -10,14 +10,18 @@
 
 /** Base class of every error this layer throws itself. */
 export class DataLayerError extends Error {
+  // Spelled out: minified bundles rename classes, and handlers and logs read `name`.
+  override readonly name: string = "DataLayerError";
+
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 
 /** A missing or empty environment variable; thrown at cold start. `variable` names it. */
 export class ConfigurationError extends DataLayerError {
+  override readonly name: string = "ConfigurationError";
+
   constructor(readonly variable: string, message: string) {
     super(message);
   }
@@ -28,6 +32,8 @@ export class ConfigurationError extends DataLayerError {
  * attribute (or option) at fault, e.g. `overall_band`, `flashcards[2].answer`, `nextToken`, `item`.
  */
 export class InvalidInputError extends DataLayerError {
+  override readonly name: string = "InvalidInputError";
+
   constructor(readonly field: string, message: string) {
     super(message);
   }
@@ -35,6 +41,8 @@ export class InvalidInputError extends DataLayerError {
 
 /** The item that a write would produce is over DynamoDB's 400 KB limit; nothing was written. */
 export class ItemTooLargeError extends InvalidInputError {
+  override readonly name: string = "ItemTooLargeError";
+
   constructor(readonly sizeBytes: number, readonly limitBytes: number, message: string) {
     super("item", message);
   }
@@ -42,6 +50,8 @@ export class ItemTooLargeError extends InvalidInputError {
 
 /** A stored item that does not decode into the typed model (wrong type, unknown status, bad JSON, ...). */
 export class MalformedItemError extends DataLayerError {
+  override readonly name: string = "MalformedItemError";
+
   constructor(readonly field: string, message: string) {
     super(message);
   }
@@ -52,6 +62,8 @@ export type RecordKind = "evaluation" | "flashcard set";
 
 /** A transition (complete / fail) on a record that does not exist; nothing was written. */
 export class RecordNotFoundError extends DataLayerError {
+  override readonly name: string = "RecordNotFoundError";
+
   constructor(readonly kind: RecordKind, readonly key: Readonly<Record<string, string>>, message: string) {
     super(message);
   }
@@ -62,6 +74,8 @@ export class RecordNotFoundError extends DataLayerError {
  * completion, ...); nothing was written. `currentStatus` is the status found in the table.
  */
 export class StatusTransitionError extends DataLayerError {
+  override readonly name: string = "StatusTransitionError";
+
   constructor(
     readonly kind: RecordKind,
     readonly key: Readonly<Record<string, string>>,
@@ -75,6 +89,8 @@ export class StatusTransitionError extends DataLayerError {
 
 /** Completing a `speaking` evaluation with writing results, or the reverse; nothing was written. */
 export class EvaluationTypeMismatchError extends DataLayerError {
+  override readonly name: string = "EvaluationTypeMismatchError";
+
   constructor(
     readonly key: Readonly<Record<string, string>>,
     readonly expectedType: string,

@@ -9,10 +9,11 @@ import { describeValue, InvalidInputError } from "./errors";
 
 /** A refused event; nothing was written. `field` is the event property at fault. */
 export class InvalidEventError extends InvalidInputError {
+  // Spelled out: a minified bundle renames classes, and Lambda reports `name` as the errorType.
+  override readonly name: string = "InvalidEventError";
+
   constructor(field: string, rule: string, value: unknown) {
     super(field, `invalid event: \`${field}\` ${rule}; got ${describeValue(value)}`);
-    // Spelled out: a minified bundle renames classes, and Lambda reports `name` as the errorType.
-    this.name = "InvalidEventError";
   }
 }
 
