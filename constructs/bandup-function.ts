@@ -8,10 +8,16 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { FunctionDefinition } from "../lambda-src/shared/function-definitions";
 import { BandupTable } from "./bandup-table";
 import { LOGS_WRITE_ACTIONS, PolicyStatement, SQS_SEND_MESSAGE_ACTIONS } from "./iam-actions";
-import { LambdaBundle } from "./lambda-bundle";
+import { BundleOptions, LambdaBundle } from "./lambda-bundle";
+import { NodeModulesLayer } from "./node-modules-layer";
 
 /** The runtime of every function: the newest Node.js LTS that Lambda runs. */
 export const LAMBDA_RUNTIME = "nodejs22.x";
+
+/** How a function's code is bundled: the packages of its layer stay out of the zip. */
+export function bundleOptionsOf(definition: FunctionDefinition): BundleOptions {
+  return { external: definition.layerPackages ?? [] };
+}
 
 /** Props of a `BandupFunction`. */
 export interface BandupFunctionProps {
@@ -74,13 +80,23 @@ export class BandupFunction extends Construct {
   public readonly policyDocument: DataAwsIamPolicyDocument;
   public readonly code: LambdaBundle;
   public readonly deadLetterQueue: SqsQueue;
+  /** The layer of the definition's `layerPackages`, when it has any. */
+  public readonly dependencyLayer?: NodeModulesLayer;
 
   constructor(scope: Construct, id: string, props: BandupFunctionProps) {
     super(scope, id);
     const { definition, functionName, table } = props;
     const tags = props.tags ?? {};
 
-    this.code = new LambdaBundle(this, "code", { entry: definition.entry });
+    const layerPackages = definition.layerPackages ?? [];
+    this.code = new LambdaBundle(this, "code", { entry: definition.entry, ...bundleOptionsOf(definition) });
+    if (layerPackages.length > 0) {
+      this.dependencyLayer = new NodeModulesLayer(this, "dependencies", {
+        layerName: `${functionName}-dependencies`,
+        packages: layerPackages,
+        compatibleRuntimes: [LAMBDA_RUNTIME],
+      });
+    }
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/lambda/${functionName}`,
@@ -139,6 +155,7 @@ export class BandupFunction extends Construct {
       runtime: LAMBDA_RUNTIME,
       architectures: ["arm64"],
       handler: "index.handler",
+      layers: this.dependencyLayer ? [this.dependencyLayer.layer.arn] : undefined,
       filename: this.code.asset.path,
       sourceCodeHash: this.code.sourceCodeHash,
       memorySize: props.memoryMb ?? definition.defaultMemoryMb,
@@ -149,8 +166,6 @@ export class BandupFunction extends Construct {
         variables: {
           [table.definition.environmentVariable]: table.tableName,
           ...props.environment,
-          // Stack traces point at lambda-src/, through the source map shipped in the zip.
-          NODE_OPTIONS: "--enable-source-maps",
         },
       },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },

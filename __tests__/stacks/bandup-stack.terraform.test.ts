@@ -46,8 +46,8 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
     const declared = Object.entries(json.resource as TerraformJson).flatMap(([type, byName]) =>
       Object.keys(byName).map((name) => `${type}.${name}`),
     );
-    // 2 tables; per function: log group, dead-letter queue, role, role policy, function.
-    expect(declared).toHaveLength(2 + 3 * 5);
+    // 2 tables; per function: log group, dead-letter queue, role, role policy, function; 1 layer.
+    expect(declared).toHaveLength(2 + 3 * 5 + 1);
     const changes = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
     expect(changes.map((c) => [c.address, c.change.actions]).sort()).toEqual(declared.sort().map((address) => [address, ["create"]]));
   });

@@ -80,8 +80,25 @@ describe.each([
       MODEL_ID: "gemini-2.5-flash",
       MODEL_API_KEY_PARAMETER: `/bandup/${env}/gemini-api-key`,
       UPLOADS_BUCKET: `bandup-uploads${suffix}`,
-      NODE_OPTIONS: "--enable-source-maps",
     });
+  });
+
+  test("only the flashcard generator has a layer: unpdf (PDF.js), kept out of its zip", () => {
+    const layers = Object.entries(resourcesOfType(json, "aws_lambda_layer_version"));
+    expect(layers).toHaveLength(1);
+    const [address, layer] = layers[0];
+    expect(layer).toMatchObject({
+      layer_name: `${functions.flashcards}-dependencies`,
+      description: "unpdf@1.6.2",
+      compatible_runtimes: ["nodejs22.x"],
+      compatible_architectures: ["arm64"],
+    });
+    expect(layer.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(resourceNamed(json, "aws_lambda_function", functions.flashcards).layers).toEqual([
+      `\${aws_lambda_layer_version.${address}.arn}`,
+    ]);
+    expect(resourceNamed(json, "aws_lambda_function", functions.writing).layers).toBeUndefined();
+    expect(resourceNamed(json, "aws_lambda_function", functions.speaking).layers).toBeUndefined();
   });
 
   test("the writing evaluator's policy: its logs, the evaluations table and its index, the API key; nothing else", () => {

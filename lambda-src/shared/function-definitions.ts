@@ -28,6 +28,11 @@ export interface FunctionDefinition {
   readonly table: TableKind;
   /** Key prefix in the uploads bucket that the function reads (`s3:GetObject`), when it reads S3. */
   readonly uploadsPrefix?: string;
+  /**
+   * npm packages shipped in a Lambda layer instead of the function's zip (left `external` in the
+   * bundle), for dependencies too large to bundle.
+   */
+  readonly layerPackages?: readonly string[];
   /** Default memory in MB. */
   readonly defaultMemoryMb: number;
   /** Default timeout in seconds (the model call dominates it). */
@@ -60,6 +65,8 @@ export const FLASHCARD_GENERATOR: FunctionDefinition = {
   entry: "flashcard-generator/index.ts",
   table: "flashcard-sets",
   uploadsPrefix: "uploads/documents/",
+  // PDF.js (through unpdf) is ~0.5 MB zipped: in a layer, the function's zip stays small.
+  layerPackages: ["unpdf"],
   // PDF parsing and one model call per chunk.
   defaultMemoryMb: 1024,
   defaultTimeoutSeconds: 300,
