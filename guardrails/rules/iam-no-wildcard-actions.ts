@@ -8,7 +8,7 @@ export const IAM_NO_WILDCARD_ACTIONS: GuardrailRule = {
   family: "IAM",
   title: "IAM policies allow no `*` or `service:*` action",
   severity: "error",
-  checkov: "CKV_AWS_63, CKV_AWS_62",
+  checkov: "CKV_AWS_49 (policy documents), CKV_AWS_63 (inline and managed policies)",
   trivy: "AVD-AWS-0057",
   fix: "List the exact actions the function calls (e.g. dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query) instead of a wildcard.",
   appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
