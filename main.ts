@@ -5,6 +5,7 @@
 import { App } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
+import { assertStacksValid } from "./guardrails/apply";
 import { BandupStack } from "./stacks/bandup-stack";
 import { BACKEND_CONTEXT_KEY, resolveBackendSettings } from "./stacks/backend";
 import { allEnvironments, stackName } from "./stacks/environments";
@@ -24,4 +25,6 @@ const app = new App({ context });
 for (const environment of environments) {
   new BandupStack(app, stackName(environment.name), { environment, backend });
 }
+// Every stack's guardrail errors at once, before anything is written.
+assertStacksValid(app);
 app.synth();

@@ -35,6 +35,26 @@ export function applyGuardrails(stack: TerraformStack, options: GuardrailOptions
   });
 }
 
+/** Thrown by `assertStacksValid` with the validation errors of every stack of an app. */
+export class AppValidationError extends Error {
+  constructor(readonly errors: readonly string[]) {
+    super(`Synth stopped: ${errors.length} validation error(s) in the app\n\n${errors.join("\n")}`);
+    this.name = "AppValidationError";
+  }
+}
+
+/**
+ * Runs the validations of every stack of the app (guardrails included) before anything is written,
+ * and throws one error listing them all. `app.synth()` alone stops at the first stack that fails.
+ */
+export function assertStacksValid(app: IConstruct): void {
+  const errors = app.node
+    .findAll()
+    .filter((c): c is TerraformStack => TerraformStack.isStack(c))
+    .flatMap((stack) => stack.node.validate().map((message) => `[${stack.node.id}] ${message}`));
+  if (errors.length > 0) throw new AppValidationError(errors);
+}
+
 /** The options guardrails were applied with, or undefined when the stack has none. */
 export function guardrailOptionsOf(stack: TerraformStack): ResolvedGuardrailOptions | undefined {
   return applied.get(stack);

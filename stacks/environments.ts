@@ -313,9 +313,29 @@ export function getEnvironment(
   return resolveEnvironment(name, settings);
 }
 
-/** Every environment, resolved, in the order of `ENVIRONMENTS`. */
+/** Every environment, resolved, in the order of `ENVIRONMENTS`; throws once, listing every environment's problems. */
 export function allEnvironments(
   environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
 ): ResolvedEnvironment[] {
-  return Object.keys(environments).map((name) => getEnvironment(name, environments));
+  const resolved: ResolvedEnvironment[] = [];
+  const failures: EnvironmentConfigError[] = [];
+  for (const name of Object.keys(environments)) {
+    try {
+      resolved.push(getEnvironment(name, environments));
+    } catch (error) {
+      if (!(error instanceof EnvironmentConfigError)) throw error;
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new EnvironmentsConfigError(failures);
+  return resolved;
+}
+
+/** Thrown when several environments have invalid settings; the message holds each one's problems. */
+export class EnvironmentsConfigError extends Error {
+  constructor(readonly failures: readonly EnvironmentConfigError[]) {
+    super(failures.map((f) => f.message).join("\n"));
+    this.name = "EnvironmentsConfigError";
+  }
 }

@@ -240,6 +240,15 @@ describe("environment validation", () => {
     ]);
   });
 
+  test("allEnvironments lists the problems of every invalid environment at once", () => {
+    expect(() => allEnvironments({ dev: { region: "nowhere" }, staging: {}, prod: { tableNames: { evaluations: "x" } } })).toThrow(
+      "Invalid settings for environment `dev`:\n" +
+        "  - `region` must be an AWS region code such as us-east-1 or ap-southeast-1; got `nowhere`\n" +
+        "Invalid settings for environment `prod`:\n" +
+        "  - `tableNames.evaluations` must be 3-255 characters of a-z, A-Z, 0-9, _ . -; got `x`",
+    );
+  });
+
   test("allEnvironments validates a custom environment list", () => {
     expect(() => allEnvironments({ dev: {}, qa: { region: "nowhere" } })).toThrow(
       "Invalid settings for environment `qa`:\n  - `region` must be an AWS region code",
