@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { unzipSync, zipSync } from "fflate";
-import { buildLambdaBundle } from "../constructs/lambda-bundle";
+import { bundleOptionsOf } from "../constructs/bandup-function";
+import { buildLambdaBundle, BundleOptions } from "../constructs/lambda-bundle";
 import { FUNCTION_DEFINITIONS, FUNCTION_ENVIRONMENT } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
 import { findProviderMirror, offlineTerraformEnv, terraformVersion, writeCliConfig } from "../scripts/lib/terraform-offline";
@@ -231,6 +232,10 @@ interface BundleResult {
   readonly reference?: BundleVariantResult;
   /** The same handler with the AWS SDK left to the Lambda runtime (`external: ["@aws-sdk/*"]`); loaded here from node_modules. */
   readonly sdkExternal?: BundleVariantResult;
+  /** Packages the deployed bundle leaves to the function's layer. */
+  readonly layerPackages?: readonly string[];
+  /** The layer's zip, built at synth like the function's (constructs/node-modules-layer.ts). */
+  readonly layer?: { readonly zipBytes: number; readonly buildMs: number };
   /** Bytes of the minified index.js per package (or lambda-src folder), largest first. */
   readonly composition?: readonly PackageShare[];
 }
@@ -248,7 +253,7 @@ if (enabled("bundles")) {
     "const t=process.hrtime.bigint();const m=require('./index.js');" +
     "if(typeof m.handler!=='function')throw new Error('no handler export');" +
     "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
-  const measureVariant = (entry: string, options: { minify?: boolean; external?: string[] }, dir: string): BundleVariantResult => {
+  const measureVariant = (entry: string, options: BundleOptions, dir: string): BundleVariantResult => {
     const start = process.hrtime.bigint();
     const built = buildLambdaBundle(entry, options);
     const buildMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -265,13 +270,19 @@ if (enabled("bundles")) {
       zipBytes: built.zip.byteLength,
       zipWithoutMapBytes: zipSync({ "index.js": [files["index.js"], { mtime: ZIP_MTIME, level: 9 }] }).byteLength,
       indexJsBytes: files["index.js"]?.byteLength ?? 0,
-      mapBytes: files["index.js.map"]?.byteLength ?? 0,
+      mapBytes: (built as { sourceMap?: Uint8Array }).sourceMap?.byteLength ?? files["index.js.map"]?.byteLength ?? 0,
       buildMs,
       loadWall,
       coldLoadMs: (loadWall.median - floorS) * 1000,
       requireMs: summarize(samples.map((s) => Number(s.stdout))),
       peakRssMiB: summarize(samples.map((s) => s.peakRssMiB)),
     };
+  };
+  const measureLayer = (packages: readonly string[]): { zipBytes: number; buildMs: number } => {
+    const { buildNodeModulesLayer } = require("../constructs/node-modules-layer") as typeof import("../constructs/node-modules-layer");
+    const start = process.hrtime.bigint();
+    const layer = buildNodeModulesLayer(packages);
+    return { zipBytes: layer.zip.byteLength, buildMs: Number(process.hrtime.bigint() - start) / 1e6 };
   };
   for (const definition of FUNCTION_DEFINITIONS) {
     const present = existsSync(join(PROJECT_ROOT, "lambda-src", definition.entry));
@@ -282,15 +293,19 @@ if (enabled("bundles")) {
     }
     log(`bundle ${definition.kind}`);
     const dir = join(WORK, "bundles", definition.kind);
+    // As the stack builds it: packages of the function's layer stay out of the zip.
+    const deployed = bundleOptionsOf(definition);
     rmSync(dir, { recursive: true, force: true });
     bundleResults.push({
       kind: definition.kind,
       entry: definition.entry,
       present,
-      bundle: measureVariant(definition.entry, {}, join(dir, "minified")),
-      reference: measureVariant(definition.entry, { minify: false }, join(dir, "unminified")),
-      sdkExternal: measureVariant(definition.entry, { external: ["@aws-sdk/*"] }, join(dir, "sdk-external")),
-      composition: bundleComposition(PROJECT_ROOT, definition.entry),
+      layerPackages: deployed.external ?? [],
+      bundle: measureVariant(definition.entry, deployed, join(dir, "minified")),
+      reference: measureVariant(definition.entry, { minify: false, environmentCredentialsOnly: false }, join(dir, "unminified")),
+      sdkExternal: measureVariant(definition.entry, { ...deployed, external: [...(deployed.external ?? []), "@aws-sdk/*"] }, join(dir, "sdk-external")),
+      composition: bundleComposition(PROJECT_ROOT, definition.entry, deployed),
+      layer: (deployed.external ?? []).length > 0 ? measureLayer(deployed.external ?? []) : undefined,
     });
   }
   results.bundles = bundleResults;
@@ -467,7 +482,9 @@ function renderMarkdown(): string {
     lines.push("## Lambda bundles", "");
     lines.push(
       `Cold load: \`node -e "require('./index.js')"\` in the unzipped bundle with the handler's environment variables, wall time minus the node floor (${(floorS * 1000).toFixed(0)} ms); "require" is the require() timed inside the process. ` +
-        "Reference: the same handler built with `buildLambdaBundle(entry, { minify: false })` (the AWS SDK bundled unminified). Local node is " +
+        "Deployed: `buildLambdaBundle(entry, bundleOptionsOf(definition))` as the stack builds it (layer packages external, environment credentials only). " +
+        "Reference: the same handler with everything bundled unminified, `{ minify: false, environmentCredentialsOnly: false }` (the whole default SDK chain). " +
+        "Layer packages load from the project's node_modules here (the bundle folder is under it), as from /opt/nodejs/node_modules on Lambda. Local node is " +
         `${process.version}; Lambda runs nodejs22.x. The "SDK external" option leaves \`@aws-sdk/*\` to the runtime; here it loads from the project's node_modules (the bundle folder is under it), so its cold load is indicative only.`,
       "",
     );
@@ -487,6 +504,9 @@ function renderMarkdown(): string {
           `| ${b.kind} | ${variant} | ${(v.zipBytes / 1024).toFixed(1)} KB | ${(v.zipWithoutMapBytes / 1024).toFixed(1)} KB | ${(v.indexJsBytes / 1024).toFixed(0)} KB | ${(v.mapBytes / 1024).toFixed(0)} KB | ${v.buildMs.toFixed(0)} ms | ${v.coldLoadMs.toFixed(0)} ms | ${v.requireMs.median.toFixed(0)} ms | ${spread(v.loadWall, 3)} | ${v.peakRssMiB.median.toFixed(0)} MiB |`,
         );
       }
+    }
+    for (const b of bundleResults.filter((x) => x.layer)) {
+      lines.push("", `Layer of ${b.kind} (${b.layerPackages!.join(", ")}): ${(b.layer!.zipBytes / 1024).toFixed(1)} KB zipped, built in ${b.layer!.buildMs.toFixed(0)} ms at synth (level-9 deflate of the packages, every synth).`);
     }
     lines.push("", "What the minified index.js holds (bytes per package or lambda-src folder, top 6):", "");
     for (const b of bundleResults.filter((x) => x.composition)) {
@@ -518,7 +538,8 @@ function renderMarkdown(): string {
       lines.push("| what | command | median | spread | peak RSS |", "|---|---|---|---|---|");
     }
     for (const b of bundleResults.filter((x) => x.bundle)) {
-      lines.push(`| esbuild bundle of ${b.kind} (in process, first build) | \`buildLambdaBundle("${b.entry}")\` | ${(b.bundle!.buildMs / 1000).toFixed(2)} s | one run | |`);
+      lines.push(`| esbuild bundle + zip of ${b.kind} (in process, first build) | \`buildLambdaBundle("${b.entry}", bundleOptionsOf(definition))\` | ${(b.bundle!.buildMs / 1000).toFixed(2)} s | one run | |`);
+      if (b.layer) lines.push(`| layer zip of ${b.kind} (${b.layerPackages!.join(", ")}) | \`buildNodeModulesLayer(${JSON.stringify(b.layerPackages)})\` | ${(b.layer.buildMs / 1000).toFixed(2)} s | one run | |`);
     }
     lines.push("");
     if (profile) {

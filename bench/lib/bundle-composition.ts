@@ -18,7 +18,11 @@ export function packageOf(input: string): string {
   return project ? project[1] : input;
 }
 
-export function bundleComposition(projectRoot: string, entry: string, minify = true): PackageShare[] {
+export function bundleComposition(
+  projectRoot: string,
+  entry: string,
+  options: { external?: readonly string[]; environmentCredentialsOnly?: boolean } = {},
+): PackageShare[] {
   const result = buildSync({
     entryPoints: [join(projectRoot, "lambda-src", entry)],
     absWorkingDir: projectRoot,
@@ -27,15 +31,20 @@ export function bundleComposition(projectRoot: string, entry: string, minify = t
     target: "node22",
     format: "cjs",
     mainFields: ["module", "main"],
-    minify,
+    minify: true,
     treeShaking: true,
+    external: [...(options.external ?? [])],
+    alias:
+      options.environmentCredentialsOnly ?? true
+        ? { "@aws-sdk/credential-provider-node": "./lambda-src/shared/lambda-credentials.ts" }
+        : {},
     legalComments: "none",
     outfile: "index.js",
     write: false,
     metafile: true,
     logLevel: "silent",
   });
-  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+  const output = Object.values(result.metafile!.outputs).find((o) => o.entryPoint !== undefined)!;
   const shares = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const name = packageOf(input);

@@ -6,11 +6,11 @@
 import { transformSync } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join, relative } from "path";
+import { dirname, join, relative } from "path";
 
 export const PROJECT_ROOT = join(__dirname, "..", "..");
 /** What a variant copies: the app and everything it imports. */
-const APP_PATHS = ["main.ts", "cdktf.json", "tsconfig.json", "package.json", "stacks", "constructs", "guardrails", "lambda-src"];
+const APP_PATHS = ["main.ts", "cdktf.json", "tsconfig.json", "package.json", "package-lock.json", "stacks", "constructs", "guardrails", "lambda-src"];
 
 export function variantRoot(name: string): string {
   return join(tmpdir(), "bandup-bench", name);
@@ -128,23 +128,52 @@ const BUNDLE_CACHE_DIR = ${JSON.stringify(cacheDir)};
 function sha256File(path: string): string {
   return createHash("sha256").update(require("fs").readFileSync(join(PROJECT_ROOT, path))).digest("hex");
 }
+/** JSON with Uint8Array fields as base64. */
+export function cacheEncode(value: object): string {
+  return JSON.stringify(value, (_k, v) => (v instanceof Uint8Array ? { __bytes: Buffer.from(v).toString("base64") } : v));
+}
+export function cacheDecode(text: string): any {
+  return JSON.parse(text, (_k, v) => (v && typeof v === "object" && typeof v.__bytes === "string" ? new Uint8Array(Buffer.from(v.__bytes, "base64")) : v));
+}
 export function buildLambdaBundle(entry: string, options: BundleOptions = {}): BuiltBundle {
   const fs = require("fs");
   const key = createHash("sha256").update(JSON.stringify([entry, options, require("esbuild").version])).digest("hex").slice(0, 24);
-  const file = join(BUNDLE_CACHE_DIR, key + ".json");
+  const file = join(BUNDLE_CACHE_DIR, "bundle-" + key + ".json");
   if (existsSync(file)) {
-    const cached = JSON.parse(fs.readFileSync(file, "utf8"));
-    const fresh = Object.entries(cached.inputHashes as Record<string, string>).every(
+    const { inputHashes, built } = cacheDecode(fs.readFileSync(file, "utf8"));
+    const fresh = Object.entries(inputHashes as Record<string, string>).every(
       ([path, hash]) => existsSync(join(PROJECT_ROOT, path)) && sha256File(path) === hash,
     );
-    if (fresh) {
-      return { entry, zip: Buffer.from(cached.zip, "base64"), sourceCodeHash: cached.sourceCodeHash, files: cached.files, inputs: cached.inputs };
-    }
+    if (fresh) return built;
   }
   const built = buildLambdaBundleUncached(entry, options);
   mkdirSync(BUNDLE_CACHE_DIR, { recursive: true });
   const inputHashes = Object.fromEntries(built.inputs.map((path) => [path, sha256File(path)]));
-  writeFileSync(file, JSON.stringify({ ...built, zip: Buffer.from(built.zip).toString("base64"), inputHashes }));
+  writeFileSync(file, cacheEncode({ inputHashes, built }));
+  return built;
+}
+`,
+  );
+  // The layer of node_modules packages (zipped at level 9 on every synth): keyed by its packages and package-lock.json.
+  const layerFile = join(dirname(file), "node-modules-layer.ts");
+  const layerSignature = "export function buildNodeModulesLayer(packages: readonly string[]): BuiltLayer {";
+  if (!existsSync(layerFile)) return;
+  const layerSource = readFileSync(layerFile, "utf8");
+  if (!layerSource.includes(layerSignature)) throw new Error(`bundle cache prototype: \`${layerSignature}\` not found in ${layerFile}`);
+  writeFileSync(
+    layerFile,
+    layerSource.replace(layerSignature, layerSignature.replace("export function buildNodeModulesLayer(", "function buildNodeModulesLayerUncached(")) +
+      `
+export function buildNodeModulesLayer(packages: readonly string[]): BuiltLayer {
+  const fs = require("fs");
+  const { cacheEncode, cacheDecode } = require("./lambda-bundle");
+  const lock = fs.readFileSync(join(PROJECT_ROOT, "package-lock.json"));
+  const key = createHash("sha256").update(JSON.stringify(packages)).update(lock).digest("hex").slice(0, 24);
+  const file = join(${JSON.stringify(cacheDir)}, "layer-" + key + ".json");
+  if (fs.existsSync(file)) return cacheDecode(fs.readFileSync(file, "utf8"));
+  const built = buildNodeModulesLayerUncached(packages);
+  fs.mkdirSync(${JSON.stringify(cacheDir)}, { recursive: true });
+  fs.writeFileSync(file, cacheEncode(built));
   return built;
 }
 `,
