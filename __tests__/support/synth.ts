@@ -9,14 +9,22 @@ import { EnvironmentSettings, getEnvironment, resolveEnvironment, stackName } fr
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TerraformJson = Record<string, any>;
 
+/** How a test builds an environment's stack: ad-hoc settings (or the known ones) and stack props. */
+export type EnvironmentStackOptions = { settings?: EnvironmentSettings } & Omit<BandupStackProps, "environment">;
+
+/** The stack of a known environment (or of ad-hoc settings), in a fresh test app. */
+function environmentStack(name: string, options: EnvironmentStackOptions): BandupStack {
+  const { settings, ...props } = options;
+  const environment = settings ? resolveEnvironment(name, settings) : getEnvironment(name);
+  return new BandupStack(Testing.app(), stackName(name), { environment, ...props });
+}
+
 /** A stack of a known environment (or of ad-hoc settings), with its JSON. */
 export function synthEnvironment(
   name: string,
-  options: { settings?: EnvironmentSettings } & Omit<BandupStackProps, "environment"> = {},
+  options: EnvironmentStackOptions = {},
 ): { stack: BandupStack; synthesized: string; json: TerraformJson } {
-  const { settings, ...props } = options;
-  const environment = settings ? resolveEnvironment(name, settings) : getEnvironment(name);
-  const stack = new BandupStack(Testing.app(), stackName(name), { environment, ...props });
+  const stack = environmentStack(name, options);
   const synthesized = Testing.synth(stack);
   return { stack, synthesized, json: JSON.parse(synthesized) };
 }
@@ -45,11 +53,9 @@ export function resourceNamed(json: TerraformJson, type: string, name: string): 
  */
 export function fullSynthEnvironment(
   name: string,
-  options: { settings?: EnvironmentSettings } & Omit<BandupStackProps, "environment"> = {},
+  options: EnvironmentStackOptions = {},
 ): { stack: BandupStack; directory: string; json: TerraformJson } {
-  const { settings, ...props } = options;
-  const environment = settings ? resolveEnvironment(name, settings) : getEnvironment(name);
-  const stack = new BandupStack(Testing.app(), stackName(name), { environment, ...props });
+  const stack = environmentStack(name, options);
   const outdir = Testing.fullSynth(stack);
   const directory = join(outdir, "stacks", stack.node.id);
   return { stack, directory, json: JSON.parse(readFileSync(join(directory, "cdk.tf.json"), "utf8")) };

@@ -44,8 +44,8 @@ import {
   ensureObject,
   ensureOnly,
   MAX_UNIX_SECONDS,
-  PARTITION_KEY_MAX_BYTES,
   SORT_KEY_MAX_BYTES,
+  ensureKey,
 } from "../shared/validation";
 import { describeKey, isConditionalCheckFailed, storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
@@ -102,12 +102,7 @@ export interface EvaluationsRepositoryOptions {
 }
 
 /** Validates a key and returns it as the table's key attributes (names from table-definitions.ts). */
-function keyItem(key: unknown): Record<string, string> {
-  const input = ensureObject("key", key);
-  ensure(PARTITION_KEY, input[PARTITION_KEY], checkId(input[PARTITION_KEY], PARTITION_KEY_MAX_BYTES));
-  ensure(SORT_KEY, input[SORT_KEY], checkId(input[SORT_KEY], SORT_KEY_MAX_BYTES));
-  return { [PARTITION_KEY]: input[PARTITION_KEY] as string, [SORT_KEY]: input[SORT_KEY] as string };
-}
+const keyItem = (key: unknown): Record<string, string> => ensureKey(EVALUATIONS_TABLE, key);
 
 function requireText(field: string, value: unknown, check: (v: unknown) => string | undefined = checkNonEmptyString): string {
   ensure(field, value, check(value));

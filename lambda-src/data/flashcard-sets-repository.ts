@@ -26,8 +26,8 @@ import {
   ensureObject,
   ensureOnly,
   MAX_UNIX_SECONDS,
-  PARTITION_KEY_MAX_BYTES,
   SORT_KEY_MAX_BYTES,
+  ensureKey,
 } from "../shared/validation";
 import { describeKey, isConditionalCheckFailed, storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
@@ -68,12 +68,8 @@ export interface FlashcardSetsRepositoryOptions {
   now?: () => number;
 }
 
-function keyItem(key: unknown): Record<string, string> {
-  const input = ensureObject("key", key);
-  ensure(PARTITION_KEY, input[PARTITION_KEY], checkId(input[PARTITION_KEY], PARTITION_KEY_MAX_BYTES));
-  ensure(SORT_KEY, input[SORT_KEY], checkId(input[SORT_KEY], SORT_KEY_MAX_BYTES));
-  return { [PARTITION_KEY]: input[PARTITION_KEY] as string, [SORT_KEY]: input[SORT_KEY] as string };
-}
+/** Validates a key and returns it as the table's key attributes (names from table-definitions.ts). */
+const keyItem = (key: unknown): Record<string, string> => ensureKey(FLASHCARD_SETS_TABLE, key);
 
 /** Builds the flashcard sets repository on an explicit client and table (tests, or custom wiring). */
 export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOptions): FlashcardSetsRepository {

@@ -15,6 +15,7 @@ import {
   type Flashcard,
   type JobStatus,
 } from "./models";
+import type { TableDefinition } from "./table-definitions";
 
 /** DynamoDB's limits on key values: 2048 bytes for a partition key, 1024 for a sort key. */
 export const PARTITION_KEY_MAX_BYTES = 2048;
@@ -170,4 +171,14 @@ export function ensureOnly(input: Readonly<Record<string, unknown>>, allowed: re
   for (const name of Object.keys(input)) {
     if (!allowed.includes(name)) ensure(name, input[name], `does not belong to ${what}`);
   }
+}
+
+/** Validates a record key of `definition`'s table and returns it as the table's key attributes. */
+export function ensureKey(definition: TableDefinition, key: unknown): Record<string, string> {
+  const input = ensureObject("key", key);
+  const partitionKey = definition.partitionKey.name;
+  const sortKey = definition.sortKey.name;
+  ensure(partitionKey, input[partitionKey], checkId(input[partitionKey], PARTITION_KEY_MAX_BYTES));
+  ensure(sortKey, input[sortKey], checkId(input[sortKey], SORT_KEY_MAX_BYTES));
+  return { [partitionKey]: input[partitionKey] as string, [sortKey]: input[sortKey] as string };
 }
