@@ -7,7 +7,7 @@
  *   npm run bench -- --quick       # fewer runs (about half the time)
  *   npm run bench -- --only=synth,bundles   # some steps only; results go to bench/.work/ instead
  *
- * Steps: floor, synth, root-import, tests, terraform, bundles, scaling, analysis.
+ * Steps: floor, synth, root-import, tests, bundles, terraform, scaling, analysis.
  * Needs terraform and the offline provider mirror (see scripts/lib/terraform-offline.ts); fails
  * loudly without them.
  */
@@ -158,57 +158,18 @@ function jestRuns(jestArgs: string[], n: number, warmup: number): TestRun {
 }
 let unitTests: TestRun | undefined;
 let fullTests: TestRun | undefined;
+let unitTestsTwoWorkers: TestRun | undefined;
 if (enabled("tests")) {
   log("unit tests (jest --testPathIgnorePatterns terraform.test.ts)");
   unitTests = jestRuns(["--testPathIgnorePatterns", "terraform.test.ts"], runs(2, 1), runs(1, 0));
   log("full suite (jest)");
+  log("unit tests with --maxWorkers=2 (jest's default on 2 cores is 1 worker)");
+  unitTestsTwoWorkers = jestRuns(["--testPathIgnorePatterns", "terraform.test.ts", "--maxWorkers=2"], 1, 0);
   fullTests = jestRuns([], 1, 0); // one run: the unit runs have warmed jest's transform cache
-  results.tests = { unit: unitTests, full: fullTests };
+  results.tests = { unit: unitTests, unitTwoWorkers: unitTestsTwoWorkers, full: fullTests };
 }
 
-// 5: terraform validate / plan per stack --------------------------------------------------------------
-interface TerraformResult {
-  readonly stack: string;
-  readonly init: number;
-  readonly validate: Summary;
-  readonly plan: Summary;
-}
-const terraformResults: TerraformResult[] = [];
-if (enabled("terraform") && terraform) {
-  const { App } = require("cdktf") as typeof import("cdktf");
-  const { BandupStack } = require("../stacks/bandup-stack") as typeof import("../stacks/bandup-stack");
-  const { allEnvironments, stackName } = require("../stacks/environments") as typeof import("../stacks/environments");
-  const outdir = join(WORK, "terraform");
-  rmSync(outdir, { recursive: true, force: true });
-  const app = new App({ outdir, context: {} });
-  for (const environment of allEnvironments()) {
-    new BandupStack(app, stackName(environment.name), {
-      environment,
-      backend: { type: "local", path: join(outdir, `${stackName(environment.name)}.tfstate`) },
-      offlineProvider: {},
-    });
-  }
-  app.synth();
-  const env = offlineTerraformEnv(writeCliConfig(terraform.mirror, freshDir("tfrc")));
-  for (const stack of readdirSync(join(outdir, "stacks")).sort()) {
-    const cwd = join(outdir, "stacks", stack);
-    log(`terraform init/validate/plan ${stack}`);
-    const init = measureProcess("terraform", ["init", "-input=false", "-no-color"], { cwd, env }).wallS;
-    const validate = repeat(runs(2, 1), 1, () => measureProcess("terraform", ["validate", "-no-color"], { cwd, env }));
-    const plan = repeat(runs(2, 1), 0, () =>
-      measureProcess("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"], { cwd, env }),
-    );
-    terraformResults.push({
-      stack,
-      init,
-      validate: summarize(validate.map((s) => s.wallS)),
-      plan: summarize(plan.map((s) => s.wallS)),
-    });
-  }
-  results.terraform = { ...terraform, stacks: terraformResults };
-}
-
-// 6: Lambda bundles ---------------------------------------------------------------------------------
+// 5: Lambda bundles (before the terraform step, whose in-process synth would fill the build caches) ---------------------------------------------------------------------------------
 interface BundleVariantResult {
   readonly zipBytes: number;
   /** The zip of index.js alone (without index.js.map). */
@@ -309,6 +270,48 @@ if (enabled("bundles")) {
     });
   }
   results.bundles = bundleResults;
+}
+
+// 6: terraform validate / plan per stack --------------------------------------------------------------
+interface TerraformResult {
+  readonly stack: string;
+  readonly init: number;
+  readonly validate: Summary;
+  readonly plan: Summary;
+}
+const terraformResults: TerraformResult[] = [];
+if (enabled("terraform") && terraform) {
+  const { App } = require("cdktf") as typeof import("cdktf");
+  const { BandupStack } = require("../stacks/bandup-stack") as typeof import("../stacks/bandup-stack");
+  const { allEnvironments, stackName } = require("../stacks/environments") as typeof import("../stacks/environments");
+  const outdir = join(WORK, "terraform");
+  rmSync(outdir, { recursive: true, force: true });
+  const app = new App({ outdir, context: {} });
+  for (const environment of allEnvironments()) {
+    new BandupStack(app, stackName(environment.name), {
+      environment,
+      backend: { type: "local", path: join(outdir, `${stackName(environment.name)}.tfstate`) },
+      offlineProvider: {},
+    });
+  }
+  app.synth();
+  const env = offlineTerraformEnv(writeCliConfig(terraform.mirror, freshDir("tfrc")));
+  for (const stack of readdirSync(join(outdir, "stacks")).sort()) {
+    const cwd = join(outdir, "stacks", stack);
+    log(`terraform init/validate/plan ${stack}`);
+    const init = measureProcess("terraform", ["init", "-input=false", "-no-color"], { cwd, env }).wallS;
+    const validate = repeat(runs(2, 1), 1, () => measureProcess("terraform", ["validate", "-no-color"], { cwd, env }));
+    const plan = repeat(runs(2, 1), 0, () =>
+      measureProcess("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"], { cwd, env }),
+    );
+    terraformResults.push({
+      stack,
+      init,
+      validate: summarize(validate.map((s) => s.wallS)),
+      plan: summarize(plan.map((s) => s.wallS)),
+    });
+  }
+  results.terraform = { ...terraform, stacks: terraformResults };
 }
 
 // 7: scaling ----------------------------------------------------------------------------------------
@@ -467,6 +470,7 @@ function renderMarkdown(): string {
   if (synth && rootImport) lines.push("", `Submodule imports make the synth **${(rootImport.wall.median / synth.wall.median).toFixed(1)}x faster** and use ${(rootImport.peakRssMiB.median / synth.peakRssMiB.median).toFixed(1)}x less memory than the root import.`);
   if (unitTests || fullTests) lines.push("");
   if (unitTests) row(`unit tests (\`jest --testPathIgnorePatterns terraform.test.ts\`): ${unitTests.counts}; exit ${unitTests.exitCodes.join(", ")}`, unitTests);
+  if (unitTestsTwoWorkers) row(`unit tests with \`--maxWorkers=2\` (option; jest uses cores - 1 = 1 worker here): ${unitTestsTwoWorkers.counts}`, unitTestsTwoWorkers);
   if (fullTests) row(`full suite (\`jest\`): ${fullTests.counts}; exit ${fullTests.exitCodes.join(", ")}`, fullTests);
   lines.push("");
   if (terraformResults.length > 0) {
