@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
-import { buildSync } from "esbuild";
+import { buildSync, version as esbuildVersion } from "esbuild";
 import { zipSync } from "fflate";
 import { createHash } from "crypto";
-import { mkdirSync, renameSync, writeFileSync, existsSync } from "fs";
-import { dirname, join, relative } from "path";
+import { existsSync } from "fs";
+import { join, relative } from "path";
+import { BuildCache, writeAtomically } from "./build-cache";
+import { PROJECT_ROOT } from "./project-root";
 
-/** The project root: lambda-src/ and node_modules/ are resolved from here. */
-export const PROJECT_ROOT = join(__dirname, "..");
+export { PROJECT_ROOT };
 
 /** A built Lambda bundle: the zip bytes and what is in them. */
 export interface BuiltBundle {
@@ -52,17 +53,38 @@ export interface BundleOptions {
 // DOS date 1980-01-01: the earliest a zip can hold. Fixed, so the same code gives the same bytes.
 export const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const cache = new Map<string, BuiltBundle>();
+const diskCache = new BuildCache(PROJECT_ROOT);
 
 /**
  * Bundles `lambda-src/<entry>` with esbuild (minified, tree-shaken, with an external source map
- * without sources) into a deterministic zip holding `index.js`. Memoized per process: every stack of
- * an app shares one build per function.
+ * without sources) into a deterministic zip holding `index.js`. Memoized per process (every stack of
+ * an app shares one build per function) and on disk (constructs/build-cache.ts: rebuilt only when a
+ * source file, a dependency or this builder changes).
  */
 export function buildLambdaBundle(entry: string, options: BundleOptions = {}): BuiltBundle {
   const key = JSON.stringify([entry, options]);
   const cached = cache.get(key);
   if (cached) return cached;
+  const diskKey = diskCache.key({ builder: "lambda-bundle", entry, options, esbuildVersion }, __filename);
+  const stored = diskCache.get(diskKey);
+  const built: BuiltBundle = stored
+    ? {
+        entry,
+        zip: stored.files.zip,
+        sourceMap: stored.files.map,
+        sourceCodeHash: createHash("sha256").update(stored.files.zip).digest("base64"),
+        files: stored.meta.files as Record<string, number>,
+        inputs: stored.inputs,
+      }
+    : runEsbuild(entry, options);
+  if (!stored) {
+    diskCache.set(diskKey, { inputs: built.inputs, meta: { files: built.files }, files: { zip: built.zip, map: built.sourceMap } });
+  }
+  cache.set(key, built);
+  return built;
+}
 
+function runEsbuild(entry: string, options: BundleOptions): BuiltBundle {
   const entryPath = join(PROJECT_ROOT, "lambda-src", entry);
   if (!existsSync(entryPath)) {
     throw new Error(`Lambda entry \`lambda-src/${entry}\` does not exist; each function needs a module that exports \`handler\``);
@@ -105,7 +127,7 @@ export function buildLambdaBundle(entry: string, options: BundleOptions = {}): B
     // cdktf in a Lambda bundle means shared code imported the infrastructure side.
     throw new Error(`Lambda bundle of \`${entry}\` pulls in \`${cdktfInput}\`; code under lambda-src/ must not import cdktf or constructs`);
   }
-  const built: BuiltBundle = {
+  return {
     entry,
     zip,
     sourceMap: output("index.js.map"),
@@ -113,20 +135,11 @@ export function buildLambdaBundle(entry: string, options: BundleOptions = {}): B
     files: { "index.js": code.byteLength },
     inputs,
   };
-  cache.set(key, built);
-  return built;
 }
 
-/**
- * Writes a content-addressed file unless it exists. Write then rename: parallel synths (tests) may
- * write the same file.
- */
+/** Writes a content-addressed file unless it exists (its name holds its hash). */
 export function writeOnce(path: string, bytes: Uint8Array): void {
-  if (existsSync(path)) return;
-  mkdirSync(dirname(path), { recursive: true });
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, bytes);
-  renameSync(partial, path);
+  if (!existsSync(path)) writeAtomically(path, bytes);
 }
 
 /** Props of a `LambdaBundle`. */

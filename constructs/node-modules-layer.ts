@@ -5,6 +5,7 @@ import { zipSync } from "fflate";
 import { createHash } from "crypto";
 import { readdirSync, readFileSync, statSync } from "fs";
 import { join } from "path";
+import { BuildCache } from "./build-cache";
 import { PROJECT_ROOT, writeOnce, ZIP_MTIME } from "./lambda-bundle";
 
 // Type declarations, source maps and docs are of no use at run time.
@@ -19,18 +20,21 @@ export interface BuiltLayer {
 }
 
 const cache = new Map<string, BuiltLayer>();
+const diskCache = new BuildCache(PROJECT_ROOT);
 
 /**
  * Packs installed npm packages and their dependencies, as they are in node_modules/, into a
- * deterministic layer zip (fixed timestamps, sorted entries). Memoized per process.
+ * deterministic layer zip (fixed timestamps, sorted entries). Memoized per process and on disk
+ * (constructs/build-cache.ts).
  */
 export function buildNodeModulesLayer(packages: readonly string[]): BuiltLayer {
   const key = JSON.stringify(packages);
   const cached = cache.get(key);
   if (cached) return cached;
 
+  // What goes in: each package's files (relative to the project root) under nodejs/node_modules/.
   const versions: Record<string, string> = {};
-  const files: Record<string, [Uint8Array, { mtime: Date; level: 9 }]> = {};
+  const sources: Record<string, string> = {};
   const pending = [...packages];
   while (pending.length > 0) {
     const name = pending.shift()!;
@@ -46,11 +50,22 @@ export function buildNodeModulesLayer(packages: readonly string[]): BuiltLayer {
     pending.push(...Object.keys(manifest.dependencies ?? {}));
     for (const file of listFiles(root)) {
       if (LEFT_OUT.test(file) && file !== "package.json") continue;
-      files[`nodejs/node_modules/${name}/${file}`] = [readFileSync(join(root, file)), { mtime: ZIP_MTIME, level: 9 }];
+      sources[`nodejs/node_modules/${name}/${file}`] = `node_modules/${name}/${file}`;
     }
   }
-  const sorted = Object.fromEntries(Object.keys(files).sort().map((name) => [name, files[name]]));
-  const zip = zipSync(sorted);
+
+  const diskKey = diskCache.key({ builder: "node-modules-layer", versions }, __filename);
+  const stored = diskCache.get(diskKey);
+  let zip: Uint8Array;
+  if (stored) {
+    zip = stored.files.zip;
+  } else {
+    const entries = Object.keys(sources).sort();
+    zip = zipSync(
+      Object.fromEntries(entries.map((name) => [name, [readFileSync(join(PROJECT_ROOT, sources[name])), { mtime: ZIP_MTIME, level: 9 }]])),
+    );
+    diskCache.set(diskKey, { inputs: Object.values(sources), meta: {}, files: { zip } });
+  }
   const built = { zip, sourceCodeHash: createHash("sha256").update(zip).digest("base64"), packages: versions };
   cache.set(key, built);
   return built;
