@@ -5,6 +5,7 @@
 import { App } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
+import { PROJECT_ROOT } from "./constructs/project-root";
 import { assertStacksValid } from "./guardrails/apply";
 import { BandupStack } from "./stacks/bandup-stack";
 import { BACKEND_CONTEXT_KEY, resolveBackendSettings } from "./stacks/backend";
@@ -14,7 +15,7 @@ import { allEnvironments, stackName } from "./stacks/environments";
 // app directly (faster), so it reads the same context itself.
 const context = process.env.CDKTF_CONTEXT_JSON
   ? JSON.parse(process.env.CDKTF_CONTEXT_JSON)
-  : JSON.parse(readFileSync(join(__dirname, "cdktf.json"), "utf8")).context ?? {};
+  : JSON.parse(readFileSync(join(PROJECT_ROOT, "cdktf.json"), "utf8")).context ?? {};
 
 // Settings are resolved (and validated) before the App touches the output folder: a bad setting
 // leaves nothing half-written.

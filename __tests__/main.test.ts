@@ -1,6 +1,6 @@
-/** The app as `npm run synth` runs it: a child process, every environment, errors on stderr. */
+/** The app as `npm run synth` and `cdktf synth` run it (scripts/synth.cjs): a child process, every environment, errors on stderr. */
 import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -8,7 +8,7 @@ const ROOT = join(__dirname, "..");
 
 function runApp(env: NodeJS.ProcessEnv) {
   const outdir = mkdtempSync(join(tmpdir(), "bandup-synth-"));
-  const result = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "main.ts"], {
+  const result = spawnSync(process.execPath, [join(ROOT, "scripts/synth.cjs")], {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: "", ...env },
     encoding: "utf8",
@@ -41,4 +41,23 @@ test("stops with the backend error and writes no stack for a bad setting", () =>
   expect(status).not.toBe(0);
   expect(stderr).toContain("`BANDUP_STATE_BUCKET` (or `bucket` in the `bandupBackend` context) is required for the s3 backend");
   expect(existsSync(join(outdir, "stacks"))).toBe(false);
+});
+
+test("compiles the app once, and again only when a source's content no longer matches the manifest", () => {
+  const output = join(ROOT, "dist/app/main.js");
+  const manifestPath = `${output}.inputs.json`;
+  expect(runApp({}).status).toBe(0);
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+  expect(Object.keys(manifest.inputs)).toEqual(expect.arrayContaining(["main.ts", "stacks/bandup-stack.ts", "constructs/bandup-table.ts"]));
+  expect(Object.keys(manifest.inputs).filter((file) => file.startsWith("node_modules/"))).toEqual([]);
+  const compiledAt = statSync(output).mtimeMs;
+
+  expect(runApp({}).status).toBe(0);
+  expect(statSync(output).mtimeMs).toBe(compiledAt);
+
+  // As if main.ts had been edited since the last compile.
+  writeFileSync(manifestPath, JSON.stringify({ inputs: { ...manifest.inputs, "main.ts": "0".repeat(40) } }));
+  expect(runApp({}).status).toBe(0);
+  expect(statSync(output).mtimeMs).toBeGreaterThan(compiledAt);
+  expect(JSON.parse(readFileSync(manifestPath, "utf8"))).toEqual(manifest);
 });

@@ -65,7 +65,7 @@ export function buildLambdaBundle(entry: string, options: BundleOptions = {}): B
   const key = JSON.stringify([entry, options]);
   const cached = cache.get(key);
   if (cached) return cached;
-  const diskKey = diskCache.key({ builder: "lambda-bundle", entry, options, esbuildVersion }, __filename);
+  const diskKey = diskCache.key({ builder: "lambda-bundle", entry, options, esbuildVersion }, join(PROJECT_ROOT, "constructs/lambda-bundle.ts"));
   const stored = diskCache.get(diskKey);
   const built: BuiltBundle = stored
     ? {

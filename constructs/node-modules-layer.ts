@@ -54,7 +54,7 @@ export function buildNodeModulesLayer(packages: readonly string[]): BuiltLayer {
     }
   }
 
-  const diskKey = diskCache.key({ builder: "node-modules-layer", versions }, __filename);
+  const diskKey = diskCache.key({ builder: "node-modules-layer", versions }, join(PROJECT_ROOT, "constructs/node-modules-layer.ts"));
   const stored = diskCache.get(diskKey);
   let zip: Uint8Array;
   if (stored) {
