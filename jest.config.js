@@ -11,4 +11,6 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 60000,
+  // Both cores: most files wait on child processes (terraform, node, esbuild) or I/O.
+  maxWorkers: 2,
 };
