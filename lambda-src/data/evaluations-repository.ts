@@ -7,15 +7,9 @@
  * `completed` or `failed`, guarded by a ConditionExpression on the current status. Everything is
  * validated before a request is sent; a rejected call writes nothing.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { loadEvaluationsTableName, type Environment } from "../shared/config";
 import { decodeEvaluation } from "../shared/decode";
-import {
-  DataLayerError,
-  EvaluationTypeMismatchError,
-  RecordNotFoundError,
-  StatusTransitionError,
-} from "../shared/errors";
+import { EvaluationTypeMismatchError } from "../shared/errors";
 import {
   SPEAKING_BAND_FIELDS,
   WRITING_BAND_FIELDS,
@@ -47,8 +41,9 @@ import {
   SORT_KEY_MAX_BYTES,
   ensureKey,
 } from "../shared/validation";
-import { describeKey, isConditionalCheckFailed, storedErrorMessage, unixSeconds } from "./conditional";
+import { describeKey, storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
+import { jobRecords, type RepositoryOptions, type StartResult, type TransitionGuard } from "./job-records";
 import { pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = EVALUATIONS_TABLE.partitionKey.name;
@@ -58,17 +53,6 @@ const SORT_KEY = EVALUATIONS_TABLE.sortKey.name;
 export interface StartEvaluationInput extends EvaluationKey {
   evaluation_type: EvaluationType;
   created_at?: number;
-}
-
-/**
- * Result of a start. `created: true`: this call wrote the `processing` record. `created: false`: a
- * record with that key already existed (a retried invocation, a duplicate message) and was left
- * untouched; `record` is that existing record, whatever its status or type, so the caller can skip
- * work already done.
- */
-export interface StartResult<T> {
-  created: boolean;
-  record: T;
 }
 
 /** Options of `listEvaluationHistory`. */
@@ -94,12 +78,7 @@ export interface EvaluationsRepository {
 }
 
 /** Dependencies of the repository: the client (dynalite in tests) and the table name. */
-export interface EvaluationsRepositoryOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  /** Clock for the default `created_at` (Unix seconds). */
-  now?: () => number;
-}
+export type EvaluationsRepositoryOptions = RepositoryOptions;
 
 /** Validates a key and returns it as the table's key attributes (names from table-definitions.ts). */
 const keyItem = (key: unknown): Record<string, string> => ensureKey(EVALUATIONS_TABLE, key);
@@ -141,74 +120,21 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
   const { client, tableName } = options;
   const now = options.now ?? unixSeconds;
 
-  async function readRaw(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    // Strongly consistent: callers read their own writes (a start that lost a race, a diagnosis).
-    const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-    return result.Item;
-  }
+  const records = jobRecords({ client, tableName, definition: EVALUATIONS_TABLE, kind: "evaluation", decode: decodeEvaluation });
 
-  /**
-   * Moves a `processing` record to `target`, setting `attributes`; when `requiredType` is given the
-   * record must also be of that type. On a refused condition, reads the record to say why.
-   */
-  async function transition(
-    key: Record<string, string>,
-    target: "completed" | "failed",
-    attributes: Record<string, unknown>,
-    requiredType?: EvaluationType,
-  ): Promise<Evaluation> {
-    const names: Record<string, string> = { "#status": "status" };
-    const values: Record<string, unknown> = { ":processing": "processing", ":target": target };
-    const sets = ["#status = :target"];
-    for (const [name, value] of Object.entries(attributes)) {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = :${name}`);
-    }
-    // `#status = :processing` is false on a missing item too, so UpdateItem never creates a record.
-    let condition = "#status = :processing";
-    if (requiredType) {
-      names["#evaluation_type"] = "evaluation_type";
-      values[":required_type"] = requiredType;
-      condition += " AND #evaluation_type = :required_type";
-    }
-    try {
-      const result = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return decodeEvaluation(result.Attributes);
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const verb = target === "completed" ? "completed" : "marked failed";
-    const current = await readRaw(key);
-    if (current !== undefined && current.status !== "processing") {
-      throw new StatusTransitionError(
-        "evaluation",
-        key,
-        String(current.status),
-        target,
-        `evaluation ${describeKey(key)} is ${JSON.stringify(current.status)}, not "processing"; it cannot be ${verb}`,
-      );
-    }
-    if (current !== undefined && requiredType && current.evaluation_type !== requiredType) {
-      throw new EvaluationTypeMismatchError(
-        key,
-        requiredType,
-        String(current.evaluation_type),
-        `evaluation ${describeKey(key)} is a ${JSON.stringify(current.evaluation_type)} evaluation; it cannot be completed with ${requiredType} results`,
-      );
-    }
-    // Absent now, or `processing` now but created after the refused write (records only move forward).
-    throw new RecordNotFoundError("evaluation", key, `evaluation ${describeKey(key)} does not exist; it cannot be ${verb}`);
+  /** Completions must match the record's type: writing results never land on a speaking evaluation. */
+  function typeGuard(key: Record<string, string>, type: EvaluationType): TransitionGuard {
+    return {
+      attribute: "evaluation_type",
+      value: type,
+      mismatch: (current) =>
+        new EvaluationTypeMismatchError(
+          key,
+          type,
+          String(current.evaluation_type),
+          `evaluation ${describeKey(key)} is a ${JSON.stringify(current.evaluation_type)} evaluation; it cannot be completed with ${type} results`,
+        ),
+    };
   }
 
   /** Size of the record a completion produces: key, type, status, created_at (at its largest) and results. */
@@ -226,50 +152,31 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
       ensure("created_at", created_at, checkCreatedAt(created_at));
       const item = { ...key, evaluation_type, status: "processing", created_at };
       ensureItemSize(item);
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            // A retried invocation must never overwrite a record, whatever its status.
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": PARTITION_KEY },
-          }),
-        );
-        return { created: true, record: decodeEvaluation(item) };
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
-      const existing = await readRaw(key);
-      if (existing === undefined) {
-        // Only possible if something deletes records; this layer never does.
-        throw new DataLayerError(`evaluation ${describeKey(key)} existed when started but is gone now`);
-      }
-      return { created: false, record: decodeEvaluation(existing) };
+      return records.start(key, item);
     },
 
     async completeWritingEvaluation(key, results) {
       const k = keyItem(key);
       const attributes = writingAttributes(results);
       ensureCompletedSize(k, "writing", attributes);
-      return (await transition(k, "completed", attributes, "writing")) as CompletedWritingEvaluation;
+      return (await records.transition(k, "completed", attributes, typeGuard(k, "writing"))) as CompletedWritingEvaluation;
     },
 
     async completeSpeakingEvaluation(key, results) {
       const k = keyItem(key);
       const attributes = speakingAttributes(results);
       ensureCompletedSize(k, "speaking", attributes);
-      return (await transition(k, "completed", attributes, "speaking")) as CompletedSpeakingEvaluation;
+      return (await records.transition(k, "completed", attributes, typeGuard(k, "speaking"))) as CompletedSpeakingEvaluation;
     },
 
     async failEvaluation(key, message) {
       const k = keyItem(key);
       ensure("error_message", message, checkNonEmptyString(message));
-      return (await transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedEvaluation;
+      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedEvaluation;
     },
 
     async getEvaluation(key) {
-      const item = await readRaw(keyItem(key));
+      const item = await records.read(keyItem(key));
       return item === undefined ? undefined : decodeEvaluation(item);
     },
 

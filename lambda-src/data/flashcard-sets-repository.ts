@@ -3,10 +3,8 @@
  * Generator. Same lifecycle as evaluations: `startFlashcardSet` writes a `processing` record (only if
  * none exists), then `completeFlashcardSet` or `failFlashcardSet` moves it on, guarded by the status.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { loadFlashcardSetsTableName, type Environment } from "../shared/config";
 import { decodeFlashcardSet } from "../shared/decode";
-import { DataLayerError, RecordNotFoundError, StatusTransitionError } from "../shared/errors";
 import type {
   CompletedFlashcardSet,
   FailedFlashcardSet,
@@ -29,9 +27,9 @@ import {
   SORT_KEY_MAX_BYTES,
   ensureKey,
 } from "../shared/validation";
-import { describeKey, isConditionalCheckFailed, storedErrorMessage, unixSeconds } from "./conditional";
+import { storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
-import type { StartResult } from "./evaluations-repository";
+import { jobRecords, type RepositoryOptions, type StartResult } from "./job-records";
 import { pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = FLASHCARD_SETS_TABLE.partitionKey.name;
@@ -61,12 +59,7 @@ export interface FlashcardSetsRepository {
 }
 
 /** Dependencies of the repository: the client (dynalite in tests) and the table name. */
-export interface FlashcardSetsRepositoryOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  /** Clock for the default `created_at` (Unix seconds). */
-  now?: () => number;
-}
+export type FlashcardSetsRepositoryOptions = RepositoryOptions;
 
 /** Validates a key and returns it as the table's key attributes (names from table-definitions.ts). */
 const keyItem = (key: unknown): Record<string, string> => ensureKey(FLASHCARD_SETS_TABLE, key);
@@ -76,54 +69,7 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
   const { client, tableName } = options;
   const now = options.now ?? unixSeconds;
 
-  async function readRaw(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-    return result.Item;
-  }
-
-  async function transition(
-    key: Record<string, string>,
-    target: "completed" | "failed",
-    attributes: Record<string, unknown>,
-  ): Promise<FlashcardSet> {
-    const names: Record<string, string> = { "#status": "status" };
-    const values: Record<string, unknown> = { ":processing": "processing", ":target": target };
-    const sets = ["#status = :target"];
-    for (const [name, value] of Object.entries(attributes)) {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = :${name}`);
-    }
-    try {
-      const result = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          // False on a missing item too, so UpdateItem never creates a record.
-          ConditionExpression: "#status = :processing",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return decodeFlashcardSet(result.Attributes);
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const verb = target === "completed" ? "completed" : "marked failed";
-    const current = await readRaw(key);
-    if (current !== undefined && current.status !== "processing") {
-      throw new StatusTransitionError(
-        "flashcard set",
-        key,
-        String(current.status),
-        target,
-        `flashcard set ${describeKey(key)} is ${JSON.stringify(current.status)}, not "processing"; it cannot be ${verb}`,
-      );
-    }
-    throw new RecordNotFoundError("flashcard set", key, `flashcard set ${describeKey(key)} does not exist; it cannot be ${verb}`);
-  }
+  const records = jobRecords({ client, tableName, definition: FLASHCARD_SETS_TABLE, kind: "flashcard set", decode: decodeFlashcardSet });
 
   return {
     async startFlashcardSet(input) {
@@ -135,24 +81,7 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
       ensure("created_at", created_at, checkCreatedAt(created_at));
       const item = { ...key, document_id: body.document_id, status: "processing", created_at };
       ensureItemSize(item);
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: item,
-            ConditionExpression: "attribute_not_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": PARTITION_KEY },
-          }),
-        );
-        return { created: true, record: decodeFlashcardSet(item) };
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
-      const existing = await readRaw(key);
-      if (existing === undefined) {
-        throw new DataLayerError(`flashcard set ${describeKey(key)} existed when started but is gone now`);
-      }
-      return { created: false, record: decodeFlashcardSet(existing) };
+      return records.start(key, item);
     },
 
     async completeFlashcardSet(key, results) {
@@ -173,17 +102,17 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
         { ...k, status: "completed", created_at: MAX_UNIX_SECONDS, ...attributes },
         "document_id".length + DOCUMENT_ID_MAX_BYTES,
       );
-      return (await transition(k, "completed", attributes)) as CompletedFlashcardSet;
+      return (await records.transition(k, "completed", attributes)) as CompletedFlashcardSet;
     },
 
     async failFlashcardSet(key, message) {
       const k = keyItem(key);
       ensure("error_message", message, checkNonEmptyString(message));
-      return (await transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedFlashcardSet;
+      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedFlashcardSet;
     },
 
     async getFlashcardSet(key) {
-      const item = await readRaw(keyItem(key));
+      const item = await records.read(keyItem(key));
       return item === undefined ? undefined : decodeFlashcardSet(item);
     },
 

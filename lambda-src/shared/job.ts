@@ -15,7 +15,7 @@
  * outcome itself (DynamoDB unreachable after retries) is thrown: the record stays `processing` and
  * Lambda's retry resumes it.
  */
-import type { StartResult } from "../data/evaluations-repository";
+import type { StartResult } from "../data/job-records";
 import { InvalidInputError, StatusTransitionError } from "./errors";
 
 /** The Lambda context members used here (optional, so tests may call handlers without one). */
