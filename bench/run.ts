@@ -665,7 +665,7 @@ function renderMarkdown(): string {
     row(`synth, all ${environmentCount} environments, cold`, synth.cold);
   }
   if (rootImport) {
-    const what = `root-import variant (\`import { dynamodbTable } from "@cdktf/provider-aws"\`, ${rootImport.importsRewritten} imports in ${rootImport.filesRewritten} files)`;
+    const what = `root-import variant (\`import { dynamodbTable } from\` the package root \`@cdktf/provider-aws\`, ${rootImport.importsRewritten} imports in ${rootImport.filesRewritten} files)`;
     row(`synth, ${what}, **warm**`, rootImport.warm);
     row(`synth, ${what}, cold`, rootImport.cold);
   }

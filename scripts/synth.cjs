@@ -56,6 +56,6 @@ if (!isUpToDate()) {
   writeAtomically(manifestPath, JSON.stringify({ inputs }, null, 1));
 }
 
-// Errors point at the TypeScript sources.
-process.setSourceMapsEnabled(true);
+// The source map is written beside main.js; NODE_OPTIONS=--enable-source-maps maps stack traces to
+// the TypeScript sources. Not on by default: it costs about 0.1 s of every synth.
 require(output);
