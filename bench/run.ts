@@ -460,7 +460,7 @@ if (enabled("scaling")) {
     // Warm-up before the first point: every stack shares the same bundles, so the cache is then warm.
     const samples = synthRuns(
       process.execPath,
-      ["--enable-source-maps", relative(PROJECT_ROOT, SYNTH_N), String(stacks)],
+      [relative(PROJECT_ROOT, SYNTH_N), String(stacks)],
       PROJECT_ROOT,
       runs(3, 2),
       stacks === SCALING_STACKS[0] ? 1 : 0,
@@ -472,7 +472,7 @@ if (enabled("scaling")) {
   const time = linearFit(scaling.map((p) => [p.stacks, p.wall.median]));
   const memory = linearFit(scaling.map((p) => [p.stacks, p.peakRssMiB.median]));
   scalingFit = { timeMsPerStack: time.slope * 1000, memoryMiBPerStack: memory.slope, timeIntercept: time.intercept, memoryIntercept: memory.intercept };
-  results.scaling = { command: "node --enable-source-maps bench/.work/synth-n/synth-n.js N (bundle cache warm)", compileS, points: scaling, fit: scalingFit };
+  results.scaling = { command: "node bench/.work/synth-n/synth-n.js N (bundle cache warm)", compileS, points: scaling, fit: scalingFit };
   writeFileSync(
     join(OUT_DIR, "synth-scaling.svg"),
     renderChart({
@@ -537,24 +537,16 @@ if (enabled("analysis")) {
     `BANDUP_BUILD_CACHE=off ${shown}`,
   );
   const direct = add(
-    "the compiled app run directly, no source maps (not how synth runs: isolates what scripts/synth.cjs adds)",
+    "the compiled app run directly (not how synth runs: isolates what scripts/synth.cjs adds)",
     "node dist/app/main.js",
     processResult(synthRuns(process.execPath, [join("dist", "app", "main.js")], PROJECT_ROOT, runs(3, 2), 1, environmentCount, { BANDUP_BUILD_CACHE: "on", CDKTF_CONTEXT_JSON: "" })),
-  );
-  const directMaps = add(
-    "the compiled app run directly, source maps on (as scripts/synth.cjs turns them on), no hash check",
-    "node --enable-source-maps dist/app/main.js",
-    processResult(
-      synthRuns(process.execPath, ["--enable-source-maps", join("dist", "app", "main.js")], PROJECT_ROOT, runs(3, 2), 1, environmentCount, { BANDUP_BUILD_CACHE: "on", CDKTF_CONTEXT_JSON: "" }),
-    ),
   );
   const cold = synth ? add("synth, cold (dist/app deleted, `BANDUP_BUILD_CACHE=off`)", `rm -r dist/app; BANDUP_BUILD_CACHE=off ${shown}`, synth.cold) : synthPhase("synth, cold (dist/app deleted, `BANDUP_BUILD_CACHE=off`)", COLD, `rm -r dist/app; BANDUP_BUILD_CACHE=off ${shown}`);
   const diff = (what: string, a: ProcessResult, b: ProcessResult, from: string): void => void costs.push({ what, seconds: a.wall.median - b.wall.median, from });
   diff("loading cdktf + constructs", libraries, nodeFloor, "libraries - floor");
   diff("loading the app's modules (provider submodules, project code)", modules, libraries, "app modules - libraries");
   diff("constructing the stacks, guardrails, synth, writing the stacks, cache reads", direct, modules, "direct - app modules");
-  diff("source maps on (scripts/synth.cjs's `process.setSourceMapsEnabled(true)`)", directMaps, direct, "source maps - direct");
-  diff("scripts/synth.cjs's check of the compiled output (hash of every input)", warm, directMaps, "warm - source maps");
+  diff("scripts/synth.cjs's check of the compiled output (hash of every input)", warm, direct, "warm - direct");
   diff("compiling main.ts when a source changed", recompile, warm, "after a source edit - warm");
   diff("building every bundle and the layer zip (cache off)", uncachedBundles, warm, "cache off - warm");
   diff("cold over warm (compile + every bundle + layer)", cold, warm, "cold - warm");
@@ -739,7 +731,7 @@ function renderMarkdown(): string {
     lines.push(`![synth time and memory against stacks](synth-scaling.svg)`, "");
     lines.push(
       "`bench/synth-n.ts N`: N generated environments with default settings, one `BandupStack` each, guardrails checked, as main.ts wires them. " +
-        "It runs as the app runs: compiled by esbuild with scripts/synth.cjs's options into bench/.work/synth-n/synth-n.js, then `node --enable-source-maps` (scripts/synth.cjs turns source maps on too), bundle cache warm.",
+        "It runs as the app runs: compiled by esbuild with scripts/synth.cjs's options into bench/.work/synth-n/synth-n.js, then plain `node`, bundle cache warm.",
       "",
     );
     lines.push("| stacks | wall median | spread | peak RSS median |", "|---|---|---|---|");
