@@ -62,7 +62,7 @@ export const FLASHCARD_LIMITS: FlashcardLimits = {
 /** Each model call's own cap; the Lambda deadline may cut it shorter. */
 export const FLASHCARD_MODEL_TIMEOUT_MS = 60_000;
 const RESERVE_MS = 10_000;
-const FALLBACK_TIMEOUT_MS = 300_000;
+const FALLBACK_TIMEOUT_MS = FLASHCARD_GENERATOR.defaultTimeoutSeconds * 1000;
 
 const ALLOWED_FIELDS = ["user_id", "document_id", "set_id"];
 

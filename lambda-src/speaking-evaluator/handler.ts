@@ -54,7 +54,7 @@ export const SPEAKING_LIMITS = {
 
 export const SPEAKING_MODEL_TIMEOUT_MS = 150_000;
 const RESERVE_MS = 10_000;
-const FALLBACK_TIMEOUT_MS = 180_000;
+const FALLBACK_TIMEOUT_MS = SPEAKING_EVALUATOR.defaultTimeoutSeconds * 1000;
 
 const ALLOWED_FIELDS = ["user_id", "audio_key", "evaluation_id"];
 

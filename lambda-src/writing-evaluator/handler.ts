@@ -16,6 +16,7 @@ import { eventJobId, eventObject, eventText, eventUserId, InvalidEventError } fr
 import { consoleLogger, Deadline, runJob, type LambdaContext, type Logger } from "../shared/job";
 import type { Evaluation, EvaluationKey, WritingResults } from "../shared/models";
 import { countWords } from "../shared/text";
+import { WRITING_EVALUATOR } from "../shared/function-definitions";
 
 export const WRITING_TASKS = ["task1", "task2"] as const;
 export type WritingTask = (typeof WRITING_TASKS)[number];
@@ -46,7 +47,7 @@ export const WRITING_MODEL_TIMEOUT_MS = 90_000;
 /** Time kept back from the Lambda timeout to record the outcome. */
 const RESERVE_MS = 10_000;
 /** The Lambda timeout (function-definitions.ts), used as the deadline when no context is given. */
-const FALLBACK_TIMEOUT_MS = 120_000;
+const FALLBACK_TIMEOUT_MS = WRITING_EVALUATOR.defaultTimeoutSeconds * 1000;
 
 const ALLOWED_FIELDS = ["user_id", "task", "prompt", "essay", "evaluation_id"];
 
