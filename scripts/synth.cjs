@@ -35,27 +35,44 @@ function isUpToDate() {
   }
 }
 
-if (!isUpToDate()) {
-  const result = require("esbuild").buildSync({
-    entryPoints: [join(root, "main.ts")],
-    absWorkingDir: root,
+/**
+ * esbuild options of the app's compile, without the entry point; bench/lib/compile.ts uses the same
+ * ones to compile its own entries the way the app is compiled.
+ */
+function appBuildOptions(projectRoot, outfile) {
+  return {
+    absWorkingDir: projectRoot,
     bundle: true,
     // cdktf, the provider bindings and esbuild stay in node_modules: only the project's code is compiled.
     packages: "external",
     platform: "node",
     target: "node20",
     format: "cjs",
-    outfile: output,
+    outfile,
     sourcemap: "linked",
     metafile: true,
-    write: false,
     logLevel: "error",
+  };
+}
+module.exports = { appBuildOptions };
+
+function synth() {
+  if (!isUpToDate()) compile();
+  // The source map is written beside main.js; NODE_OPTIONS=--enable-source-maps maps stack traces to
+  // the TypeScript sources. Not on by default: it costs about 0.1 s of every synth.
+  require(output);
+}
+
+function compile() {
+  const result = require("esbuild").buildSync({
+    ...appBuildOptions(root, output),
+    entryPoints: [join(root, "main.ts")],
+    write: false,
   });
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((file) => [file, hashOf(file)]));
   writeAtomically(manifestPath, JSON.stringify({ inputs }, null, 1));
 }
 
-// The source map is written beside main.js; NODE_OPTIONS=--enable-source-maps maps stack traces to
-// the TypeScript sources. Not on by default: it costs about 0.1 s of every synth.
-require(output);
+// Run as a script (npm run synth, cdktf); required as a module, it only lends its options.
+if (require.main === module) synth();

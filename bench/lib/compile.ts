@@ -1,12 +1,18 @@
 /**
  * The app's compile step as scripts/synth.cjs runs it: esbuild bundles the project's TypeScript into
- * one CommonJS file, node_modules left external. The options are copied from scripts/synth.cjs (it is
- * a script, not a module); `matchesCompiledApp` checks that they still give byte for byte what it
- * wrote into dist/app, so a drift shows in the results instead of skewing them.
+ * one CommonJS file, node_modules left external, with scripts/synth.cjs's own options (it exports
+ * them); `matchesCompiledApp` checks that dist/app is what the current sources compile to, so a stale
+ * compile shows in the results instead of skewing them.
  */
 import { BuildOptions, buildSync } from "esbuild";
 import { existsSync, readFileSync } from "fs";
 import { join, relative } from "path";
+
+// A CommonJS script (it runs before anything is compiled), so required rather than imported.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { appBuildOptions: synthBuildOptions } = require("../../scripts/synth.cjs") as {
+  appBuildOptions: (root: string, outfile: string) => BuildOptions;
+};
 
 /** The source of an entry: a file (relative to root) or generated code. */
 export type Entry = { readonly file: string } | { readonly code: string; readonly name: string };
@@ -17,16 +23,7 @@ export function appBuildOptions(root: string, entry: Entry, outfile: string): Bu
     ...("file" in entry
       ? { entryPoints: [join(root, entry.file)] }
       : { stdin: { contents: entry.code, resolveDir: root, sourcefile: entry.name, loader: "ts" as const } }),
-    absWorkingDir: root,
-    bundle: true,
-    packages: "external",
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    outfile,
-    sourcemap: "linked",
-    metafile: true,
-    logLevel: "error",
+    ...synthBuildOptions(root, outfile),
   };
 }
 
