@@ -411,19 +411,16 @@ interface TerraformResult {
 }
 const terraformResults: TerraformResult[] = [];
 if (enabled("terraform") && terraform) {
-  const { App } = require("cdktf") as typeof import("cdktf");
-  const { BandupStack } = require("../stacks/bandup-stack") as typeof import("../stacks/bandup-stack");
-  const { allEnvironments, stackName } = require("../stacks/environments") as typeof import("../stacks/environments");
+  const { buildBandupApp } = require("../stacks/app") as typeof import("../stacks/app");
+  const { stackName } = require("../stacks/environments") as typeof import("../stacks/environments");
   const outdir = join(WORK, "terraform");
   rmSync(outdir, { recursive: true, force: true });
-  const app = new App({ outdir, context: {} });
-  for (const environment of allEnvironments()) {
-    new BandupStack(app, stackName(environment.name), {
-      environment,
-      backend: { type: "local", path: join(outdir, `${stackName(environment.name)}.tfstate`) },
-      offlineProvider: {},
-    });
-  }
+  const { app } = buildBandupApp({
+    outdir,
+    context: {},
+    backend: (environment) => ({ type: "local", path: join(outdir, `${stackName(environment.name)}.tfstate`) }),
+    offlineProvider: {},
+  });
   app.synth();
   const env = offlineTerraformEnv(writeCliConfig(terraform.mirror, freshDir("tfrc")));
   for (const stack of readdirSync(join(outdir, "stacks")).sort()) {
