@@ -1,13 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { BandupFunction } from "../constructs/bandup-function";
 import { BandupTable } from "../constructs/bandup-table";
-import { PolicyStatement, S3_READ_OBJECT_ACTIONS, SSM_READ_PARAMETER_ACTIONS } from "../constructs/iam-actions";
 import { applyBandupGuardrails } from "../guardrails/bandup";
-import { FUNCTION_DEFINITIONS, FUNCTION_ENVIRONMENT, FunctionKind } from "../lambda-src/shared/function-definitions";
+import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
 import { ResolvedEnvironment } from "./environments";
@@ -77,9 +74,9 @@ export class BandupStack extends TerraformStack {
       const table = new BandupTable(this, definition.kind, {
         definition,
         tableName: environment.tableNames[definition.kind],
-        historyIndex: environment.historyIndex,
+        historyIndexEnabled: environment.historyIndexEnabled,
         kmsKeyArn: environment.tableKmsKeyArn,
-        protect: environment.protected,
+        deletionProtection: environment.protected,
         tags: environment.tags,
         adoptExisting: environment.adoptExistingTables,
       });
@@ -92,40 +89,17 @@ export class BandupStack extends TerraformStack {
     }
     this.tables = tables;
 
-    // Partition and region come from the provider (no API call, so plans also run offline).
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const region = new DataAwsRegion(this, "region").name;
-    // The account id is read off a table ARN rather than data.aws_caller_identity: the same account,
-    // without an STS call at plan time.
-    const account = Fn.element(Fn.split(":", tables.evaluations.tableArn), 4);
-    const modelApiKeyArn = `arn:${partition}:ssm:${region}:${account}:parameter${environment.modelApiKeyParameter}`;
-
+    // Each function wires its own grants and variables from its table and settings (constructs/bandup-function.ts).
     const functions = {} as Record<FunctionKind, BandupFunction>;
     for (const definition of FUNCTION_DEFINITIONS) {
       const settings = environment.functions[definition.kind];
-      const table = tables[definition.table];
-      const statements: PolicyStatement[] = [
-        ...table.grantDataAccess(region),
-        { sid: "ReadModelApiKey", actions: SSM_READ_PARAMETER_ACTIONS, resources: [modelApiKeyArn] },
-      ];
-      const environmentVariables: Record<string, string> = {
-        [FUNCTION_ENVIRONMENT.modelId]: environment.modelId,
-        [FUNCTION_ENVIRONMENT.modelApiKeyParameter]: environment.modelApiKeyParameter,
-      };
-      if (definition.uploadsPrefix) {
-        statements.push({
-          sid: "ReadUploads",
-          actions: S3_READ_OBJECT_ACTIONS,
-          resources: [`arn:${partition}:s3:::${environment.uploadsBucket}/${definition.uploadsPrefix}*`],
-        });
-        environmentVariables[FUNCTION_ENVIRONMENT.uploadsBucket] = environment.uploadsBucket;
-      }
       const fn = new BandupFunction(this, definition.kind, {
         definition,
         functionName: settings.functionName,
-        table,
-        statements,
-        environment: environmentVariables,
+        table: tables[definition.table],
+        modelId: environment.modelId,
+        modelApiKeyParameter: environment.modelApiKeyParameter,
+        uploadsBucket: definition.uploadsPrefix === undefined ? undefined : environment.uploadsBucket,
         memoryMb: settings.memoryMb,
         timeoutSeconds: settings.timeoutSeconds,
         reservedConcurrency: settings.reservedConcurrency,

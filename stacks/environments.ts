@@ -2,6 +2,23 @@
  * Every deployment environment of BandUp, in one typed module, and the validation that stops synth
  * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
  */
+import {
+  BUCKET_NAME,
+  checkLogRetentionDays,
+  checkName,
+  checkWholeNumber,
+  ENVIRONMENT_NAME,
+  KMS_KEY_ARN_PATTERN,
+  KMS_KEY_ARN,
+  LAMBDA_LIMITS,
+  LOG_RETENTION_DAYS,
+  MODEL_ID,
+  REGION,
+  ruleProblem,
+  SSM_PARAMETER_NAME,
+  TABLE_NAME,
+  TAG_TEXT,
+} from "../constructs/naming-rules";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
 
@@ -49,10 +66,10 @@ export interface EnvironmentSettings {
    */
   readonly tableKmsKeyArn?: string;
   /**
-   * Create the `user_id-created_at-index` GSI on both tables, for a user's history newest first.
+   * Create the history index `user_id-created_at-index` on both tables, for a user's history newest first.
    * @default true
    */
-  readonly historyIndex?: boolean;
+  readonly historyIndexEnabled?: boolean;
   /**
    * Extra tags for every resource, next to `Project=bandup` and `Environment=<env>`.
    * @default {}
@@ -107,7 +124,7 @@ export interface ResolvedEnvironment {
   readonly protected: boolean;
   readonly tableNames: Readonly<Record<TableKind, string>>;
   readonly tableKmsKeyArn?: string;
-  readonly historyIndex: boolean;
+  readonly historyIndexEnabled: boolean;
   /** `Project`, `Environment` and the extra tags. */
   readonly tags: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
@@ -118,8 +135,8 @@ export interface ResolvedEnvironment {
   readonly adoptExistingTables: boolean;
 }
 
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** Retention periods CloudWatch Logs accepts, in days (constructs/naming-rules.ts). */
+export { LOG_RETENTION_DAYS };
 
 /** The environments this app deploys, in deployment order. */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
@@ -136,22 +153,6 @@ export const DEFAULT_REGION = "us-east-1";
 export function stackName(environment: string): string {
   return `bandup-${environment}`;
 }
-
-// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'.
-const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-// Commercial, GovCloud, China and ISO partitions: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1.
-const REGION = /^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-isoe)-[a-z]+-\d{1,2}$/;
-// A KMS key ARN (not an alias): single-region UUID key ids or multi-Region `mrk-` ids.
-const KMS_KEY_ARN =
-  /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:([a-z0-9-]+):\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-// Environment names become part of stack, table and function names.
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-// Tag keys/values: AWS allows letters, digits, spaces and _ . : / = + - @.
-const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-// SSM parameter names: a path of letters, digits and _ . - /, starting with /.
-const SSM_PARAMETER = /^(?:\/[a-zA-Z0-9_.-]+)+$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 /** Thrown when an environment's settings are invalid; the message lists every problem. */
 export class EnvironmentConfigError extends Error {
@@ -171,24 +172,19 @@ export class EnvironmentConfigError extends Error {
 export function resolveEnvironment(name: string, settings: EnvironmentSettings): ResolvedEnvironment {
   const problems: string[] = [];
   if (!ENVIRONMENT_NAME.test(name)) {
-    problems.push(`the environment name must be 1-20 characters of a-z, 0-9 and -, starting with a letter; got \`${name}\``);
+    problems.push(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
   }
 
   const region = settings.region ?? DEFAULT_REGION;
-  if (!REGION.test(region)) {
-    problems.push(`\`region\` must be an AWS region code such as us-east-1 or ap-southeast-1; got \`${region}\``);
-  }
+  const push = (problem: string | undefined) => problem !== undefined && problems.push(problem);
+  push(checkName("region", REGION, region));
 
   const isProduction = name === PRODUCTION_ENVIRONMENT;
   const tableNames = {} as Record<TableKind, string>;
   for (const definition of TABLE_DEFINITIONS) {
     const tableName =
       settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
-    if (!TABLE_NAME.test(tableName)) {
-      problems.push(
-        `\`tableNames.${definition.kind}\` must be 3-255 characters of a-z, A-Z, 0-9, _ . -; got \`${tableName}\``,
-      );
-    }
+    push(checkName(`tableNames.${definition.kind}`, TABLE_NAME, tableName));
     tableNames[definition.kind] = tableName;
   }
   for (const kind of Object.keys(settings.tableNames ?? {})) {
@@ -204,14 +200,12 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
 
   const kmsKeyArn = settings.tableKmsKeyArn;
   if (kmsKeyArn !== undefined) {
-    const match = KMS_KEY_ARN.exec(kmsKeyArn);
+    const match = KMS_KEY_ARN_PATTERN.exec(kmsKeyArn);
     if (!match) {
+      push(checkName("tableKmsKeyArn", KMS_KEY_ARN, kmsKeyArn));
+    } else if (match[2] !== region) {
       problems.push(
-        `\`tableKmsKeyArn\` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got \`${kmsKeyArn}\``,
-      );
-    } else if (match[1] !== region) {
-      problems.push(
-        `\`tableKmsKeyArn\` is in region \`${match[1]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`,
+        `\`tableKmsKeyArn\` is in region \`${match[2]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`,
       );
     }
   }
@@ -229,9 +223,7 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
 
   const isProtected = settings.protected ?? isProduction;
   const logRetentionDays = settings.logRetentionDays ?? (isProtected ? 365 : 30);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    problems.push(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")}; got \`${logRetentionDays}\``);
-  }
+  push(checkLogRetentionDays("logRetentionDays", logRetentionDays));
 
   const suffix = isProduction ? "" : `-${name}`;
   const functions = {} as Record<FunctionKind, ResolvedFunctionSettings>;
@@ -240,14 +232,11 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
     const field = `functions.${definition.kind}`;
     const memoryMb = own.memoryMb ?? definition.defaultMemoryMb;
     const timeoutSeconds = own.timeoutSeconds ?? definition.defaultTimeoutSeconds;
-    if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10240) {
-      problems.push(`\`${field}.memoryMb\` must be a whole number of MB from 128 to 10240; got \`${memoryMb}\``);
-    }
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
-      problems.push(`\`${field}.timeoutSeconds\` must be a whole number of seconds from 1 to 900; got \`${timeoutSeconds}\``);
-    }
+    const { memoryMb: memory, timeoutSeconds: timeout } = LAMBDA_LIMITS;
+    push(checkWholeNumber(`${field}.memoryMb`, memoryMb, memory.min, memory.max, "MB"));
+    push(checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds"));
     if (own.reservedConcurrency !== undefined && (!Number.isInteger(own.reservedConcurrency) || own.reservedConcurrency < 0)) {
-      problems.push(`\`${field}.reservedConcurrency\` must be a whole number >= 0; got \`${own.reservedConcurrency}\``);
+      problems.push(ruleProblem(`${field}.reservedConcurrency`, "a whole number >= 0", own.reservedConcurrency));
     }
     functions[definition.kind] = {
       functionName: `${definition.baseName}${suffix}`,
@@ -265,19 +254,11 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
   }
 
   const modelId = settings.modelId ?? "gemini-2.5-flash";
-  if (!MODEL_ID.test(modelId)) {
-    problems.push(`\`modelId\` must be a model id of a-z, 0-9, . _ - such as gemini-2.5-flash; got \`${modelId}\``);
-  }
+  push(checkName("modelId", MODEL_ID, modelId));
   const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
-  if (!SSM_PARAMETER.test(modelApiKeyParameter) || modelApiKeyParameter.length > 1011) {
-    problems.push(
-      `\`modelApiKeyParameter\` must be an SSM parameter path like /bandup/prod/gemini-api-key (letters, digits, _ . - and /); got \`${modelApiKeyParameter}\``,
-    );
-  }
+  push(checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, modelApiKeyParameter));
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
-  if (!BUCKET.test(uploadsBucket)) {
-    problems.push(`\`uploadsBucket\` must be an S3 bucket name (3-63 characters of a-z, 0-9, . and -); got \`${uploadsBucket}\``);
-  }
+  push(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
 
   if (problems.length > 0) {
     throw new EnvironmentConfigError(name, problems);
@@ -288,7 +269,7 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
     protected: isProtected,
     tableNames,
     tableKmsKeyArn: kmsKeyArn,
-    historyIndex: settings.historyIndex ?? true,
+    historyIndexEnabled: settings.historyIndexEnabled ?? true,
     tags: { Project: "bandup", Environment: name, ...extraTags },
     logRetentionDays,
     functions,

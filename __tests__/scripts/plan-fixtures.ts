@@ -105,8 +105,8 @@ export interface RealPlans {
   readonly stateFile: string;
 }
 
-export const BEFORE: EnvironmentSettings = { historyIndex: false };
-export const AFTER_UPDATE: EnvironmentSettings = { historyIndex: true, extraTags: { Team: "learning" } };
+export const BEFORE: EnvironmentSettings = { historyIndexEnabled: false };
+export const AFTER_UPDATE: EnvironmentSettings = { historyIndexEnabled: true, extraTags: { Team: "learning" } };
 
 /**
  * Builds every plan: one `terraform init`; the "before" plan and its state in that directory; then the

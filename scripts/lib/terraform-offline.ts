@@ -9,6 +9,7 @@ import { promisify } from "util";
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { sharedStsStandIn } from "./sts-stand-in";
 
 const execFileAsync = promisify(execFile);
 
@@ -80,10 +81,14 @@ export function writeCliConfig(mirror: string = findProviderMirror(), dir?: stri
   return file;
 }
 
-/** Environment for an offline terraform run: the CLI config, fake credentials, no prompts. */
-export function offlineTerraformEnv(cliConfigFile: string): NodeJS.ProcessEnv {
+/**
+ * Environment for an offline terraform run: the CLI config, fake credentials, no prompts, and the STS
+ * stand-in's endpoint (`sharedStsStandIn()`) for the stacks' `data.aws_caller_identity`.
+ */
+export function offlineTerraformEnv(cliConfigFile: string, stsEndpoint?: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...(stsEndpoint !== undefined && { AWS_ENDPOINT_URL_STS: stsEndpoint }),
     TF_CLI_CONFIG_FILE: cliConfigFile,
     TF_IN_AUTOMATION: "1",
     TF_INPUT: "0",
@@ -109,10 +114,11 @@ export class OfflineTerraform {
 
   /** Runs `terraform <args>`; rejects with terraform's own output when it fails. */
   async run(args: string[]): Promise<string> {
+    const sts = await sharedStsStandIn();
     try {
       const { stdout } = await execFileAsync("terraform", args, {
         cwd: this.workingDirectory,
-        env: this.env,
+        env: { ...this.env, AWS_ENDPOINT_URL_STS: sts.endpoint },
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
       });
