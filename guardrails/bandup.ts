@@ -1,6 +1,6 @@
 /**
  * BandUp's guardrail settings: which function may touch which table, the variables that name them,
- * and the recorded suppressions. `applyBandupGuardrails(this, environment)` is the wiring line at the
+ * and the recorded suppressions. BandupStack calls `applyBandupGuardrails(this, environment)` at the
  * end of BandupStack's constructor.
  */
 import { TerraformStack } from "cdktf";
