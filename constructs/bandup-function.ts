@@ -97,11 +97,17 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
  * and crashes). Its props are checked at synth, each problem naming the construct's path.
  */
 export class BandupFunction extends Construct {
+  /** The Lambda function (`nodejs22.x`, arm64, handler `index.handler`, JSON logs). */
   public readonly function: LambdaFunction;
+  /** Its execution role, assumable by `lambda.amazonaws.com` only, named like the function. */
   public readonly role: IamRole;
+  /** `/aws/lambda/<functionName>`, created before the function so its retention applies from the first log. */
   public readonly logGroup: CloudwatchLogGroup;
+  /** The role's one inline policy, as a policy document (its statements are listed in constructs/README.md). */
   public readonly policyDocument: DataAwsIamPolicyDocument;
+  /** The function's code: the esbuild bundle of the definition's entry, as a zip asset. */
   public readonly code: LambdaBundle;
+  /** `<functionName>-dead-letters`: asynchronous events that failed every retry, kept 14 days, SSE on. */
   public readonly deadLetterQueue: SqsQueue;
   /** The layer of the definition's `layerPackages`, when it has any. */
   public readonly dependencyLayer?: NodeModulesLayer;

@@ -102,7 +102,9 @@ export interface NodeModulesLayerProps {
  * function keeps them `external` and Node resolves them from /opt/nodejs/node_modules.
  */
 export class NodeModulesLayer extends Construct {
+  /** The layer version; a function lists its `arn` in `layers`. */
   public readonly layer: LambdaLayerVersion;
+  /** The zip and the packages in it, with their versions. */
   public readonly built: BuiltLayer;
 
   constructor(scope: Construct, id: string, props: NodeModulesLayerProps) {
