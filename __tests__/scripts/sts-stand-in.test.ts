@@ -2,7 +2,7 @@
  * The offline STS stand-in that answers the stacks' `data.aws_caller_identity` during offline plans
  * (the terraform tests prove terraform reads it; this checks what it answers and refuses).
  */
-import { OFFLINE_ACCOUNT_ID, startStsStandIn, StsStandIn } from "../../scripts/lib/sts-stand-in";
+import { OFFLINE_ACCOUNT_ID, startStsStandIn, startStsStandInSync, StsStandIn } from "../../scripts/lib/sts-stand-in";
 
 let sts: StsStandIn;
 beforeAll(async () => {
@@ -34,4 +34,14 @@ test("refuses every other action, so a plan that needs more than the account fai
 
 test("refuses an account id that is not 12 digits", async () => {
   await expect(startStsStandIn("12345")).rejects.toThrow("the account id must be 12 digits; got `12345`");
+});
+
+test("starts synchronously too, for callers that block on terraform (the bench)", async () => {
+  const standIn = startStsStandInSync();
+  try {
+    const response = await fetch(standIn.endpoint, { method: "POST", body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    expect(await response.text()).toContain(`<Account>${OFFLINE_ACCOUNT_ID}</Account>`);
+  } finally {
+    standIn.stop();
+  }
 });

@@ -6,6 +6,7 @@
  */
 import { readdirSync, rmSync } from "fs";
 import { join } from "path";
+import { startStsStandInSync } from "../../scripts/lib/sts-stand-in";
 import { findProviderMirror, offlineTerraformEnv, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { BenchContext, freshDir } from "../lib/context";
 import { measureProcess, repeat } from "../lib/measure";
@@ -51,8 +52,18 @@ function synthForPlan(outdir: string): void {
 export function measureTerraform(context: BenchContext, setup: TerraformSetup): TerraformResult {
   const outdir = join(context.work, "terraform");
   synthForPlan(outdir);
-  const env = offlineTerraformEnv(writeCliConfig(setup.mirror, freshDir("tfrc")));
-  const stacks = readdirSync(join(outdir, "stacks"))
+  // The stacks read the account with data.aws_caller_identity: a local STS answers it offline.
+  const sts = startStsStandInSync();
+  const env = offlineTerraformEnv(writeCliConfig(setup.mirror, freshDir("tfrc")), sts.endpoint);
+  try {
+    return { ...setup, stacks: measureStacks(context, outdir, env) };
+  } finally {
+    sts.stop();
+  }
+}
+
+function measureStacks(context: BenchContext, outdir: string, env: NodeJS.ProcessEnv): TerraformStackResult[] {
+  return readdirSync(join(outdir, "stacks"))
     .sort()
     .map((stack): TerraformStackResult => {
       const cwd = join(outdir, "stacks", stack);
@@ -62,5 +73,4 @@ export function measureTerraform(context: BenchContext, setup: TerraformSetup): 
       const plan = repeat(context.runs(2, 1), 0, () => measureProcess("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"], { cwd, env }));
       return { stack, init, validate: summarize(validate.map((s) => s.wallS)), plan: summarize(plan.map((s) => s.wallS)) };
     });
-  return { ...setup, stacks };
 }

@@ -2,15 +2,20 @@
 /**
  * A stand-in for AWS STS on loopback, for offline `terraform plan` only: it answers
  * `GetCallerIdentity` (what the stacks' `data.aws_caller_identity` asks at plan time) with a fixed
- * test account, and refuses every other action. Prints `{"port":<port>}` on its first stdout line,
- * and exits when its stdin closes, so it never outlives the process that started it.
+ * test account, and refuses every other action. Prints `{"port":<port>}` on its first stdout line
+ * (and writes it to `--port-file <path>` when given, for a caller that cannot read a pipe while it
+ * waits), and exits when its stdin closes, so it never outlives the process that started it.
  *
- *   node scripts/lib/sts-stand-in-server.cjs [account-id]     # then AWS_ENDPOINT_URL_STS=http://127.0.0.1:<port>
+ *   node scripts/lib/sts-stand-in-server.cjs [account-id] [--port-file <path>]   # then AWS_ENDPOINT_URL_STS=http://127.0.0.1:<port>
  */
 "use strict";
+const { writeFileSync } = require("fs");
 const { createServer } = require("http");
 
-const account = process.argv[2] || "123456789012";
+const args = process.argv.slice(2);
+const portFileAt = args.indexOf("--port-file");
+const portFile = portFileAt >= 0 ? args.splice(portFileAt, 2)[1] : undefined;
+const account = args[0] || "123456789012";
 if (!/^\d{12}$/.test(account)) {
   process.stderr.write(`sts-stand-in: the account id must be 12 digits; got \`${account}\`\n`);
   process.exit(2);
@@ -38,7 +43,9 @@ const server = createServer((request, response) => {
 });
 
 server.listen(0, "127.0.0.1", () => {
-  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+  const line = `${JSON.stringify({ port: server.address().port })}\n`;
+  if (portFile) writeFileSync(portFile, line);
+  process.stdout.write(line);
 });
 process.stdin.on("end", () => process.exit(0));
 process.stdin.on("error", () => process.exit(0));

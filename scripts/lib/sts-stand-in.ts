@@ -5,6 +5,8 @@
  * caller blocks on a synchronous terraform run.
  */
 import { spawn } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 
 /** The account id the stand-in reports, and so the one offline plans put in ARNs. */
@@ -39,6 +41,31 @@ export function startStsStandIn(account: string = OFFLINE_ACCOUNT_ID): Promise<S
       resolve({ endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() });
     });
   });
+}
+
+/**
+ * Starts a stand-in and waits for it synchronously (for callers that run terraform with spawnSync,
+ * such as the bench); throws when it does not listen within `timeoutMs`.
+ */
+export function startStsStandInSync(account: string = OFFLINE_ACCOUNT_ID, timeoutMs = 10_000): StsStandIn {
+  const dir = mkdtempSync(join(tmpdir(), "bandup-sts-"));
+  const portFile = join(dir, "port.json");
+  const child = spawn(process.execPath, [join(__dirname, "sts-stand-in-server.cjs"), account, "--port-file", portFile], {
+    stdio: ["pipe", "ignore", "inherit"],
+  });
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const started = Date.now(); !existsSync(portFile) || !readFileSync(portFile, "utf8").endsWith("\n"); ) {
+    if (Date.now() - started > timeoutMs) {
+      child.kill();
+      throw new Error(`the offline STS stand-in did not listen within ${timeoutMs} ms`);
+    }
+    Atomics.wait(pause, 0, 0, 20);
+  }
+  const { port } = JSON.parse(readFileSync(portFile, "utf8")) as { port: number };
+  rmSync(dir, { recursive: true, force: true });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 let shared: Promise<StsStandIn> | undefined;
