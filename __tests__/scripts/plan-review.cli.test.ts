@@ -34,6 +34,8 @@ const FILES: Record<string, string> = {
   "paths-entry.json": tablePlan({ actions: ["delete", "create"], before: {}, after: {}, replace_paths: [["hash_key"], "range_key"] }),
   "before-string.json": tablePlan({ actions: ["update"], before: "t", after: {} }),
   "deep.json": tablePlan({ actions: ["update"], before: {}, after: { x: JSON.parse("[".repeat(300) + "]".repeat(300)) } }),
+  // Deeper than the call stack of any recursive walk (JSON.parse itself does not recurse).
+  "deep-paths.json": `{"format_version": "1.2", "resource_changes": [{"address": "${TABLE}", "type": "aws_dynamodb_table", "change": {"actions": ["delete", "create"], "replace_paths": [${"[".repeat(200_000)}${"]".repeat(200_000)}]}}]}`,
 };
 
 beforeAll(() => {
@@ -94,6 +96,11 @@ describe("exit 2: one line on stderr naming the flag or file, nothing on stdout,
       "before-string.json: `resource_changes[0]` (aws_dynamodb_table.t) has a `change.before` that is a string, not an object or null",
     ],
     ["values nested too deep", ["deep.json"], "deep.json: `resource_changes[0]` (aws_dynamodb_table.t) has a `change.after` nested deeper than 256 levels"],
+    [
+      "replace_paths nested deeper than any call stack",
+      ["deep-paths.json"],
+      "deep-paths.json: `resource_changes[0]` (aws_dynamodb_table.t) has a `change.replace_paths` nested deeper than 256 levels",
+    ],
     [
       "--output that is a folder",
       ["--output", "out", "deleted.json"],

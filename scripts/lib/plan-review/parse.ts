@@ -158,7 +158,7 @@ function sensitiveValuesByAddress(rootModule: unknown): Map<string, unknown> {
         }
       }
     }
-    if (Array.isArray(module.child_modules)) modules.push(...module.child_modules);
+    if (Array.isArray(module.child_modules)) for (const inner of module.child_modules) modules.push(inner);
   }
   return byAddress;
 }
@@ -189,8 +189,18 @@ function checkedChange(
     const known = Object.keys(ACTION_LISTS).map((k) => JSON.stringify(k.split(","))).join(", ");
     throw new PlanInputError(
       file,
-      `${at} has \`change.actions\` ${JSON.stringify(change.actions)}, which terraform 1.11 does not write (known: ${known})`,
+      `${at} has \`change.actions\` ${preview(change.actions)}, which terraform 1.11 does not write (known: ${known})`,
     );
+  }
+  // First, so that nothing below recurses into a hostile depth.
+  const address = entry.address;
+  const nested: [string, unknown][] = [
+    ...["before", "after", "after_unknown", "before_sensitive", "after_sensitive", "replace_paths"].map((key): [string, unknown] => [`\`change.${key}\``, change[key]]),
+    ["`sensitive_values` in `prior_state`", prior.get(address)],
+    ["`sensitive_values` in `planned_values`", planned.get(address)],
+  ];
+  for (const [field, value] of nested) {
+    if (depthOf(value) > MAX_DEPTH) throw new PlanInputError(file, `${at} has a ${field} nested deeper than ${MAX_DEPTH} levels`);
   }
   for (const key of ["before", "after"]) {
     if (change[key] !== undefined && change[key] !== null && !isObject(change[key])) {
@@ -213,15 +223,6 @@ function checkedChange(
         );
       }
     });
-  }
-  const address = entry.address;
-  const nested: [string, unknown][] = [
-    ...["before", "after", "after_unknown", "before_sensitive", "after_sensitive"].map((key): [string, unknown] => [`\`change.${key}\``, change[key]]),
-    ["`sensitive_values` in `prior_state`", prior.get(address)],
-    ["`sensitive_values` in `planned_values`", planned.get(address)],
-  ];
-  for (const [field, value] of nested) {
-    if (depthOf(value) > MAX_DEPTH) throw new PlanInputError(file, `${at} has a ${field} nested deeper than ${MAX_DEPTH} levels`);
   }
   return {
     ...(entry as unknown as PlanResourceChange),
