@@ -435,3 +435,26 @@ describe("long lists (hand-written minimal plan)", () => {
     ).toEqual([{ path: "s", before: "(same elements)", after: "(reordered)" }]);
   });
 });
+
+describe("member names that are also Object.prototype's (hand-written minimal change)", () => {
+  test("a map key __proto__ keeps its mark; constructor unknown until apply shows as unknown", () => {
+    const change = JSON.parse(
+      '{"actions": ["update"], "before": {"tags": {}}, "after": {"tags": {"__proto__": "hunter2-proto"}}, "after_unknown": {"constructor": true}}',
+    );
+    const parsed = parsePlan(
+      JSON.stringify({
+        format_version: "1.2",
+        resource_changes: [{ address: "aws_x.a", type: "aws_x", mode: "managed", change }],
+        planned_values: { root_module: { resources: [JSON.parse('{"address": "aws_x.a", "sensitive_values": {"tags": {"__proto__": true}}}')] } },
+      }),
+      "p.json",
+      "p",
+    );
+    const review = analysePlans([parsed]);
+    expect(review.stacks[0].resources[0].attributes).toEqual([
+      { path: "constructor", before: "(none)", after: "(known after apply)" },
+      { path: "tags.__proto__", before: "(none)", after: "(sensitive)" },
+    ]);
+    expect(renderJson(review)).not.toContain("hunter2");
+  });
+});

@@ -8,7 +8,7 @@
  */
 import { Action, actionOf, PlanResourceChange, StackPlan } from "./parse";
 import { Secrets } from "./secrets";
-import { child, isAbsent, isObject } from "./values";
+import { child, isAbsent, isObject, member, setMember } from "./values";
 
 export type { Action } from "./parse";
 
@@ -153,7 +153,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((k) => deepEqual(a[k], b[k]));
+    return [...keys].every((k) => deepEqual(member(a, k), member(b, k)));
   }
   return false;
 }
@@ -185,11 +185,11 @@ function mask(value: unknown, sensitive: unknown, unknown: unknown): unknown {
       const v = value[key];
       // Leave out null and empty-list attributes: they say nothing and make long lines.
       if (v === null || (Array.isArray(v) && v.length === 0 && child(unknown, key) !== true)) continue;
-      out[key] = mask(v, child(sensitive, key), child(unknown, key));
+      setMember(out, key, mask(v, child(sensitive, key), child(unknown, key)));
     }
     // An unknown attribute is absent from `after`; show it as unknown.
     if (isObject(unknown)) {
-      for (const key of Object.keys(unknown)) if (unknown[key] === true && !(key in value)) out[key] = UNKNOWN_TOKEN;
+      for (const key of Object.keys(unknown)) if (unknown[key] === true && !Object.hasOwn(value, key)) setMember(out, key, UNKNOWN_TOKEN);
     }
     return out;
   }
@@ -242,7 +242,7 @@ export function changedAttributes(change: Change): AttributeChange[] {
       const after = isObject(a) ? a : {};
       const keys = [...new Set([...Object.keys(before), ...Object.keys(after), ...(isObject(au) ? Object.keys(au) : [])])].sort();
       for (const key of keys) {
-        walk(joinPath(path, key), before[key], after[key], child(bs, key), child(as, key), child(au, key));
+        walk(joinPath(path, key), member(before, key), member(after, key), child(bs, key), child(as, key), child(au, key));
       }
       return;
     }

@@ -3,7 +3,7 @@
  * throws a `PlanInputError` that names the file, the field and what is wrong with it. Everything the
  * analysis reads is checked here, so no plan, however odd, can make the analysis throw.
  */
-import { isObject } from "./values";
+import { child, isObject, setMember } from "./values";
 
 /** One entry of `resource_changes` (the fields the review reads). */
 export interface PlanResourceChange {
@@ -134,7 +134,7 @@ export function unionMarks(a: unknown, b: unknown): unknown {
   }
   if (isObject(a) && isObject(b)) {
     const out: Record<string, unknown> = { ...a };
-    for (const key of Object.keys(b)) out[key] = unionMarks(a[key], b[key]);
+    for (const key of Object.keys(b)) setMember(out, key, unionMarks(child(a, key), b[key]));
     return out;
   }
   const aMarks = Array.isArray(a) || isObject(a);

@@ -6,7 +6,7 @@
  * equal to one of them, or containing one of at least `MIN_CONTAINED_SECRET` characters.
  */
 import { PlanResourceChange } from "./parse";
-import { child, isObject } from "./values";
+import { child, isObject, setMember } from "./values";
 
 /**
  * Shortest secret also looked for inside longer strings (an ARN holding a sensitive name). Shorter
@@ -129,7 +129,7 @@ export class Secrets {
         const after = this.mark(value[key], before);
         if (after === before) continue;
         out ??= isObject(marks) ? { ...marks } : {};
-        out[key] = after;
+        setMember(out, key, after);
       }
       return out ?? marks;
     }
