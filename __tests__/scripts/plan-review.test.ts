@@ -457,4 +457,9 @@ describe("member names that are also Object.prototype's (hand-written minimal ch
     ]);
     expect(renderJson(review)).not.toContain("hunter2");
   });
+
+  test("a resource type named constructor is no stateful type", () => {
+    const review = analysePlans([plan([rc("constructor", "c", { actions: ["delete"], before: { name: "c" }, after: null })])]);
+    expect([review.exitCode, review.findings]).toEqual([0, []]);
+  });
 });

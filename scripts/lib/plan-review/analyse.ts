@@ -50,6 +50,11 @@ export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
   },
 };
 
+/** The stateful type of a resource type (own entries only: a type named `constructor` is not one). */
+function statefulType(type: string): StatefulType | undefined {
+  return Object.hasOwn(STATEFUL_TYPES, type) ? STATEFUL_TYPES[type] : undefined;
+}
+
 /** Attributes whose change replaces a DynamoDB table with an empty one: its key schema. */
 export const KEY_SCHEMA_ATTRIBUTES: readonly string[] = ["hash_key", "range_key"];
 
@@ -332,19 +337,24 @@ function valueText(text: string): string {
 }
 
 function describeResource(type: string, name: string | undefined): string {
-  const kind = STATEFUL_TYPES[type]?.kind ?? "resource";
+  const kind = statefulType(type)?.kind ?? "resource";
   if (name === undefined) return kind;
   return `${kind} ${name === SENSITIVE ? SENSITIVE : code(name)}`;
 }
 
-function lossOf(type: string, name: string | undefined, change: Change): string {
+function lossOf(stateful: StatefulType, name: string | undefined, change: Change): string {
   const subject = name === undefined || name === SENSITIVE ? "it" : code(name);
-  return STATEFUL_TYPES[type].loss(subject, isObject(change.before) ? change.before : {});
+  return stateful.loss(subject, isObject(change.before) ? change.before : {});
 }
 
 type NewFinding = Omit<Finding, "allowed" | "allowDestroy">;
 
-function replacementFinding(resource: ResourceReview, change: Change, base: Pick<Finding, "stack" | "address" | "type" | "name">): NewFinding {
+function replacementFinding(
+  resource: ResourceReview,
+  stateful: StatefulType,
+  change: Change,
+  base: Pick<Finding, "stack" | "address" | "type" | "name">,
+): NewFinding {
   const { address, type, name } = resource;
   const paths = resource.replacePaths;
   const byPaths = paths.length > 0 ? `, forced by ${paths.map(code).join(", ")}` : resource.actionReason ? ` (${resource.actionReason})` : "";
@@ -352,7 +362,7 @@ function replacementFinding(resource: ResourceReview, change: Change, base: Pick
   let why: string;
   if (resource.actions.join(",") === "create,forget") {
     why =
-      ` Terraform creates a new one and forgets the old one (\`destroy = false\`): the old ${STATEFUL_TYPES[type].kind} stays in AWS with` +
+      ` Terraform creates a new one and forgets the old one (\`destroy = false\`): the old ${stateful.kind} stays in AWS with` +
       " its data, no longer managed by Terraform, and the new one starts empty.";
   } else if (keyChanges.length > 0) {
     const details = keyChanges.map((p) => {
@@ -363,9 +373,9 @@ function replacementFinding(resource: ResourceReview, change: Change, base: Pick
     });
     why =
       ` The key schema changes (${details.join(", ")}); DynamoDB cannot change a table's keys in place, so Terraform ` +
-      `destroys the table and creates a new, empty one: ${lossOf(type, name, change)}.`;
+      `destroys the table and creates a new, empty one: ${lossOf(stateful, name, change)}.`;
   } else {
-    why = ` Terraform destroys it and creates a new one: ${lossOf(type, name, change)}.`;
+    why = ` Terraform destroys it and creates a new one: ${lossOf(stateful, name, change)}.`;
   }
   return { ...base, kind: "replace", attributes: paths, message: `${code(address)} (${describeResource(type, name)}) will be **replaced**${byPaths}.${why}` };
 }
@@ -375,10 +385,11 @@ function findingsOf(stack: string, resource: ResourceReview, change: Change): Ne
   const base = { stack, address, type, name };
   const what = describeResource(type, name);
   const findings: NewFinding[] = [];
-  if (type in STATEFUL_TYPES && action === "delete") {
-    findings.push({ ...base, kind: "delete", attributes: [], message: `${code(address)} (${what}) will be **deleted**: ${lossOf(type, name, change)}.` });
+  const stateful = statefulType(type);
+  if (stateful && action === "delete") {
+    findings.push({ ...base, kind: "delete", attributes: [], message: `${code(address)} (${what}) will be **deleted**: ${lossOf(stateful, name, change)}.` });
   }
-  if (type in STATEFUL_TYPES && action === "replace") findings.push(replacementFinding(resource, change, base));
+  if (stateful && action === "replace") findings.push(replacementFinding(resource, stateful, change, base));
   if (action !== "update") return findings;
   const { before, after, after_unknown: unknown } = change;
   if (type === "aws_dynamodb_table") {
