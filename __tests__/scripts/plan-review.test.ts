@@ -1,7 +1,9 @@
 /**
- * plan:review units that real offline plans cannot produce: sensitive values, imports (need the
- * API), a table leaving its KMS key, and argument handling. The main assertions on real plans are in
- * plan-review.terraform.test.ts.
+ * plan:review units that real offline plans cannot produce: sensitive values in every shape, imports
+ * (need the API), every action list terraform writes, the findings on resources this stack does not
+ * plan (KMS keys, table items), values unknown until apply, long lists, input checks and argument
+ * handling. The main assertions on real plans are in plan-review.terraform.test.ts; the exit codes
+ * of the command as a process in plan-review.cli.test.ts.
  *
  * HAND-WRITTEN MINIMAL OBJECTS: every plan literal below is a tiny, hand-made subset of the
  * `terraform show -json` format, only the fields the code under test reads.
