@@ -6,6 +6,7 @@ import { InvalidInputError } from "../../lambda-src/shared/errors";
 import type { Evaluation, EvaluationType } from "../../lambda-src/shared/models";
 import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, HISTORY_INDEX_NAME } from "../../lambda-src/shared/table-definitions";
 import { useDynalite } from "../support/dynalite";
+import { claim, NOW_MS } from "./claims";
 import { expectRejection } from "./expect-error";
 
 const db = useDynalite();
@@ -22,13 +23,13 @@ const HISTORY: [string, EvaluationType, number][] = [
 ];
 
 beforeAll(async () => {
-  repo = createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable });
+  repo = createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable, clockMs: () => NOW_MS });
   for (const [evaluation_id, evaluation_type, created_at] of HISTORY) {
-    await repo.startEvaluation({ evaluation_id, user_id: USER, evaluation_type, created_at });
+    await repo.startEvaluation({ evaluation_id, user_id: USER, evaluation_type, created_at }, claim());
   }
   // Someone else's evaluations, newer and older: must never appear.
-  await repo.startEvaluation({ evaluation_id: "eval-other-1", user_id: "user-other", evaluation_type: "writing", created_at: 1733644900 });
-  await repo.startEvaluation({ evaluation_id: "eval-other-2", user_id: "user-other", evaluation_type: "writing", created_at: 1733644700 });
+  await repo.startEvaluation({ evaluation_id: "eval-other-1", user_id: "user-other", evaluation_type: "writing", created_at: 1733644900 }, claim());
+  await repo.startEvaluation({ evaluation_id: "eval-other-2", user_id: "user-other", evaluation_type: "writing", created_at: 1733644700 }, claim());
 });
 
 /** Follows nextToken until the listing ends; returns each page's ids. */

@@ -28,7 +28,8 @@ export interface DynaliteContext {
   flashcardSetsTable: string;
 }
 
-const FAKE_CONNECTION = {
+/** Region and fake credentials every client of a local server uses. */
+export const FAKE_CONNECTION = {
   region: "us-east-1",
   credentials: { accessKeyId: "dynalite", secretAccessKey: "dynalite" },
 } as const;
