@@ -92,3 +92,18 @@ export function testClock(): { now: () => number; advance: (ms: number) => void 
   let offset = 0;
   return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
 }
+
+/** A gate a test opens when it is ready (e.g. to let a held model call answer). */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Resolves once `condition()` holds (checked every 10 ms); fails after 20 s naming `what`. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
