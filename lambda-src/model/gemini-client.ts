@@ -47,9 +47,9 @@ const MAX_QUOTED_BODY = 300;
  * Most bytes of an answer read: 1 MiB. The largest valid answer is the Speaking Evaluator's, a
  * 30,000-character transcript and feedback of 3 lists of at most 10 items of 1,000 characters:
  * 60,000 UTF-16 units of text. In the HTTP body that text is JSON inside a JSON string, where one
- * unit takes at most 7 bytes (a control character: `\\u0001`), so about 420,000 bytes plus the
- * bands and the envelope: 1 MiB holds it with more than twice that to spare, and bounds what a
- * runaway or hostile answer can make the function hold.
+ * unit takes at most 7 bytes (a control character: `\\u0001`), so at most about 420,000 bytes
+ * plus the bands and the envelope: 1 MiB holds it with more than twice that to spare, and bounds
+ * what a runaway or hostile answer can make the function hold.
  */
 export const MODEL_ANSWER_MAX_BYTES = 1024 * 1024;
 
