@@ -103,8 +103,12 @@ function check(request: RecordedRequest, modelId: string, apiKey: string): strin
   return problems;
 }
 
-/** Registers beforeAll/afterAll/beforeEach hooks for a model server; returns an accessor. */
-export function useModelServer(options: { modelId: string; apiKey: string }): () => ModelServer {
+/**
+ * Registers beforeAll/afterAll/beforeEach hooks for a model server; returns an accessor. The model
+ * id and key it expects can be functions, read on each request (e.g. from a synthesized stack).
+ */
+export function useModelServer(options: { modelId: string | (() => string); apiKey: string | (() => string) }): () => ModelServer {
+  const expected = (value: string | (() => string)) => (typeof value === "function" ? value() : value);
   let server: Server | undefined;
   let state: ModelServer | undefined;
   let responder: (request: RecordedRequest, index: number) => Reply = () => geminiError(500, "INTERNAL", "no reply queued by the test");
@@ -126,7 +130,7 @@ export function useModelServer(options: { modelId: string; apiKey: string }): ()
         }
         const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body };
         const index = requests.push(request) - 1;
-        const found = check(request, options.modelId, options.apiKey);
+        const found = check(request, expected(options.modelId), expected(options.apiKey));
         problems.push(...found);
         const reply = found.length > 0 ? geminiError(400, "INVALID_ARGUMENT", found.join("; ")) : responder(request, index);
         const sendStream = async (stream: NonNullable<Reply["stream"]>) => {

@@ -31,13 +31,17 @@ export interface S3rverContext {
   requests(): ProxiedRequest[];
 }
 
-export function useS3rver(bucket = "bandup-uploads-test"): () => S3rverContext {
+/** `bucket`: its name, or a function that gives it in beforeAll (e.g. from a synthesized stack). */
+export function useS3rver(bucketName: string | (() => string) = "bandup-uploads-test"): () => S3rverContext {
   let server: InstanceType<typeof S3rver> | undefined;
   let directory: string | undefined;
   let serverEndpoint: string | undefined;
   let context: S3rverContext | undefined;
 
+  let bucket = "";
+
   beforeAll(async () => {
+    bucket = typeof bucketName === "function" ? bucketName() : bucketName;
     directory = mkdtempSync(join(tmpdir(), "s3rver-"));
     server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
     const { port } = await server.run();
