@@ -45,7 +45,18 @@ import {
 } from "../shared/validation";
 import { describeKey, storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
-import { claimAttributes, ensureClaim, ensureHolder, jobRecords, KEPT_LIFECYCLE_BYTES, readerView, type Claim, type RepositoryOptions, type StartResult, type TransitionGuard } from "./job-records";
+import {
+  claimAttributes,
+  ensureClaim,
+  ensureHolder,
+  jobRecords,
+  KEPT_LIFECYCLE_BYTES,
+  readerView,
+  type Claim,
+  type RepositoryOptions,
+  type StartResult,
+  type TransitionGuard,
+} from "./job-records";
 import { decodeHistoryItems, pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = EVALUATIONS_TABLE.partitionKey.name;
