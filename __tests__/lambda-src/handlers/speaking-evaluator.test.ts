@@ -165,3 +165,18 @@ test("retried invocation: the same evaluation_id twice gives one record and one 
   expect(await itemCount(db().client, db().evaluationsTable)).toBe(count);
   expect(model().requests).toHaveLength(1);
 });
+
+test("the same evaluation_id with another recording is refused naming the id: nothing overwritten, no S3 read, no model call", async () => {
+  model().reply(geminiAnswer(ANSWER));
+  await handler(event({ evaluation_id: "eval-s-reuse" }));
+  const before = await stored("eval-s-reuse");
+  const reads = s3().requests().length;
+  const error = await rejectionOf(handler(event({ evaluation_id: "eval-s-reuse", audio_key: MP3_KEY })));
+  expect(error).toBeInstanceOf(InvalidEventError);
+  expect(error.message).toBe(
+    'invalid event: `evaluation_id` must not name an existing evaluation of another recording (an id names one job and its input); use a new evaluation_id, or leave it out, to evaluate this recording; got "eval-s-reuse"',
+  );
+  expect(await stored("eval-s-reuse")).toEqual(before);
+  expect(s3().requests()).toHaveLength(reads);
+  expect(model().requests).toHaveLength(1);
+});
