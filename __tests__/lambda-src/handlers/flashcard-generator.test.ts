@@ -190,7 +190,11 @@ describe("retried invocations", () => {
   });
 
   test("a set_id of another document is refused, nothing changed", async () => {
+    const before = await stored("set-retry");
     const error = await rejectionOf(handler(event({ set_id: "set-retry", document_id: "uploads/documents/user-456/other.pdf" })));
+    expect(await stored("set-retry")).toEqual(before);
+    expect(model().requests).toHaveLength(0);
+    expect(s3().requests()).toEqual([]);
     expect(error).toBeInstanceOf(InvalidEventError);
     expect(error.message).toBe(
       `invalid event: \`set_id\` must not name an existing flashcard set of another document (this one is of "${DOC}"); leave it out to start a new set; got "set-retry"`,
