@@ -1,4 +1,4 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createFlashcardSetsRepository, type FlashcardSetsRepository } from "../../lambda-src/data/flashcard-sets-repository";
 import { MAX_QUERIES_PER_PAGE } from "../../lambda-src/data/pagination";
 import {
@@ -303,5 +303,46 @@ describe("listCompletedFlashcardSets", () => {
     const token = (await repo.listCompletedFlashcardSets("user-else", { limit: 1 })).nextToken;
     expect(token).toEqual(expect.any(String));
     await expect(repo.listCompletedFlashcardSets(USER, { nextToken: token })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  test("a completed set whose cards are not JSON is skipped with a log line naming its key; the page keeps its nextToken", async () => {
+    const user = "user-broken-set";
+    const skipped: Record<string, unknown>[] = [];
+    const logged = createFlashcardSetsRepository({
+      client: db().documentClient,
+      tableName: db().flashcardSetsTable,
+      clockMs: () => NOW_MS,
+      log: (level, message, fields) => void skipped.push({ level, message, ...fields }),
+    });
+    await seed("good-old", user, 1, "completed");
+    await seed("good-new", user, 3, "completed");
+    await db().client.send(
+      new PutItemCommand({
+        TableName: db().flashcardSetsTable,
+        Item: {
+          set_id: { S: "broken" },
+          user_id: { S: user },
+          document_id: { S: DOC },
+          status: { S: "completed" },
+          created_at: { N: "2" },
+          flashcards: { S: "[{" },
+          total_cards: { N: "1" },
+          page_count: { N: "1" },
+          chunk_count: { N: "1" },
+        },
+      }),
+    );
+    const first = await logged.listCompletedFlashcardSets(user, { limit: 2 });
+    expect(first.items.map((set) => set.set_id)).toEqual(["good-new"]);
+    expect(first.nextToken).toEqual(expect.any(String));
+    expect(skipped).toEqual([
+      {
+        level: "warn",
+        message: "skipped a malformed item of a history page",
+        key: { set_id: "broken", user_id: user },
+        error: `malformed flashcard set item (set_id "broken", user_id "${user}"): \`flashcards\` must be a string holding a JSON array of {question, answer}; got "[{"`,
+      },
+    ]);
+    expect((await logged.listCompletedFlashcardSets(user, { limit: 2, nextToken: first.nextToken })).items.map((set) => set.set_id)).toEqual(["good-old"]);
   });
 });
