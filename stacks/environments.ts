@@ -165,119 +165,134 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
+/** What every section of one environment's settings is resolved with. */
+interface SectionInput {
+  readonly name: string;
+  readonly settings: EnvironmentSettings;
+  readonly isProduction: boolean;
+  /** `-<env>` appended to the design's names outside prod, "" in prod. */
+  readonly suffix: string;
+  readonly region: string;
+  readonly isProtected: boolean;
+  /** Records a problem (undefined: none). */
+  readonly report: (problem: string | undefined) => void;
+}
+
 /**
- * Applies the defaults to one environment's settings and validates them. Collects every problem and
- * throws one `EnvironmentConfigError` naming the environment, the field and the value.
+ * Applies the defaults to one environment's settings and validates them, section by section. Collects
+ * every problem and throws one `EnvironmentConfigError` naming the environment, the field and the value.
  */
 export function resolveEnvironment(name: string, settings: EnvironmentSettings): ResolvedEnvironment {
   const problems: string[] = [];
-  if (!ENVIRONMENT_NAME.test(name)) {
-    problems.push(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
-  }
-
+  const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
+  if (!ENVIRONMENT_NAME.test(name)) report(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
   const region = settings.region ?? DEFAULT_REGION;
-  const push = (problem: string | undefined) => problem !== undefined && problems.push(problem);
-  push(checkName("region", REGION, region));
-
+  report(checkName("region", REGION, region));
   const isProduction = name === PRODUCTION_ENVIRONMENT;
+  const input: SectionInput = {
+    name,
+    settings,
+    isProduction,
+    suffix: isProduction ? "" : `-${name}`,
+    region,
+    isProtected: settings.protected ?? isProduction,
+    report,
+  };
+
+  const resolved: ResolvedEnvironment = {
+    name,
+    region,
+    protected: input.isProtected,
+    ...resolveTables(input),
+    tags: resolveTags(input),
+    ...resolveFunctions(input),
+    ...resolveModelAndUploads(input),
+    adoptExistingTables: settings.adoptExistingTables ?? false,
+  };
+  if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
+  return resolved;
+}
+
+/** Table names (the design's in prod, `<name>-<env>` elsewhere), the customer key, the history index. */
+function resolveTables({ name, settings, isProduction, region, report }: SectionInput) {
   const tableNames = {} as Record<TableKind, string>;
   for (const definition of TABLE_DEFINITIONS) {
-    const tableName =
-      settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
-    push(checkName(`tableNames.${definition.kind}`, TABLE_NAME, tableName));
+    const tableName = settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
+    report(checkName(`tableNames.${definition.kind}`, TABLE_NAME, tableName));
     tableNames[definition.kind] = tableName;
   }
   for (const kind of Object.keys(settings.tableNames ?? {})) {
     if (!TABLE_DEFINITIONS.some((d) => d.kind === kind)) {
-      problems.push(
-        `\`tableNames.${kind}\` is not a table of this app; the tables are ${TABLE_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`,
-      );
+      report(`\`tableNames.${kind}\` is not a table of this app; the tables are ${TABLE_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`);
     }
   }
   if (tableNames.evaluations === tableNames["flashcard-sets"]) {
-    problems.push(`\`tableNames\` gives both tables the same name \`${tableNames.evaluations}\``);
+    report(`\`tableNames\` gives both tables the same name \`${tableNames.evaluations}\``);
   }
 
-  const kmsKeyArn = settings.tableKmsKeyArn;
-  if (kmsKeyArn !== undefined) {
-    const match = KMS_KEY_ARN_PATTERN.exec(kmsKeyArn);
+  const tableKmsKeyArn = settings.tableKmsKeyArn;
+  if (tableKmsKeyArn !== undefined) {
+    const match = KMS_KEY_ARN_PATTERN.exec(tableKmsKeyArn);
     if (!match) {
-      push(checkName("tableKmsKeyArn", KMS_KEY_ARN, kmsKeyArn));
+      report(checkName("tableKmsKeyArn", KMS_KEY_ARN, tableKmsKeyArn));
     } else if (match[2] !== region) {
-      problems.push(
-        `\`tableKmsKeyArn\` is in region \`${match[2]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`,
-      );
+      report(`\`tableKmsKeyArn\` is in region \`${match[2]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`);
     }
   }
+  return { tableNames, tableKmsKeyArn, historyIndexEnabled: settings.historyIndexEnabled ?? true };
+}
 
+/** `Project`, `Environment` and the extra tags. */
+function resolveTags({ name, settings, report }: SectionInput): Record<string, string> {
   const extraTags = settings.extraTags ?? {};
   for (const [key, value] of Object.entries(extraTags)) {
     if (key === "Project" || key === "Environment") {
-      problems.push(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
+      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
     } else if (key.length === 0 || key.length > 128 || !TAG_TEXT.test(key) || key.startsWith("aws:")) {
-      problems.push(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
+      report(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
     } else if (value.length > 256 || !TAG_TEXT.test(value)) {
-      problems.push(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
+      report(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
     }
   }
+  return { Project: "bandup", Environment: name, ...extraTags };
+}
 
-  const isProtected = settings.protected ?? isProduction;
+/** Each function's name, memory, timeout and reserved concurrency, and the log retention. */
+function resolveFunctions({ settings, suffix, isProtected, report }: SectionInput) {
   const logRetentionDays = settings.logRetentionDays ?? (isProtected ? 365 : 30);
-  push(checkLogRetentionDays("logRetentionDays", logRetentionDays));
+  report(checkLogRetentionDays("logRetentionDays", logRetentionDays));
 
-  const suffix = isProduction ? "" : `-${name}`;
   const functions = {} as Record<FunctionKind, ResolvedFunctionSettings>;
+  const { memoryMb: memory, timeoutSeconds: timeout } = LAMBDA_LIMITS;
   for (const definition of FUNCTION_DEFINITIONS) {
     const own = settings.functions?.[definition.kind] ?? {};
     const field = `functions.${definition.kind}`;
     const memoryMb = own.memoryMb ?? definition.defaultMemoryMb;
     const timeoutSeconds = own.timeoutSeconds ?? definition.defaultTimeoutSeconds;
-    const { memoryMb: memory, timeoutSeconds: timeout } = LAMBDA_LIMITS;
-    push(checkWholeNumber(`${field}.memoryMb`, memoryMb, memory.min, memory.max, "MB"));
-    push(checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds"));
+    report(checkWholeNumber(`${field}.memoryMb`, memoryMb, memory.min, memory.max, "MB"));
+    report(checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds"));
     if (own.reservedConcurrency !== undefined && (!Number.isInteger(own.reservedConcurrency) || own.reservedConcurrency < 0)) {
-      problems.push(ruleProblem(`${field}.reservedConcurrency`, "a whole number >= 0", own.reservedConcurrency));
+      report(ruleProblem(`${field}.reservedConcurrency`, "a whole number >= 0", own.reservedConcurrency));
     }
-    functions[definition.kind] = {
-      functionName: `${definition.baseName}${suffix}`,
-      memoryMb,
-      timeoutSeconds,
-      reservedConcurrency: own.reservedConcurrency,
-    };
+    functions[definition.kind] = { functionName: `${definition.baseName}${suffix}`, memoryMb, timeoutSeconds, reservedConcurrency: own.reservedConcurrency };
   }
   for (const kind of Object.keys(settings.functions ?? {})) {
     if (!FUNCTION_DEFINITIONS.some((d) => d.kind === kind)) {
-      problems.push(
-        `\`functions.${kind}\` is not a function of this app; the functions are ${FUNCTION_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`,
-      );
+      report(`\`functions.${kind}\` is not a function of this app; the functions are ${FUNCTION_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`);
     }
   }
+  return { functions, logRetentionDays };
+}
 
+/** The model the functions call, the parameter of its API key, and the uploads bucket. */
+function resolveModelAndUploads({ name, settings, suffix, report }: SectionInput) {
   const modelId = settings.modelId ?? "gemini-2.5-flash";
-  push(checkName("modelId", MODEL_ID, modelId));
+  report(checkName("modelId", MODEL_ID, modelId));
   const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
-  push(checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, modelApiKeyParameter));
+  report(checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, modelApiKeyParameter));
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
-  push(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
-
-  if (problems.length > 0) {
-    throw new EnvironmentConfigError(name, problems);
-  }
-  return {
-    name,
-    region,
-    protected: isProtected,
-    tableNames,
-    tableKmsKeyArn: kmsKeyArn,
-    historyIndexEnabled: settings.historyIndexEnabled ?? true,
-    tags: { Project: "bandup", Environment: name, ...extraTags },
-    logRetentionDays,
-    functions,
-    modelId,
-    modelApiKeyParameter,
-    uploadsBucket,
-    adoptExistingTables: settings.adoptExistingTables ?? false,
-  };
+  report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
+  return { modelId, modelApiKeyParameter, uploadsBucket };
 }
 
 /** Looks up a known environment by name, with its defaults applied; throws for an unknown name. */
