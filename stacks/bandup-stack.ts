@@ -69,6 +69,14 @@ export class BandupStack extends TerraformStack {
       }),
     });
 
+    this.tables = this.addTables(environment);
+    this.functions = this.addFunctions(environment, this.tables);
+
+    applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
+  }
+
+  /** Both tables of the design, with their names and ARNs as outputs. */
+  private addTables(environment: ResolvedEnvironment): Record<TableKind, BandupTable> {
     const tables = {} as Record<TableKind, BandupTable>;
     for (const definition of TABLE_DEFINITIONS) {
       const table = new BandupTable(this, definition.kind, {
@@ -87,9 +95,11 @@ export class BandupStack extends TerraformStack {
       });
       new TerraformOutput(this, `${definition.kind}-table-arn`, { value: table.tableArn });
     }
-    this.tables = tables;
+    return tables;
+  }
 
-    // Each function wires its own grants and variables from its table and settings (constructs/bandup-function.ts).
+  /** The three functions, each wired from its table and settings (constructs/bandup-function.ts), with outputs. */
+  private addFunctions(environment: ResolvedEnvironment, tables: Record<TableKind, BandupTable>): Record<FunctionKind, BandupFunction> {
     const functions = {} as Record<FunctionKind, BandupFunction>;
     for (const definition of FUNCTION_DEFINITIONS) {
       const settings = environment.functions[definition.kind];
@@ -111,8 +121,6 @@ export class BandupStack extends TerraformStack {
       new TerraformOutput(this, `${definition.kind}-function-arn`, { value: fn.function.arn });
       new TerraformOutput(this, `${definition.kind}-role-arn`, { value: fn.role.arn });
     }
-    this.functions = functions;
-
-    applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
+    return functions;
   }
 }
