@@ -5,6 +5,14 @@ import { DYNAMODB_INDEX_ACTIONS, DYNAMODB_TABLE_ACTIONS, GrantStatement, KMS_TAB
 import { checkName, KMS_KEY_ARN, TABLE_NAME } from "./naming-rules";
 import { StackAwsContext } from "./stack-aws-context";
 
+/** On-demand throughput caps (DynamoDB's `OnDemandThroughput`): requests beyond them are throttled. */
+export interface OnDemandThroughputCaps {
+  /** Read request units per second at most. */
+  readonly maxReadRequestUnits: number;
+  /** Write request units per second at most. */
+  readonly maxWriteRequestUnits: number;
+}
+
 /** Props of a `BandupTable`. */
 export interface BandupTableProps {
   /** Keys and index of the table, from `lambda-src/shared/table-definitions.ts`. */
@@ -22,6 +30,16 @@ export interface BandupTableProps {
    * @default - the AWS-owned key (no `server_side_encryption` block; DynamoDB always encrypts at rest)
    */
   readonly kmsKeyArn?: string;
+  /**
+   * Cap on the table's on-demand throughput (a cost guard: a runaway loop is throttled, not billed).
+   * @default - no cap
+   */
+  readonly onDemandThroughput?: OnDemandThroughputCaps;
+  /**
+   * Cap on the history index's on-demand throughput (only with the index).
+   * @default - no cap
+   */
+  readonly historyIndexOnDemandThroughput?: OnDemandThroughputCaps;
   /**
    * Turn on DynamoDB `deletion_protection_enabled` and Terraform `lifecycle.prevent_destroy`.
    * @default false
@@ -62,6 +80,10 @@ export class BandupTable extends Construct {
   public readonly historyIndexEnabled: boolean;
   /** The customer-managed KMS key, when one encrypts the table. */
   public readonly kmsKeyArn?: string;
+  /** The table's on-demand throughput cap, when it has one. */
+  public readonly onDemandThroughput?: OnDemandThroughputCaps;
+  /** The history index's on-demand throughput cap, when it has one. */
+  public readonly historyIndexOnDemandThroughput?: OnDemandThroughputCaps;
 
   constructor(scope: Construct, id: string, props: BandupTableProps) {
     super(scope, id);
@@ -91,9 +113,11 @@ export class BandupTable extends Construct {
               hashKey: index.partitionKey.name,
               rangeKey: index.sortKey.name,
               projectionType: index.projection,
+              onDemandThroughput: props.historyIndexOnDemandThroughput && { ...props.historyIndexOnDemandThroughput },
             },
           ]
         : undefined,
+      onDemandThroughput: props.onDemandThroughput && { ...props.onDemandThroughput },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: props.kmsKeyArn ? { enabled: true, kmsKeyArn: props.kmsKeyArn } : undefined,
       deletionProtectionEnabled: deletionProtection,
@@ -111,6 +135,8 @@ export class BandupTable extends Construct {
     this.tableArn = this.table.arn;
     this.historyIndexEnabled = historyIndexEnabled;
     this.kmsKeyArn = props.kmsKeyArn;
+    this.onDemandThroughput = props.onDemandThroughput;
+    this.historyIndexOnDemandThroughput = historyIndexEnabled ? props.historyIndexOnDemandThroughput : undefined;
     this.indexArns = historyIndexEnabled ? [`${this.table.arn}/index/${index.name}`] : [];
   }
 

@@ -114,3 +114,16 @@ describe("BandupTable validation", () => {
     );
   });
 });
+
+describe("BandupTable on-demand throughput caps", () => {
+  test("are written on the table and on the history index when given, and absent by default", () => {
+    expect(synthTable().resource.on_demand_throughput).toBeUndefined();
+    const { resource, table } = synthTable({
+      onDemandThroughput: { maxReadRequestUnits: 100, maxWriteRequestUnits: 50 },
+      historyIndexOnDemandThroughput: { maxReadRequestUnits: 40, maxWriteRequestUnits: 50 },
+    });
+    expect(resource.on_demand_throughput).toEqual({ max_read_request_units: 100, max_write_request_units: 50 });
+    expect(resource.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: 40, max_write_request_units: 50 });
+    expect(table.onDemandThroughput).toEqual({ maxReadRequestUnits: 100, maxWriteRequestUnits: 50 });
+  });
+});
