@@ -24,6 +24,12 @@ export const SSM_READ_PARAMETER_ACTIONS = ["ssm:GetParameter"] as const;
 /** Lambda sending a failed asynchronous event to the function's dead-letter queue. */
 export const SQS_SEND_MESSAGE_ACTIONS = ["sqs:SendMessage"] as const;
 
+/** What CloudWatch needs on the key of an encrypted SNS topic to publish alarm notifications to it. */
+export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"] as const;
+
+/** What CloudWatch alarms need on their SNS topic. */
+export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
+
 /** One `Allow` statement a construct grants (turned into an `aws_iam_policy_document` statement). */
 export interface GrantStatement {
   /** Statement id: letters and digits only. */

@@ -37,6 +37,35 @@ export const KMS_KEY_ARN = pattern(
   "a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
 );
 
+/** The partition of a region code: `aws-cn` for cn-*, `aws-us-gov` for us-gov-*, the ISO partitions, else `aws`. */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
+  return "aws";
+}
+
+/**
+ * The problem with a KMS key ARN that a resource in `region` would use (`service` names what needs
+ * the key there, e.g. "DynamoDB"): not a key ARN, another region, or another partition; undefined
+ * when it is fine.
+ */
+export function checkRegionalKmsKeyArn(field: string, value: string, region: string, service: string): string | undefined {
+  const match = KMS_KEY_ARN_PATTERN.exec(value);
+  if (!match) return ruleProblem(field, KMS_KEY_ARN, value);
+  const [, keyPartition, keyRegion] = match;
+  if (keyRegion !== region) {
+    return `\`${field}\` is in region \`${keyRegion}\` but the environment deploys to \`${region}\`; ${service} needs a key in its own region`;
+  }
+  const partition = partitionOfRegion(region);
+  if (keyPartition !== partition) {
+    return `\`${field}\` is in partition \`${keyPartition}\` but region \`${region}\` is in \`${partition}\`; got \`${value}\``;
+  }
+  return undefined;
+}
+
 /** SSM parameter names: a path of letters, digits and _ . - /, starting with /, at most 1011 characters. */
 export const SSM_PARAMETER_NAME: NamingRule = {
   description: "an SSM parameter path like /bandup/prod/gemini-api-key (letters, digits, _ . - and /)",
@@ -51,6 +80,24 @@ export const LAYER_NAME = pattern(/^[a-zA-Z0-9_-]{1,140}$/, "1-140 characters of
 
 /** SQS queue names (standard queues). */
 export const QUEUE_NAME = pattern(/^[a-zA-Z0-9_-]{1,80}$/, "1-80 characters of a-z, A-Z, 0-9, _ and -");
+
+/** SNS topic names (standard topics). */
+export const TOPIC_NAME = pattern(/^[a-zA-Z0-9_-]{1,256}$/, "1-256 characters of a-z, A-Z, 0-9, _ and -");
+
+/** CloudWatch dashboard names. */
+export const DASHBOARD_NAME = pattern(/^[a-zA-Z0-9_-]{1,255}$/, "1-255 characters of a-z, A-Z, 0-9, _ and -");
+
+/** CloudWatch alarm names: 1-255 printable ASCII characters. */
+export const ALARM_NAME = pattern(/^[\x20-\x7e]{1,255}$/, "1-255 printable ASCII characters");
+
+/**
+ * Email addresses for SNS `email` subscriptions: one `@`, a local part and a domain with a dot, no
+ * spaces, at most 254 characters.
+ */
+export const EMAIL_ADDRESS: NamingRule = {
+  description: "an email address like ops@example.com",
+  test: (value) => value.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value) && !/\.\./.test(value),
+};
 
 /** Environment names: they become part of stack, table and function names. */
 export const ENVIRONMENT_NAME = pattern(/^[a-z][a-z0-9-]{0,19}$/, "1-20 characters of a-z, 0-9 and -, starting with a letter");

@@ -6,7 +6,9 @@ import {
   BUCKET_NAME,
   checkLogRetentionDays,
   checkName,
+  checkRegionalKmsKeyArn,
   checkWholeNumber,
+  EMAIL_ADDRESS,
   ENVIRONMENT_NAME,
   KMS_KEY_ARN_PATTERN,
   KMS_KEY_ARN,
@@ -107,6 +109,20 @@ export interface EnvironmentSettings {
    * @default false
    */
   readonly adoptExistingTables?: boolean;
+  /**
+   * Email addresses subscribed to the environment's alarm topic. Each one gets a confirmation email
+   * from SNS and receives nothing until the link in it is followed.
+   * @default [] - no subscription: alarms change state and show on the dashboard, and notify no one
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * ARN of a customer-managed KMS key (in the environment's region) that encrypts the alarm topic.
+   * Its key policy must let `cloudwatch.amazonaws.com` use it (`kms:GenerateDataKey*`,
+   * `kms:Decrypt`), or CloudWatch cannot publish to the topic.
+   * @default - a key the stack creates for the topic, with that permission (CloudWatch cannot publish
+   * to a topic encrypted with the AWS-managed key `alias/aws/sns`: its policy cannot be changed)
+   */
+  readonly alarmTopicKmsKeyArn?: string;
 }
 
 /** Settings of one function with defaults applied. */
@@ -115,6 +131,18 @@ export interface ResolvedFunctionSettings {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly reservedConcurrency?: number;
+}
+
+/** The alarm topic and dashboard of an environment, with defaults applied. */
+export interface ResolvedAlarmSettings {
+  /** `bandup-alarms` in prod, `bandup-alarms-<env>` elsewhere. */
+  readonly topicName: string;
+  /** The customer key of the topic; undefined: the stack creates one. */
+  readonly topicKmsKeyArn?: string;
+  /** Addresses subscribed to the topic (`email` protocol). */
+  readonly emails: readonly string[];
+  /** `bandup-operations` in prod, `bandup-operations-<env>` elsewhere. */
+  readonly dashboardName: string;
 }
 
 /** An environment with every default applied and every value validated. */
@@ -133,6 +161,8 @@ export interface ResolvedEnvironment {
   readonly modelApiKeyParameter: string;
   readonly uploadsBucket: string;
   readonly adoptExistingTables: boolean;
+  /** The alarm topic (its key and subscriptions) and the dashboard. */
+  readonly alarms: ResolvedAlarmSettings;
 }
 
 /** Retention periods CloudWatch Logs accepts, in days (constructs/naming-rules.ts). */
@@ -208,6 +238,7 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
     ...resolveFunctions(input),
     ...resolveModelAndUploads(input),
     adoptExistingTables: settings.adoptExistingTables ?? false,
+    alarms: resolveAlarms(input),
   };
   if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
   return resolved;
@@ -293,6 +324,27 @@ function resolveModelAndUploads({ name, settings, suffix, report }: SectionInput
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
   report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
   return { modelId, modelApiKeyParameter, uploadsBucket };
+}
+
+/** The alarm topic's name, key and email subscriptions, and the dashboard's name. */
+function resolveAlarms({ settings, suffix, region, report }: SectionInput): ResolvedAlarmSettings {
+  // Both names are the environment's suffix on a fixed base, so they follow their rules (the constructs check again).
+  const topicName = `bandup-alarms${suffix}`;
+  const dashboardName = `bandup-operations${suffix}`;
+
+  const emails = settings.alarmEmails ?? [];
+  const seen = new Map<string, number>();
+  emails.forEach((email, index) => {
+    report(checkName(`alarmEmails[${index}]`, EMAIL_ADDRESS, email));
+    const key = email.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) report(`\`alarmEmails[${index}]\` repeats \`alarmEmails[${first}]\` (\`${email}\`); list each address once`);
+    else seen.set(key, index);
+  });
+
+  const topicKmsKeyArn = settings.alarmTopicKmsKeyArn;
+  if (topicKmsKeyArn !== undefined) report(checkRegionalKmsKeyArn("alarmTopicKmsKeyArn", topicKmsKeyArn, region, "SNS"));
+  return { topicName, topicKmsKeyArn, emails: [...emails], dashboardName };
 }
 
 /** Looks up a known environment by name, with its defaults applied; throws for an unknown name. */
