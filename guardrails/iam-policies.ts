@@ -15,6 +15,8 @@ export interface NormalizedStatement {
   readonly resources: readonly string[];
   readonly notResources: readonly string[];
   readonly hasCondition: boolean;
+  /** The AWS service principals the statement names (resource policies: key and topic policies), e.g. `cloudwatch.amazonaws.com`. */
+  readonly servicePrincipals: readonly string[];
   /** `Sid`, when the statement has one, for messages. */
   readonly sid?: string;
 }
@@ -48,6 +50,7 @@ function fromJsonStatement(statement: Json): NormalizedStatement {
     resources: list(statement?.Resource),
     notResources: list(statement?.NotResource),
     hasCondition: statement?.Condition !== undefined && Object.keys(statement.Condition ?? {}).length > 0,
+    servicePrincipals: typeof statement?.Principal === "object" && statement.Principal !== null ? list(statement.Principal.Service) : [],
     sid: typeof statement?.Sid === "string" ? statement.Sid : undefined,
   };
 }
@@ -60,6 +63,9 @@ function fromDataStatement(statement: Json): NormalizedStatement {
     resources: list(statement?.resources),
     notResources: list(statement?.not_resources),
     hasCondition: blocks(statement?.condition).length > 0,
+    servicePrincipals: blocks(statement?.principals)
+      .filter((p) => p?.type === "Service")
+      .flatMap((p) => list(p?.identifiers)),
     sid: typeof statement?.sid === "string" ? statement.sid : undefined,
   };
 }
