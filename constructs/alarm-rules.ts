@@ -163,13 +163,13 @@ export const ALARM_RULES = {
     statistic: "Maximum",
     comparison: "GreaterThanThreshold",
     threshold: 0,
-    periodSeconds: 60,
+    periodSeconds: 300,
     evaluationPeriods: 1,
     datapointsToAlarm: 1,
     treatMissingData: "ignore",
     notifyOk: true,
     why:
-      "An event failed every retry and waits in the dead-letter queue (14 days, then it is lost): read it and invoke again. SQS stops publishing a queue's metrics after 6 hours without activity, so a missing datapoint keeps the current state (ignore) rather than clearing an alarm whose messages still wait. OK is sent when the queue is empty.",
+      "An event failed every retry and waits in the dead-letter queue (14 days, then it is lost): read it and invoke again. SQS publishes a queue's metrics only while it is active (a message in it or an API call within 6 hours), at 5-minute intervals in its documentation: a missing datapoint keeps the current state (ignore) rather than clearing an alarm whose messages still wait. OK is sent when the queue is empty.",
   },
   jobsFailed: {
     nameSuffix: "jobs-failed",

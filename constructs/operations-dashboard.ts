@@ -160,7 +160,7 @@ export class OperationsDashboard extends Construct {
         },
         {
           title: `${fn.deadLetterQueueName}: messages`,
-          period: 60,
+          period: 300,
           lines: [{ metric: queueMetric("ApproximateNumberOfMessagesVisible", fn.deadLetterQueueName), stat: "Maximum", label: "visible" }],
         },
       ]);

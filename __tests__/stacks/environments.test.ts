@@ -33,6 +33,7 @@ describe("environments", () => {
       modelApiKeyParameter: "/bandup/prod/gemini-api-key",
       uploadsBucket: "bandup-uploads",
       adoptExistingTables: false,
+      alarms: { topicName: "bandup-alarms", topicKmsKeyArn: undefined, emails: [], dashboardName: "bandup-operations" },
     });
   });
 
@@ -253,5 +254,63 @@ describe("environment validation", () => {
     expect(() => allEnvironments({ dev: {}, qa: { region: "nowhere" } })).toThrow(
       "Invalid settings for environment `qa`:\n  - `region` must be an AWS region code",
     );
+  });
+});
+
+describe("alarm settings", () => {
+  function errorOf(run: () => unknown): EnvironmentConfigError {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof EnvironmentConfigError) return error;
+    }
+    throw new Error("expected an EnvironmentConfigError");
+  }
+
+  test.each(["dev", "staging"])("%s: topic and dashboard named with the environment, a key created for the topic, no subscription", (name) => {
+    expect(getEnvironment(name).alarms).toEqual({
+      topicName: `bandup-alarms-${name}`,
+      topicKmsKeyArn: undefined,
+      emails: [],
+      dashboardName: `bandup-operations-${name}`,
+    });
+  });
+
+  test("alarmEmails and alarmTopicKmsKeyArn are taken as given", () => {
+    const alarms = resolveEnvironment("dev", { alarmEmails: ["ops@example.com", "On.Call+bandup@example.co.uk"], alarmTopicKmsKeyArn: VALID_KEY }).alarms;
+    expect(alarms).toMatchObject({ emails: ["ops@example.com", "On.Call+bandup@example.co.uk"], topicKmsKeyArn: VALID_KEY });
+  });
+
+  test("throws for malformed addresses, naming each by its index", () => {
+    const error = errorOf(() => resolveEnvironment("dev", { alarmEmails: ["ops@example.com", "ops", "a b@example.com", "x@localhost", `${"a".repeat(250)}@example.com`] }));
+    expect(error.problems).toEqual([
+      "`alarmEmails[1]` must be an email address like ops@example.com; got `ops`",
+      "`alarmEmails[2]` must be an email address like ops@example.com; got `a b@example.com`",
+      "`alarmEmails[3]` must be an email address like ops@example.com; got `x@localhost`",
+      `\`alarmEmails[4]\` must be an email address like ops@example.com; got \`${"a".repeat(250)}@example.com\``,
+    ]);
+  });
+
+  test("throws for an address listed twice, whatever its case", () => {
+    expect(() => resolveEnvironment("dev", { alarmEmails: ["ops@example.com", "oncall@example.com", "OPS@example.com"] })).toThrow(
+      "`alarmEmails[2]` repeats `alarmEmails[0]` (`OPS@example.com`); list each address once",
+    );
+  });
+
+  test("throws for a topic key that is not a key ARN, in another region, or in another partition", () => {
+    expect(() => resolveEnvironment("dev", { alarmTopicKmsKeyArn: "alias/aws/sns" })).toThrow(
+      "`alarmTopicKmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/aws/sns`",
+    );
+    expect(() => resolveEnvironment("dev", { region: "eu-west-1", alarmTopicKmsKeyArn: VALID_KEY })).toThrow(
+      "`alarmTopicKmsKeyArn` is in region `us-east-1` but the environment deploys to `eu-west-1`; SNS needs a key in its own region",
+    );
+    expect(() => resolveEnvironment("dev", { region: "cn-north-1", alarmTopicKmsKeyArn: "arn:aws:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" })).toThrow(
+      "`alarmTopicKmsKeyArn` is in partition `aws` but region `cn-north-1` is in `aws-cn`; got `arn:aws:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`",
+    );
+  });
+
+  test("accepts a key of the region's own partition", () => {
+    const key = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234567890abcdef1234567890abcdef";
+    expect(resolveEnvironment("dev", { region: "us-gov-west-1", alarmTopicKmsKeyArn: key }).alarms.topicKmsKeyArn).toBe(key);
   });
 });
