@@ -49,6 +49,6 @@ export class AlarmTopicPolicy extends Construct {
         },
       ],
     });
-    this.policy = new SnsTopicPolicy(this, "policy", { arn: props.topic.topic.arn, policy: this.document.json });
+    this.policy = new SnsTopicPolicy(this, "policy", { arn: props.topic.topicArnReference, policy: this.document.json });
   }
 }

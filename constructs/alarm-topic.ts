@@ -45,6 +45,11 @@ export class AlarmTopic extends Construct {
   public readonly topicName: string;
   /** The topic's ARN, built from its name, partition, region and account: known at plan time. */
   public readonly topicArn: string;
+  /**
+   * The topic's `arn` attribute (a reference: what alarm actions name, so alarms are made after the
+   * topic). One token, read once: every alarm reuses it.
+   */
+  public readonly topicArnReference: string;
   /** The ARN of the key that encrypts the topic: the created key's (a reference), or the given one. */
   public readonly kmsKeyArn: string;
   /** The key created for the topic, when none was given. */
@@ -104,11 +109,12 @@ export class AlarmTopic extends Construct {
       kmsMasterKeyId: this.kmsKeyArn,
       tags,
     });
+    this.topicArnReference = this.topic.arn;
     // Keyed by address, so adding or removing one leaves the others' subscriptions (and confirmations)
     // alone. A repeated address is reported by the validation, not subscribed twice.
     const unique = emails.filter((email, index) => emails.findIndex((e) => e.toLowerCase() === email.toLowerCase()) === index);
     this.subscriptions = unique.map(
-      (email) => new SnsTopicSubscription(this, `email-${email.toLowerCase()}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email }),
+      (email) => new SnsTopicSubscription(this, `email-${email.toLowerCase()}`, { topicArn: this.topicArnReference, protocol: "email", endpoint: email }),
     );
   }
 }

@@ -53,8 +53,8 @@ export function createRuleAlarm(scope: Construct, id: string, spec: RuleAlarmSpe
     datapointsToAlarm: rule.datapointsToAlarm,
     treatMissingData: rule.treatMissingData,
     actionsEnabled: true,
-    alarmActions: [spec.topic.topic.arn],
-    okActions: rule.notifyOk ? [spec.topic.topic.arn] : undefined,
+    alarmActions: [spec.topic.topicArnReference],
+    okActions: rule.notifyOk ? [spec.topic.topicArnReference] : undefined,
     tags: spec.tags,
   });
 }

@@ -192,7 +192,7 @@ export class BandupStack extends TerraformStack {
       tables: TABLE_DEFINITIONS.map((d) => tables[d.kind]),
       functions: FUNCTION_DEFINITIONS.map((d) => ({ fn: functions[d.kind], jobOutcomes: jobOutcomes[d.kind] })),
     });
-    new TerraformOutput(this, "alarm-topic-arn", { value: topic.topic.arn, description: "SNS topic of the environment's alarms" });
+    new TerraformOutput(this, "alarm-topic-arn", { value: topic.topicArnReference, description: "SNS topic of the environment's alarms" });
     new TerraformOutput(this, "dashboard-name", { value: settings.dashboardName });
     return { topic, topicPolicy, tableAlarms, jobOutcomes, functionAlarms, dashboard };
   }
