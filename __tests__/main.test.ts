@@ -133,9 +133,10 @@ describe("stack folders left from an earlier synth", () => {
   test("removes the folder of a bandup stack the app no longer has, and nothing else", () => {
     const outdir = mkdtempSync(join(tmpdir(), "bandup-synth-"));
     const stacksFolder = join(outdir, "stacks");
-    const gone = writeStackFolder(stacksFolder, "bandup-qa", "bandup-qa");
+    // Names no real environment has: as if those environments had been removed from the settings.
+    const gone = writeStackFolder(stacksFolder, "bandup-removed", "bandup-removed");
     mkdirSync(join(gone, ".terraform"));
-    const withState = writeStackFolder(stacksFolder, "bandup-uat", "bandup-uat");
+    const withState = writeStackFolder(stacksFolder, "bandup-removed-with-state", "bandup-removed-with-state");
     writeFileSync(join(withState, "terraform.tfstate"), "{}");
     const otherApp = writeStackFolder(stacksFolder, "payments-dev", "payments-dev");
     const notAStack = join(stacksFolder, "bandup-notes");
@@ -145,6 +146,7 @@ describe("stack folders left from an earlier synth", () => {
     const linkTarget = writeStackFolder(mkdtempSync(join(tmpdir(), "bandup-elsewhere-")), "bandup-linked", "bandup-linked");
     symlinkSync(linkTarget, join(stacksFolder, "bandup-linked"));
     writeFileSync(join(outdir, "notes.txt"), "kept");
+    expect(STACKS).not.toContain("bandup-removed");
 
     const { status, stdout, stderr } = runApp({}, outdir);
     expect(stderr).toBe("");
