@@ -35,6 +35,7 @@ export type BandupSuppression = {
     }
 );
 
+/** Every suppression of the real stacks. */
 export const BANDUP_SUPPRESSIONS: readonly BandupSuppression[] = [
   {
     ruleId: "BANDUP-DDB-2",
@@ -68,7 +69,7 @@ export const BANDUP_SUPPRESSIONS: readonly BandupSuppression[] = [
 ];
 
 /** Whether a suppression's environment scope covers the environment. */
-export function coversEnvironment(scope: EnvironmentScope, environment: ResolvedEnvironment): boolean {
+function coversEnvironment(scope: EnvironmentScope, environment: ResolvedEnvironment): boolean {
   if (scope === "all") return true;
   return "names" in scope ? scope.names.includes(environment.name) : scope.protected === environment.protected;
 }
@@ -80,12 +81,8 @@ export interface SuppressibleResources {
 }
 
 /** Records on the stack's resources every suppression that covers them. */
-export function applyBandupSuppressions(
-  environment: ResolvedEnvironment,
-  resources: SuppressibleResources,
-  suppressions: readonly BandupSuppression[] = BANDUP_SUPPRESSIONS,
-): void {
-  for (const suppression of suppressions) {
+export function applyBandupSuppressions(environment: ResolvedEnvironment, resources: SuppressibleResources): void {
+  for (const suppression of BANDUP_SUPPRESSIONS) {
     if (!coversEnvironment(suppression.environments, environment)) continue;
     if (suppression.resources === "tables") {
       for (const [kind, { table }] of Object.entries(resources.tables) as [TableKind, { table: IConstruct }][]) {
