@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import { existsSync } from "fs";
 import { join, relative } from "path";
 import { BuildCache, writeAtomically } from "./build-cache";
+import { BuildInputError } from "./build-input-error";
 import { PROJECT_ROOT } from "./project-root";
 
 export { PROJECT_ROOT };
@@ -87,7 +88,7 @@ export function buildLambdaBundle(entry: string, options: BundleOptions = {}): B
 function runEsbuild(entry: string, options: BundleOptions): BuiltBundle {
   const entryPath = join(PROJECT_ROOT, "lambda-src", entry);
   if (!existsSync(entryPath)) {
-    throw new Error(`Lambda entry \`lambda-src/${entry}\` does not exist; each function needs a module that exports \`handler\``);
+    throw new BuildInputError(`Lambda entry \`lambda-src/${entry}\` does not exist; each function needs a module that exports \`handler\``);
   }
   const alias: Record<string, string> =
     options.environmentCredentialsOnly ?? true
