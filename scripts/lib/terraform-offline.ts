@@ -37,7 +37,7 @@ export const MIRROR_CANDIDATES: readonly string[] = [
 
 /**
  * Where the mirror this file makes is kept: ignored by git, and outside node_modules because `npm ci`
- * empties node_modules, so every `npm ci && npm test` would download the provider (about 170 MB) again.
+ * empties node_modules, so every `npm ci && npm test` would download the provider again.
  */
 export const MIRROR_CACHE_DIRECTORY = join(__dirname, "../../.cache/bandup-tf-mirror");
 
