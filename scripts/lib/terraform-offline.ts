@@ -24,10 +24,10 @@ const execFileAsync = promisify(execFile);
 export const AWS_PROVIDER_VERSION = "5.100.0";
 
 /** The oldest terraform the tests run with. */
-export const MINIMUM_TERRAFORM_VERSION = "1.10";
+const MINIMUM_TERRAFORM_VERSION = "1.10";
 
 /** Folders searched for the mirror when `BANDUP_TF_MIRROR` is not set (a mirror root holds registry.terraform.io/). */
-export const MIRROR_CANDIDATES: readonly string[] = [
+const MIRROR_CANDIDATES: readonly string[] = [
   "/opt/tf-plugins",
   "/usr/share/terraform/plugins",
   "/usr/local/share/terraform/plugins",
@@ -39,7 +39,7 @@ export const MIRROR_CANDIDATES: readonly string[] = [
  * Where the mirror this file makes is kept: ignored by git, and outside node_modules because `npm ci`
  * empties node_modules, so every `npm ci && npm test` would download the provider again.
  */
-export const MIRROR_CACHE_DIRECTORY = join(__dirname, "../../.cache/bandup-tf-mirror");
+const MIRROR_CACHE_DIRECTORY = join(__dirname, "../../.cache/bandup-tf-mirror");
 
 /** Longest a `terraform providers mirror` download may take, and a second process may wait for it. */
 const MIRROR_DOWNLOAD_TIMEOUT_MS = 15 * 60_000;
