@@ -30,7 +30,7 @@ export interface StandInCall {
   readonly stderr?: string;
 }
 
-/** What real terraform prints when the registry cannot be reached (terraform 1.11.4 on these machines). */
+/** What real terraform 1.11.4 printed here when the registry could not be reached (its resolver address left out). */
 export const REGISTRY_UNREACHABLE = `Error: Provider not available
 
 Failed to download registry.terraform.io/hashicorp/aws from its origin
