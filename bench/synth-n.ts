@@ -6,11 +6,8 @@
  * compiled by esbuild with scripts/synth.cjs's options (bench/lib/compile.ts), then plain node.
  * By hand: `npx tsx bench/synth-n.ts 10 /tmp/out`.
  */
-import { App } from "cdktf";
 import { assertStacksValid } from "../guardrails/apply";
-import { BandupStack } from "../stacks/bandup-stack";
-import { resolveBackendSettings } from "../stacks/backend";
-import { resolveEnvironment, stackName } from "../stacks/environments";
+import { buildBandupApp } from "../stacks/app";
 
 const count = Number(process.argv[2]);
 if (!Number.isInteger(count) || count < 1) {
@@ -19,11 +16,7 @@ if (!Number.isInteger(count) || count < 1) {
 const outdir = process.argv[3] ?? process.env.CDKTF_OUTDIR;
 if (!outdir) throw new Error("bench/synth-n.ts needs an output folder (second argument or CDKTF_OUTDIR): it never writes cdktf.out");
 
-const backend = resolveBackendSettings(process.env, {});
-const environments = Array.from({ length: count }, (_, i) => resolveEnvironment(`bench${i + 1}`, {}));
-const app = new App({ outdir, context: {} });
-for (const environment of environments) {
-  new BandupStack(app, stackName(environment.name), { environment, backend });
-}
+const environments = Object.fromEntries(Array.from({ length: count }, (_, i) => [`bench${i + 1}`, {}]));
+const { app } = buildBandupApp({ environments, outdir, context: {} });
 assertStacksValid(app);
 app.synth();

@@ -8,8 +8,11 @@
  * `BANDUP_BUILD_CACHE=off` turns it off (benchmarks of a cold build).
  */
 import { createHash } from "crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "fs";
-import { dirname, join } from "path";
+import { existsSync, readFileSync, statSync } from "fs";
+import { join } from "path";
+import { writeAtomically } from "../scripts/lib/write-atomically.cjs";
+
+export { writeAtomically };
 
 /** A cached build: the files it produced, what it read, and small metadata. */
 export interface CacheEntry {
@@ -44,14 +47,6 @@ function hashFile(path: string): string | undefined {
     fileHashes.set(memo, hash);
   }
   return hash;
-}
-
-/** Writes a file atomically (write, then rename): parallel synths may write the same entry. */
-export function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, bytes);
-  renameSync(partial, path);
 }
 
 export class BuildCache {

@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import { readdirSync, readFileSync, statSync } from "fs";
 import { join } from "path";
 import { BuildCache } from "./build-cache";
+import { checkName, LAYER_NAME } from "./naming-rules";
 import { PROJECT_ROOT, writeOnce, ZIP_MTIME } from "./lambda-bundle";
 
 // Type declarations, source maps and docs are of no use at run time.
@@ -83,7 +84,7 @@ function listFiles(root: string, prefix = ""): string[] {
 
 /** Props of a `NodeModulesLayer`. */
 export interface NodeModulesLayerProps {
-  /** Name of the layer; each deploy of new content adds a version. */
+  /** Name of the layer (1-140 characters of a-z, A-Z, 0-9, _ and -); each deploy of new content adds a version. */
   readonly layerName: string;
   /** npm packages (installed in node_modules/) to ship, with their dependencies. */
   readonly packages: readonly string[];
@@ -101,11 +102,15 @@ export interface NodeModulesLayerProps {
  * function keeps them `external` and Node resolves them from /opt/nodejs/node_modules.
  */
 export class NodeModulesLayer extends Construct {
+  /** The layer version; a function lists its `arn` in `layers`. */
   public readonly layer: LambdaLayerVersion;
+  /** The zip and the packages in it, with their versions. */
   public readonly built: BuiltLayer;
 
   constructor(scope: Construct, id: string, props: NodeModulesLayerProps) {
     super(scope, id);
+    // Reported at synth with this construct's path.
+    this.node.addValidation({ validate: () => [checkName("layerName", LAYER_NAME, props.layerName)].filter((p): p is string => p !== undefined) });
     this.built = buildNodeModulesLayer(props.packages);
     const hex = Buffer.from(this.built.sourceCodeHash, "base64").toString("hex").slice(0, 16);
     const zipPath = join(PROJECT_ROOT, "dist", "lambda", `layer-${props.packages.join("-").replace(/[^a-z0-9-]/gi, "_")}-${hex}.zip`);

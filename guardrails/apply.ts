@@ -44,14 +44,13 @@ export class AppValidationError extends Error {
 }
 
 /**
- * Runs the validations of every stack of the app (guardrails included) before anything is written,
- * and throws one error listing them all. `app.synth()` alone stops at the first stack that fails.
+ * Runs every validation of the app (the guardrails of each stack, the constructs' checks of their
+ * props) before anything is written, and throws one error listing them all, each prefixed with the
+ * path of the construct that reported it, as cdktf does. `app.synth()` alone stops at the first stack
+ * that fails.
  */
 export function assertStacksValid(app: IConstruct): void {
-  const errors = app.node
-    .findAll()
-    .filter((c): c is TerraformStack => TerraformStack.isStack(c))
-    .flatMap((stack) => stack.node.validate().map((message) => `[${stack.node.id}] ${message}`));
+  const errors = app.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `[${construct.node.path}] ${message}`));
   if (errors.length > 0) throw new AppValidationError(errors);
 }
 

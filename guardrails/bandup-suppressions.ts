@@ -1,6 +1,6 @@
 /**
  * The suppressions of BandUp's real stacks, each with its reason. Applied by `applyBandupGuardrails`
- * (the wiring line in stacks/bandup-stack.ts). Every suppression here is conditional on the setting that
+ * (called at the end of BandupStack's constructor). Every suppression here is conditional on the setting that
  * makes it necessary, so it disappears when the setting changes (and BANDUP-GUARD-3 flags a stale one).
  */
 import { TerraformStack } from "cdktf";

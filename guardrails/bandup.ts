@@ -1,7 +1,7 @@
 /**
  * BandUp's guardrail settings: which function may touch which table, the variables that name them,
- * and the recorded suppressions. `applyBandupGuardrails(this, environment)` is the wiring line at the
- * end of BandupStack's constructor.
+ * and the recorded suppressions. BandupStack calls `applyBandupGuardrails(this, environment)` at the
+ * end of its constructor.
  */
 import { TerraformStack } from "cdktf";
 import { FUNCTION_DEFINITIONS } from "../lambda-src/shared/function-definitions";

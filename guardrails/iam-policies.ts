@@ -8,7 +8,7 @@ import { parseJsonencode } from "./hcl-expression";
 import { blocks, Json, StackModel, TfBlock, wholeReference } from "./terraform-json";
 
 /** One statement, normalized: lists are arrays, Effect defaults to Allow. */
-export interface PolicyStatement {
+export interface NormalizedStatement {
   readonly effect: "Allow" | "Deny";
   readonly actions: readonly string[];
   readonly notActions: readonly string[];
@@ -25,7 +25,7 @@ export interface PolicyDocument {
   readonly source: TfBlock;
   /** The resource that applies the document (aws_iam_policy, aws_iam_role_policy, aws_iam_role...). */
   readonly owner: TfBlock;
-  readonly statements: readonly PolicyStatement[];
+  readonly statements: readonly NormalizedStatement[];
   /** Set when the document could not be read at synth (e.g. it comes from a variable). */
   readonly unreadable?: string;
   /** Set for AWS managed policies attached by ARN: their statements are not in the stack. */
@@ -40,7 +40,7 @@ function list(value: Json): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
 }
 
-function fromJsonStatement(statement: Json): PolicyStatement {
+function fromJsonStatement(statement: Json): NormalizedStatement {
   return {
     effect: statement?.Effect === "Deny" ? "Deny" : "Allow",
     actions: list(statement?.Action),
@@ -52,7 +52,7 @@ function fromJsonStatement(statement: Json): PolicyStatement {
   };
 }
 
-function fromDataStatement(statement: Json): PolicyStatement {
+function fromDataStatement(statement: Json): NormalizedStatement {
   return {
     effect: statement?.effect === "Deny" ? "Deny" : "Allow",
     actions: list(statement?.actions),
@@ -65,7 +65,7 @@ function fromDataStatement(statement: Json): PolicyStatement {
 }
 
 /** Caches documents per stack model: several rules read the same policies. */
-const cache = new WeakMap<StackModel, Map<string, { source: TfBlock; statements: PolicyStatement[]; unreadable?: string }>>();
+const cache = new WeakMap<StackModel, Map<string, { source: TfBlock; statements: NormalizedStatement[]; unreadable?: string }>>();
 
 /** Reads one policy string (`policy = ...`) into statements. */
 export function readPolicy(
@@ -73,7 +73,7 @@ export function readPolicy(
   owner: TfBlock,
   policy: unknown,
   seen: Set<string> = new Set(),
-): { source: TfBlock; statements: PolicyStatement[]; unreadable?: string } {
+): { source: TfBlock; statements: NormalizedStatement[]; unreadable?: string } {
   if (typeof policy !== "string") return { source: owner, statements: [], unreadable: "the policy is not a string" };
   let byText = cache.get(stack);
   if (!byText) cache.set(stack, (byText = new Map()));
@@ -81,7 +81,7 @@ export function readPolicy(
   const cached = byText.get(key);
   if (cached) return cached;
 
-  let result: { source: TfBlock; statements: PolicyStatement[]; unreadable?: string };
+  let result: { source: TfBlock; statements: NormalizedStatement[]; unreadable?: string };
   const reference = wholeReference(policy);
   if (reference) {
     const target = stack.get(reference.address);
@@ -189,15 +189,21 @@ export function functionRole(stack: StackModel, fn: TfBlock): TfBlock | undefine
   return stack.resources("aws_iam_role").find((role) => namesRole(stack, fn.config.role, role));
 }
 
+/**
+ * An IAM wildcard pattern (`*` any run of characters, `?` one character) as a RegExp matching the
+ * whole string. Actions compare case-insensitively (`flags` "i"); resource names such as table names do not.
+ */
+export function iamWildcard(pattern: string, flags = ""): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, flags);
+}
+
 /** True when an IAM action pattern (`dynamodb:Query`, `dynamodb:*`, `*`, `dynamodb:Q*`) matches `action`. */
 export function actionMatches(pattern: string, action: string): boolean {
-  if (pattern === "*") return true;
-  const expression = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-  return expression.test(action);
+  return pattern === "*" || iamWildcard(pattern, "i").test(action);
 }
 
 /** Describes a statement for messages: `statement "Sid"` or `statement #2`. */
-export function describeStatement(document: PolicyDocument, statement: PolicyStatement): string {
+export function describeStatement(document: PolicyDocument, statement: NormalizedStatement): string {
   const index = document.statements.indexOf(statement) + 1;
   return statement.sid ? `statement \`${statement.sid}\`` : `statement #${index}`;
 }

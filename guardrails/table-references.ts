@@ -1,6 +1,7 @@
 /**
  * Which DynamoDB tables of a stack a policy resource or an environment variable points to.
  */
+import { iamWildcard } from "./iam-policies";
 import { referencesIn, StackModel, TfBlock, wholeReference } from "./terraform-json";
 
 /** The tables a policy `Resource` entry covers; `all` when it covers every table (`*`, `table/*`). */
@@ -18,7 +19,7 @@ export function tablesOfResource(stack: StackModel, resource: string): { tables:
   if (rest === "*" || rest === "table/*" || rest.startsWith("table/*/")) return { tables: [...tables], all: true };
   const name = /^table\/([^/]+)/.exec(rest)?.[1];
   if (!name) return { tables: [], all: false };
-  const pattern = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const pattern = iamWildcard(name);
   return { tables: tables.filter((t) => typeof t.config.name === "string" && pattern.test(t.config.name)), all: false };
 }
 

@@ -4,17 +4,13 @@
  * (pass / FAIL / warn / suppressed / n/a) with findings and suppressions, and optionally writes a JSON
  * report for CI. Exits 1 when any stack has an error.
  */
-import { App } from "cdktf";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join, resolve } from "path";
-import { applyBandupGuardrails } from "../guardrails/bandup";
-import { checkStack, guardrailOptionsOf } from "../guardrails/apply";
+import { checkStack } from "../guardrails/apply";
 import { formatReport, reportJson } from "../guardrails/report";
 import { StackReport } from "../guardrails/engine";
-import { BandupStack } from "../stacks/bandup-stack";
-import { BACKEND_CONTEXT_KEY, BackendContext, resolveBackendSettings } from "../stacks/backend";
-import { allEnvironments, stackName } from "../stacks/environments";
+import { buildBandupApp } from "../stacks/app";
 
 function parseArguments(argv: readonly string[]): { json?: string } {
   const result: { json?: string } = {};
@@ -34,21 +30,11 @@ function parseArguments(argv: readonly string[]): { json?: string } {
 
 function main(): number {
   const args = parseArguments(process.argv.slice(2));
-  const root = join(__dirname, "..");
-  const context = process.env.CDKTF_CONTEXT_JSON
-    ? undefined
-    : JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8")).context;
   const outdir = mkdtempSync(join(tmpdir(), "bandup-guardrails-"));
   try {
-    // The stacks are built as main.ts builds them; nothing is synthesized to disk.
-    const app = new App({ context, outdir });
-    const backend = resolveBackendSettings(process.env, app.node.tryGetContext(BACKEND_CONTEXT_KEY) as BackendContext);
-    const reports: StackReport[] = [];
-    for (const environment of allEnvironments()) {
-      const stack = new BandupStack(app, stackName(environment.name), { environment, backend });
-      if (!guardrailOptionsOf(stack)) applyBandupGuardrails(stack, environment); // before the wiring line lands
-      reports.push(checkStack(stack));
-    }
+    // The stacks main.ts builds; nothing is synthesized to disk.
+    const { stacks } = buildBandupApp({ outdir });
+    const reports: StackReport[] = stacks.map((stack) => checkStack(stack));
     console.log(formatReport(reports));
     if (args.json) {
       const file = resolve(args.json);

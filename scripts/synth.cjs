@@ -9,21 +9,15 @@
  */
 "use strict";
 const { createHash } = require("crypto");
-const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("fs");
-const { dirname, join } = require("path");
+const { existsSync, readFileSync } = require("fs");
+const { join } = require("path");
+const { writeAtomically } = require("./lib/write-atomically.cjs");
 
 const root = join(__dirname, "..");
 const output = join(root, "dist", "app", "main.js");
 const manifestPath = `${output}.inputs.json`;
 
 const hashOf = (file) => createHash("sha1").update(readFileSync(join(root, file))).digest("hex");
-
-/** Write, then rename: two synths started together never run a half-written file. */
-function writeAtomically(path, contents) {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.${process.pid}.tmp`, contents);
-  renameSync(`${path}.${process.pid}.tmp`, path);
-}
 
 function isUpToDate() {
   if (!existsSync(output) || !existsSync(manifestPath)) return false;

@@ -14,6 +14,7 @@
  * | `BANDUP_HCP_HOSTNAME`         | HCP Terraform / Enterprise host (hcp)     | `app.terraform.io` |
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
+import { BUCKET_NAME, checkName, REGION } from "../constructs/naming-rules";
 
 export type BackendSettings =
   | {
@@ -55,9 +56,6 @@ export class BackendConfigError extends Error {
   }
 }
 
-// S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-isoe)-[a-z]+-\d{1,2}$/;
 const KEY_PREFIX = /^[A-Za-z0-9!_.*'()/-]+$/;
 const HCP_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -81,12 +79,12 @@ export function resolveBackendSettings(env: NodeJS.ProcessEnv, context: BackendC
       const keyPrefix = pick("BANDUP_STATE_KEY_PREFIX", "keyPrefix") ?? "bandup";
       if (bucket === undefined) {
         problems.push("`BANDUP_STATE_BUCKET` (or `bucket` in the `bandupBackend` context) is required for the s3 backend");
-      } else if (!BUCKET.test(bucket)) {
-        problems.push(`\`BANDUP_STATE_BUCKET\` must be an S3 bucket name (3-63 characters of a-z, 0-9, . and -); got \`${bucket}\``);
+      } else {
+        const problem = checkName("BANDUP_STATE_BUCKET", BUCKET_NAME, bucket);
+        if (problem) problems.push(problem);
       }
-      if (!REGION.test(region)) {
-        problems.push(`\`BANDUP_STATE_REGION\` must be an AWS region code such as us-east-1; got \`${region}\``);
-      }
+      const regionProblem = checkName("BANDUP_STATE_REGION", REGION, region);
+      if (regionProblem) problems.push(regionProblem);
       if (!KEY_PREFIX.test(keyPrefix) || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
         problems.push(`\`BANDUP_STATE_KEY_PREFIX\` must be an S3 key prefix without leading or trailing /; got \`${keyPrefix}\``);
       }

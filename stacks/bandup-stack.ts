@@ -1,13 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { BandupFunction } from "../constructs/bandup-function";
 import { BandupTable } from "../constructs/bandup-table";
-import { PolicyStatement, S3_READ_OBJECT_ACTIONS, SSM_READ_PARAMETER_ACTIONS } from "../constructs/iam-actions";
 import { applyBandupGuardrails } from "../guardrails/bandup";
-import { FUNCTION_DEFINITIONS, FUNCTION_ENVIRONMENT, FunctionKind } from "../lambda-src/shared/function-definitions";
+import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
 import { ResolvedEnvironment } from "./environments";
@@ -72,14 +69,22 @@ export class BandupStack extends TerraformStack {
       }),
     });
 
+    this.tables = this.addTables(environment);
+    this.functions = this.addFunctions(environment, this.tables);
+
+    applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
+  }
+
+  /** Both tables of the design, with their names and ARNs as outputs. */
+  private addTables(environment: ResolvedEnvironment): Record<TableKind, BandupTable> {
     const tables = {} as Record<TableKind, BandupTable>;
     for (const definition of TABLE_DEFINITIONS) {
       const table = new BandupTable(this, definition.kind, {
         definition,
         tableName: environment.tableNames[definition.kind],
-        historyIndex: environment.historyIndex,
+        historyIndexEnabled: environment.historyIndexEnabled,
         kmsKeyArn: environment.tableKmsKeyArn,
-        protect: environment.protected,
+        deletionProtection: environment.protected,
         tags: environment.tags,
         adoptExisting: environment.adoptExistingTables,
       });
@@ -90,42 +95,21 @@ export class BandupStack extends TerraformStack {
       });
       new TerraformOutput(this, `${definition.kind}-table-arn`, { value: table.tableArn });
     }
-    this.tables = tables;
+    return tables;
+  }
 
-    // Partition and region come from the provider (no API call, so plans also run offline).
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const region = new DataAwsRegion(this, "region").name;
-    // The account id is read off a table ARN rather than data.aws_caller_identity: the same account,
-    // without an STS call at plan time.
-    const account = Fn.element(Fn.split(":", tables.evaluations.tableArn), 4);
-    const modelApiKeyArn = `arn:${partition}:ssm:${region}:${account}:parameter${environment.modelApiKeyParameter}`;
-
+  /** The three functions, each wired from its table and settings (constructs/bandup-function.ts), with outputs. */
+  private addFunctions(environment: ResolvedEnvironment, tables: Record<TableKind, BandupTable>): Record<FunctionKind, BandupFunction> {
     const functions = {} as Record<FunctionKind, BandupFunction>;
     for (const definition of FUNCTION_DEFINITIONS) {
       const settings = environment.functions[definition.kind];
-      const table = tables[definition.table];
-      const statements: PolicyStatement[] = [
-        ...table.grantDataAccess(region),
-        { sid: "ReadModelApiKey", actions: SSM_READ_PARAMETER_ACTIONS, resources: [modelApiKeyArn] },
-      ];
-      const environmentVariables: Record<string, string> = {
-        [FUNCTION_ENVIRONMENT.modelId]: environment.modelId,
-        [FUNCTION_ENVIRONMENT.modelApiKeyParameter]: environment.modelApiKeyParameter,
-      };
-      if (definition.uploadsPrefix) {
-        statements.push({
-          sid: "ReadUploads",
-          actions: S3_READ_OBJECT_ACTIONS,
-          resources: [`arn:${partition}:s3:::${environment.uploadsBucket}/${definition.uploadsPrefix}*`],
-        });
-        environmentVariables[FUNCTION_ENVIRONMENT.uploadsBucket] = environment.uploadsBucket;
-      }
       const fn = new BandupFunction(this, definition.kind, {
         definition,
         functionName: settings.functionName,
-        table,
-        statements,
-        environment: environmentVariables,
+        table: tables[definition.table],
+        modelId: environment.modelId,
+        modelApiKeyParameter: environment.modelApiKeyParameter,
+        uploadsBucket: definition.uploadsPrefix === undefined ? undefined : environment.uploadsBucket,
         memoryMb: settings.memoryMb,
         timeoutSeconds: settings.timeoutSeconds,
         reservedConcurrency: settings.reservedConcurrency,
@@ -137,8 +121,6 @@ export class BandupStack extends TerraformStack {
       new TerraformOutput(this, `${definition.kind}-function-arn`, { value: fn.function.arn });
       new TerraformOutput(this, `${definition.kind}-role-arn`, { value: fn.role.arn });
     }
-    this.functions = functions;
-
-    applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
+    return functions;
   }
 }

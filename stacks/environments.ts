@@ -2,6 +2,23 @@
  * Every deployment environment of BandUp, in one typed module, and the validation that stops synth
  * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
  */
+import {
+  BUCKET_NAME,
+  checkLogRetentionDays,
+  checkName,
+  checkWholeNumber,
+  ENVIRONMENT_NAME,
+  KMS_KEY_ARN_PATTERN,
+  KMS_KEY_ARN,
+  LAMBDA_LIMITS,
+  LOG_RETENTION_DAYS,
+  MODEL_ID,
+  REGION,
+  ruleProblem,
+  SSM_PARAMETER_NAME,
+  TABLE_NAME,
+  TAG_TEXT,
+} from "../constructs/naming-rules";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
 
@@ -49,10 +66,10 @@ export interface EnvironmentSettings {
    */
   readonly tableKmsKeyArn?: string;
   /**
-   * Create the `user_id-created_at-index` GSI on both tables, for a user's history newest first.
+   * Create the history index `user_id-created_at-index` on both tables, for a user's history newest first.
    * @default true
    */
-  readonly historyIndex?: boolean;
+  readonly historyIndexEnabled?: boolean;
   /**
    * Extra tags for every resource, next to `Project=bandup` and `Environment=<env>`.
    * @default {}
@@ -107,7 +124,7 @@ export interface ResolvedEnvironment {
   readonly protected: boolean;
   readonly tableNames: Readonly<Record<TableKind, string>>;
   readonly tableKmsKeyArn?: string;
-  readonly historyIndex: boolean;
+  readonly historyIndexEnabled: boolean;
   /** `Project`, `Environment` and the extra tags. */
   readonly tags: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
@@ -118,8 +135,8 @@ export interface ResolvedEnvironment {
   readonly adoptExistingTables: boolean;
 }
 
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** Retention periods CloudWatch Logs accepts, in days (constructs/naming-rules.ts). */
+export { LOG_RETENTION_DAYS };
 
 /** The environments this app deploys, in deployment order. */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
@@ -137,22 +154,6 @@ export function stackName(environment: string): string {
   return `bandup-${environment}`;
 }
 
-// DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.'.
-const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-// Commercial, GovCloud, China and ISO partitions: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1.
-const REGION = /^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-isoe)-[a-z]+-\d{1,2}$/;
-// A KMS key ARN (not an alias): single-region UUID key ids or multi-Region `mrk-` ids.
-const KMS_KEY_ARN =
-  /^arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:kms:([a-z0-9-]+):\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
-// Environment names become part of stack, table and function names.
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-// Tag keys/values: AWS allows letters, digits, spaces and _ . : / = + - @.
-const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-// SSM parameter names: a path of letters, digits and _ . - /, starting with /.
-const SSM_PARAMETER = /^(?:\/[a-zA-Z0-9_.-]+)+$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const MODEL_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/;
-
 /** Thrown when an environment's settings are invalid; the message lists every problem. */
 export class EnvironmentConfigError extends Error {
   constructor(
@@ -164,139 +165,134 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
+/** What every section of one environment's settings is resolved with. */
+interface SectionInput {
+  readonly name: string;
+  readonly settings: EnvironmentSettings;
+  readonly isProduction: boolean;
+  /** `-<env>` appended to the design's names outside prod, "" in prod. */
+  readonly suffix: string;
+  readonly region: string;
+  readonly isProtected: boolean;
+  /** Records a problem (undefined: none). */
+  readonly report: (problem: string | undefined) => void;
+}
+
 /**
- * Applies the defaults to one environment's settings and validates them. Collects every problem and
- * throws one `EnvironmentConfigError` naming the environment, the field and the value.
+ * Applies the defaults to one environment's settings and validates them, section by section. Collects
+ * every problem and throws one `EnvironmentConfigError` naming the environment, the field and the value.
  */
 export function resolveEnvironment(name: string, settings: EnvironmentSettings): ResolvedEnvironment {
   const problems: string[] = [];
-  if (!ENVIRONMENT_NAME.test(name)) {
-    problems.push(`the environment name must be 1-20 characters of a-z, 0-9 and -, starting with a letter; got \`${name}\``);
-  }
-
+  const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
+  if (!ENVIRONMENT_NAME.test(name)) report(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
   const region = settings.region ?? DEFAULT_REGION;
-  if (!REGION.test(region)) {
-    problems.push(`\`region\` must be an AWS region code such as us-east-1 or ap-southeast-1; got \`${region}\``);
-  }
-
+  report(checkName("region", REGION, region));
   const isProduction = name === PRODUCTION_ENVIRONMENT;
+  const input: SectionInput = {
+    name,
+    settings,
+    isProduction,
+    suffix: isProduction ? "" : `-${name}`,
+    region,
+    isProtected: settings.protected ?? isProduction,
+    report,
+  };
+
+  const resolved: ResolvedEnvironment = {
+    name,
+    region,
+    protected: input.isProtected,
+    ...resolveTables(input),
+    tags: resolveTags(input),
+    ...resolveFunctions(input),
+    ...resolveModelAndUploads(input),
+    adoptExistingTables: settings.adoptExistingTables ?? false,
+  };
+  if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
+  return resolved;
+}
+
+/** Table names (the design's in prod, `<name>-<env>` elsewhere), the customer key, the history index. */
+function resolveTables({ name, settings, isProduction, region, report }: SectionInput) {
   const tableNames = {} as Record<TableKind, string>;
   for (const definition of TABLE_DEFINITIONS) {
-    const tableName =
-      settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
-    if (!TABLE_NAME.test(tableName)) {
-      problems.push(
-        `\`tableNames.${definition.kind}\` must be 3-255 characters of a-z, A-Z, 0-9, _ . -; got \`${tableName}\``,
-      );
-    }
+    const tableName = settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
+    report(checkName(`tableNames.${definition.kind}`, TABLE_NAME, tableName));
     tableNames[definition.kind] = tableName;
   }
   for (const kind of Object.keys(settings.tableNames ?? {})) {
     if (!TABLE_DEFINITIONS.some((d) => d.kind === kind)) {
-      problems.push(
-        `\`tableNames.${kind}\` is not a table of this app; the tables are ${TABLE_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`,
-      );
+      report(`\`tableNames.${kind}\` is not a table of this app; the tables are ${TABLE_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`);
     }
   }
   if (tableNames.evaluations === tableNames["flashcard-sets"]) {
-    problems.push(`\`tableNames\` gives both tables the same name \`${tableNames.evaluations}\``);
+    report(`\`tableNames\` gives both tables the same name \`${tableNames.evaluations}\``);
   }
 
-  const kmsKeyArn = settings.tableKmsKeyArn;
-  if (kmsKeyArn !== undefined) {
-    const match = KMS_KEY_ARN.exec(kmsKeyArn);
+  const tableKmsKeyArn = settings.tableKmsKeyArn;
+  if (tableKmsKeyArn !== undefined) {
+    const match = KMS_KEY_ARN_PATTERN.exec(tableKmsKeyArn);
     if (!match) {
-      problems.push(
-        `\`tableKmsKeyArn\` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got \`${kmsKeyArn}\``,
-      );
-    } else if (match[1] !== region) {
-      problems.push(
-        `\`tableKmsKeyArn\` is in region \`${match[1]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`,
-      );
+      report(checkName("tableKmsKeyArn", KMS_KEY_ARN, tableKmsKeyArn));
+    } else if (match[2] !== region) {
+      report(`\`tableKmsKeyArn\` is in region \`${match[2]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`);
     }
   }
+  return { tableNames, tableKmsKeyArn, historyIndexEnabled: settings.historyIndexEnabled ?? true };
+}
 
+/** `Project`, `Environment` and the extra tags. */
+function resolveTags({ name, settings, report }: SectionInput): Record<string, string> {
   const extraTags = settings.extraTags ?? {};
   for (const [key, value] of Object.entries(extraTags)) {
     if (key === "Project" || key === "Environment") {
-      problems.push(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
+      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
     } else if (key.length === 0 || key.length > 128 || !TAG_TEXT.test(key) || key.startsWith("aws:")) {
-      problems.push(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
+      report(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
     } else if (value.length > 256 || !TAG_TEXT.test(value)) {
-      problems.push(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
+      report(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
     }
   }
+  return { Project: "bandup", Environment: name, ...extraTags };
+}
 
-  const isProtected = settings.protected ?? isProduction;
+/** Each function's name, memory, timeout and reserved concurrency, and the log retention. */
+function resolveFunctions({ settings, suffix, isProtected, report }: SectionInput) {
   const logRetentionDays = settings.logRetentionDays ?? (isProtected ? 365 : 30);
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    problems.push(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")}; got \`${logRetentionDays}\``);
-  }
+  report(checkLogRetentionDays("logRetentionDays", logRetentionDays));
 
-  const suffix = isProduction ? "" : `-${name}`;
   const functions = {} as Record<FunctionKind, ResolvedFunctionSettings>;
+  const { memoryMb: memory, timeoutSeconds: timeout } = LAMBDA_LIMITS;
   for (const definition of FUNCTION_DEFINITIONS) {
     const own = settings.functions?.[definition.kind] ?? {};
     const field = `functions.${definition.kind}`;
     const memoryMb = own.memoryMb ?? definition.defaultMemoryMb;
     const timeoutSeconds = own.timeoutSeconds ?? definition.defaultTimeoutSeconds;
-    if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10240) {
-      problems.push(`\`${field}.memoryMb\` must be a whole number of MB from 128 to 10240; got \`${memoryMb}\``);
-    }
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) {
-      problems.push(`\`${field}.timeoutSeconds\` must be a whole number of seconds from 1 to 900; got \`${timeoutSeconds}\``);
-    }
+    report(checkWholeNumber(`${field}.memoryMb`, memoryMb, memory.min, memory.max, "MB"));
+    report(checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds"));
     if (own.reservedConcurrency !== undefined && (!Number.isInteger(own.reservedConcurrency) || own.reservedConcurrency < 0)) {
-      problems.push(`\`${field}.reservedConcurrency\` must be a whole number >= 0; got \`${own.reservedConcurrency}\``);
+      report(ruleProblem(`${field}.reservedConcurrency`, "a whole number >= 0", own.reservedConcurrency));
     }
-    functions[definition.kind] = {
-      functionName: `${definition.baseName}${suffix}`,
-      memoryMb,
-      timeoutSeconds,
-      reservedConcurrency: own.reservedConcurrency,
-    };
+    functions[definition.kind] = { functionName: `${definition.baseName}${suffix}`, memoryMb, timeoutSeconds, reservedConcurrency: own.reservedConcurrency };
   }
   for (const kind of Object.keys(settings.functions ?? {})) {
     if (!FUNCTION_DEFINITIONS.some((d) => d.kind === kind)) {
-      problems.push(
-        `\`functions.${kind}\` is not a function of this app; the functions are ${FUNCTION_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`,
-      );
+      report(`\`functions.${kind}\` is not a function of this app; the functions are ${FUNCTION_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`);
     }
   }
+  return { functions, logRetentionDays };
+}
 
+/** The model the functions call, the parameter of its API key, and the uploads bucket. */
+function resolveModelAndUploads({ name, settings, suffix, report }: SectionInput) {
   const modelId = settings.modelId ?? "gemini-2.5-flash";
-  if (!MODEL_ID.test(modelId)) {
-    problems.push(`\`modelId\` must be a model id of a-z, 0-9, . _ - such as gemini-2.5-flash; got \`${modelId}\``);
-  }
+  report(checkName("modelId", MODEL_ID, modelId));
   const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
-  if (!SSM_PARAMETER.test(modelApiKeyParameter) || modelApiKeyParameter.length > 1011) {
-    problems.push(
-      `\`modelApiKeyParameter\` must be an SSM parameter path like /bandup/prod/gemini-api-key (letters, digits, _ . - and /); got \`${modelApiKeyParameter}\``,
-    );
-  }
+  report(checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, modelApiKeyParameter));
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
-  if (!BUCKET.test(uploadsBucket)) {
-    problems.push(`\`uploadsBucket\` must be an S3 bucket name (3-63 characters of a-z, 0-9, . and -); got \`${uploadsBucket}\``);
-  }
-
-  if (problems.length > 0) {
-    throw new EnvironmentConfigError(name, problems);
-  }
-  return {
-    name,
-    region,
-    protected: isProtected,
-    tableNames,
-    tableKmsKeyArn: kmsKeyArn,
-    historyIndex: settings.historyIndex ?? true,
-    tags: { Project: "bandup", Environment: name, ...extraTags },
-    logRetentionDays,
-    functions,
-    modelId,
-    modelApiKeyParameter,
-    uploadsBucket,
-    adoptExistingTables: settings.adoptExistingTables ?? false,
-  };
+  report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
+  return { modelId, modelApiKeyParameter, uploadsBucket };
 }
 
 /** Looks up a known environment by name, with its defaults applied; throws for an unknown name. */

@@ -1,5 +1,6 @@
 import { Testing, TerraformOutput, TerraformStack } from "cdktf";
 import { BandupTable, BandupTableProps } from "../../constructs/bandup-table";
+import { assertStacksValid } from "../../guardrails/apply";
 import {
   EVALUATIONS_TABLE,
   FLASHCARD_SETS_TABLE,
@@ -47,14 +48,14 @@ describe("BandupTable", () => {
   });
 
   test("without the history index, defines only the key attributes (DynamoDB rejects unused ones)", () => {
-    const { resource, table } = synthTable({ historyIndex: false });
+    const { resource, table } = synthTable({ historyIndexEnabled: false });
     expect(resource.attribute).toEqual([
       { name: "evaluation_id", type: "S" },
       { name: "user_id", type: "S" },
     ]);
     expect(resource.global_secondary_index).toBeUndefined();
     expect(table.indexArns).toEqual([]);
-    expect(table.hasHistoryIndex).toBe(false);
+    expect(table.historyIndexEnabled).toBe(false);
   });
 
   test("exposes its name, ARN and the ARN of its index as Terraform references", () => {
@@ -65,7 +66,7 @@ describe("BandupTable", () => {
     const json = JSON.parse(Testing.synth(stack));
     const address = `aws_dynamodb_table.${Object.keys(json.resource.aws_dynamodb_table)[0]}`;
     expect(table.tableName).toBe("bandup-evaluations-test");
-    expect(table.hasHistoryIndex).toBe(true);
+    expect(table.historyIndexEnabled).toBe(true);
     expect(json.output.arn.value).toBe(`\${${address}.arn}`);
     expect(json.output.index.value).toEqual([`\${${address}.arn}/index/${HISTORY_INDEX_NAME}`]);
   });
@@ -75,11 +76,11 @@ describe("BandupTable", () => {
     expect(synthTable({ kmsKeyArn: KEY }).resource.server_side_encryption).toEqual({ enabled: true, kms_key_arn: KEY });
   });
 
-  test("protect turns on deletion protection and prevent_destroy", () => {
-    const { resource } = synthTable({ protect: true });
+  test("deletionProtection turns on deletion protection and prevent_destroy", () => {
+    const { resource } = synthTable({ deletionProtection: true });
     expect(resource.deletion_protection_enabled).toBe(true);
     expect(resource.lifecycle).toEqual({ prevent_destroy: true });
-    expect(synthTable({ protect: false }).resource.lifecycle).toBeUndefined();
+    expect(synthTable({ deletionProtection: false }).resource.lifecycle).toBeUndefined();
   });
 
   test("tags the table with the given tags", () => {
@@ -100,5 +101,29 @@ describe("BandupTable", () => {
         { name: "created_at", type: "N" },
       ],
     });
+  });
+});
+
+describe("BandupTable validation", () => {
+  test("refuses a bad table name and a KMS alias at synth, naming the construct's path", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    new BandupTable(stack, "evaluations", { definition: EVALUATIONS_TABLE, tableName: "ab", kmsKeyArn: "alias/bandup" });
+    expect(() => assertStacksValid(stack)).toThrow(
+      "[test/evaluations] `tableName` must be 3-255 characters of a-z, A-Z, 0-9, _ . -; got `ab`\n" +
+        "[test/evaluations] `kmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/bandup`",
+    );
+  });
+});
+
+describe("BandupTable on-demand throughput caps", () => {
+  test("are written on the table and on the history index when given, and absent by default", () => {
+    expect(synthTable().resource.on_demand_throughput).toBeUndefined();
+    const { resource, table } = synthTable({
+      onDemandThroughput: { maxReadRequestUnits: 100, maxWriteRequestUnits: 50 },
+      historyIndexOnDemandThroughput: { maxReadRequestUnits: 40, maxWriteRequestUnits: 50 },
+    });
+    expect(resource.on_demand_throughput).toEqual({ max_read_request_units: 100, max_write_request_units: 50 });
+    expect(resource.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: 40, max_write_request_units: 50 });
+    expect(table.onDemandThroughput).toEqual({ maxReadRequestUnits: 100, maxWriteRequestUnits: 50 });
   });
 });

@@ -3,15 +3,16 @@
  * suppression they carry is valid, used and has its reason.
  */
 import { Testing } from "cdktf";
-import { applyBandupGuardrails, checkStack, guardrailOptionsOf } from "../../guardrails";
+import { checkStack, guardrailOptionsOf } from "../../guardrails";
+import { buildBandupApp } from "../../stacks/app";
 import { BandupStack } from "../../stacks/bandup-stack";
-import { allEnvironments, stackName } from "../../stacks/environments";
+import { allEnvironments, ENVIRONMENTS } from "../../stacks/environments";
 
-describe.each(allEnvironments().map((e) => [e.name, e] as const))("stack bandup-%s", (_name, environment) => {
+describe.each(allEnvironments().map((e) => [e.name, e] as const))("stack bandup-%s", (name, environment) => {
+  /** The stack as the app builds it (its constructor applies the guardrails). */
   function build(): BandupStack {
-    const stack = new BandupStack(Testing.app(), stackName(environment.name), { environment });
-    if (!guardrailOptionsOf(stack)) applyBandupGuardrails(stack, environment); // until the wiring line is in the stack
-    return stack;
+    const { stacks } = buildBandupApp({ app: Testing.app(), environments: { [name]: ENVIRONMENTS[name] }, backend: { type: "local" } });
+    return stacks[0];
   }
 
   test("passes the guardrails with no unexplained suppression", () => {

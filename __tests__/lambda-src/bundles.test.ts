@@ -3,8 +3,8 @@
  * constructs/bandup-function.ts): each builds, holds no cdktf/constructs code, and loads in a fresh
  * `node` process with the function's environment (and its layer on NODE_PATH, as Lambda sets it),
  * exporting a `handler` function, without any network call at load (a preload script makes every
- * socket, DNS lookup and fetch throw and records it). Prints each bundle's zipped size and load time.
- * Node here is 20; Lambda runs nodejs22.x.
+ * socket, DNS lookup and fetch throw and records it), and stays within the zip budget. Load times
+ * are the bench's (`npm run bench`). Node here is 20; Lambda runs nodejs22.x.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,17 +29,14 @@ dns.lookup = deny("dns.lookup");
 globalThis.fetch = deny("fetch");
 `;
 
-/** Loads index.js in `dir` in a new node process; returns what the child measured. */
+/** Loads index.js in `dir` in a new node process; returns what the child saw. */
 const LOADER = `
-const t0 = process.hrtime.bigint();
 let error = null, type;
 try { type = typeof require("./index.js").handler; } catch (e) { error = e.name + ": " + e.message; }
-const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-process.stdout.write(JSON.stringify({ ms, type, error, network: globalThis.__networkCalls }));
+process.stdout.write(JSON.stringify({ type, error, network: globalThis.__networkCalls }));
 `;
 
 interface LoadResult {
-  ms: number;
   type?: string;
   error: string | null;
   network: string[];
@@ -80,7 +77,6 @@ function load(dir: string, env: Record<string, string>): LoadResult {
   return JSON.parse(result.stdout) as LoadResult;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe.each(FUNCTION_DEFINITIONS.map((d) => [d.kind, d] as const))("%s bundle", (kind, definition) => {
   let dir: string;
@@ -109,21 +105,12 @@ describe.each(FUNCTION_DEFINITIONS.map((d) => [d.kind, d] as const))("%s bundle"
   });
 
   test("loads in a fresh node process, exports handler, makes no network call", () => {
-    const env = environmentOf(definition);
-    const runs = [0, 1, 2, 3, 4].map(() => load(dir, env));
-    for (const run of runs) {
-      expect(run).toMatchObject({ error: null, type: "function", network: [] });
-    }
-    const bundle = build();
-    const zipKb = bundle.zip.byteLength / 1024;
-    const loadMs = median(runs.map((r) => r.ms));
-    console.log(
-      `${kind}: zip ${zipKb.toFixed(1)} KB (index.js ${(bundle.files["index.js"] / 1024).toFixed(1)} KB), ` +
-        `require('./index.js') median ${loadMs.toFixed(1)} ms over ${runs.length} fresh processes ` +
-        `[targets: 150 KB ${zipKb <= 150 ? "met" : "MISSED"}, 100 ms ${loadMs <= 100 ? "met" : "MISSED"}]`,
-    );
-    // A sanity bound only; the benchmark issue owns the targets.
-    expect(loadMs).toBeLessThan(1_000);
+    // Load time is measured by `npm run bench` (a timed assertion here would only measure the machine).
+    expect(load(dir, environmentOf(definition))).toMatchObject({ error: null, type: "function", network: [] });
+  });
+
+  test("stays within the 150 KB zip budget (deterministic: the same sources give the same bytes)", () => {
+    expect(build().zip.byteLength).toBeLessThanOrEqual(150 * 1024);
   });
 
   test("fails the cold start naming a missing variable", () => {

@@ -1,4 +1,4 @@
-import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createFlashcardSetsRepository, type FlashcardSetsRepository } from "../../lambda-src/data/flashcard-sets-repository";
 import { MAX_QUERIES_PER_PAGE } from "../../lambda-src/data/pagination";
 import {
@@ -9,13 +9,14 @@ import {
 } from "../../lambda-src/shared/errors";
 import type { Flashcard, FlashcardSetResults, JobStatus } from "../../lambda-src/shared/models";
 import { useDynalite } from "../support/dynalite";
+import { claim, hashOf, NOW_MS } from "./claims";
 import { expectRejection } from "./expect-error";
 
 const db = useDynalite();
 let repo: FlashcardSetsRepository;
 
 beforeAll(() => {
-  repo = createFlashcardSetsRepository({ client: db().documentClient, tableName: db().flashcardSetsTable, now: () => 1733644800 });
+  repo = createFlashcardSetsRepository({ client: db().documentClient, tableName: db().flashcardSetsTable, now: () => 1733644800, clockMs: () => NOW_MS });
 });
 
 async function rawItem(set_id: string, user_id: string) {
@@ -38,10 +39,12 @@ const RESULTS: FlashcardSetResults = { flashcards: CARDS, page_count: 8, chunk_c
 
 /** Starts a set and moves it to `status`. */
 async function seed(set_id: string, user_id: string, created_at: number, status: JobStatus): Promise<void> {
-  await repo.startFlashcardSet({ set_id, user_id, document_id: DOC, created_at });
-  if (status === "completed") await repo.completeFlashcardSet({ set_id, user_id }, RESULTS);
-  if (status === "failed") await repo.failFlashcardSet({ set_id, user_id }, "PDF has no text layer");
+  await repo.startFlashcardSet({ set_id, user_id, document_id: DOC, created_at }, claim());
+  if (status === "completed") await repo.completeFlashcardSet({ set_id, user_id }, RESULTS, "attempt-1");
+  if (status === "failed") await repo.failFlashcardSet({ set_id, user_id }, "PDF has no text layer", "attempt-1");
 }
+
+const HASH = { input_hash: { S: hashOf("default") } };
 
 async function allPages(userId: string, limit: number): Promise<string[][]> {
   const pages: string[][] = [];
@@ -56,24 +59,32 @@ async function allPages(userId: string, limit: number): Promise<string[][]> {
 }
 
 describe("start, complete, fail", () => {
-  test("start writes the processing record; a second start returns it unchanged", async () => {
+  test("start writes the processing record with the lease; a second start, in progress or of another document, leaves it unchanged", async () => {
     const input = { set_id: "flashcard-set-123", user_id: "user-456", document_id: DOC };
-    const first = await repo.startFlashcardSet(input);
-    expect(first).toEqual({ created: true, record: { ...input, status: "processing", created_at: 1733644800 } });
-    expect(await rawItem("flashcard-set-123", "user-456")).toEqual({
+    const first = await repo.startFlashcardSet(input, claim());
+    expect(first).toEqual({ state: "started", record: { ...input, status: "processing", created_at: 1733644800 } });
+    const stored = {
       set_id: { S: "flashcard-set-123" },
       user_id: { S: "user-456" },
       document_id: { S: DOC },
       status: { S: "processing" },
       created_at: { N: "1733644800" },
-    });
-    const second = await repo.startFlashcardSet({ ...input, document_id: "uploads/other.pdf", created_at: 5 });
-    expect(second).toEqual({ created: false, record: first.record });
+      ...HASH,
+      lease_holder: { S: "attempt-1" },
+      lease_expires_at_ms: { N: String(NOW_MS + 60_000) },
+    };
+    expect(await rawItem("flashcard-set-123", "user-456")).toEqual(stored);
+    const again = await repo.startFlashcardSet({ ...input, created_at: 5 }, claim({ holder: "attempt-2" }));
+    expect(again).toEqual({ state: "in-progress", record: first.record, leaseExpiresAtMs: NOW_MS + 60_000 });
+    const other = await repo.startFlashcardSet({ ...input, document_id: "uploads/other.pdf", created_at: 5 }, claim({ holder: "attempt-2" }));
+    expect(other.state).toBe("other-input");
+    expect(other.record).toEqual(first.record);
+    expect(await rawItem("flashcard-set-123", "user-456")).toEqual(stored);
   });
 
   test("completing stores the design's item: flashcards as a JSON string, total_cards counted", async () => {
     const key = { set_id: "flashcard-set-123", user_id: "user-456" };
-    const done = await repo.completeFlashcardSet(key, RESULTS);
+    const done = await repo.completeFlashcardSet(key, RESULTS, "attempt-1");
     expect(done).toEqual({
       ...key,
       document_id: DOC,
@@ -94,6 +105,7 @@ describe("start, complete, fail", () => {
       page_count: { N: "8" },
       chunk_count: { N: "24" },
       created_at: { N: "1733644800" },
+      ...HASH,
     });
     expect(await repo.getFlashcardSet(key)).toEqual(done);
   });
@@ -102,19 +114,19 @@ describe("start, complete, fail", () => {
     const key = { set_id: "flashcard-set-123", user_id: "user-456" };
     const before = await rawItem(key.set_id, key.user_id);
     await expectRejection(
-      repo.completeFlashcardSet(key, { ...RESULTS, page_count: 99 }),
+      repo.completeFlashcardSet(key, { ...RESULTS, page_count: 99 }, "attempt-1"),
       StatusTransitionError,
       'flashcard set {"set_id":"flashcard-set-123","user_id":"user-456"} is "completed", not "processing"; it cannot be completed',
     );
     await expectRejection(
-      repo.failFlashcardSet(key, "late failure"),
+      repo.failFlashcardSet(key, "late failure", "attempt-1"),
       StatusTransitionError,
       'flashcard set {"set_id":"flashcard-set-123","user_id":"user-456"} is "completed", not "processing"; it cannot be marked failed',
     );
     expect(await rawItem(key.set_id, key.user_id)).toEqual(before);
 
     await expectRejection(
-      repo.completeFlashcardSet({ set_id: "set-nope", user_id: "user-456" }, RESULTS),
+      repo.completeFlashcardSet({ set_id: "set-nope", user_id: "user-456" }, RESULTS, "attempt-1"),
       RecordNotFoundError,
       'flashcard set {"set_id":"set-nope","user_id":"user-456"} does not exist; it cannot be completed',
     );
@@ -130,24 +142,37 @@ describe("start, complete, fail", () => {
       status: { S: "failed" },
       error_message: { S: "PDF has no text layer" },
       created_at: { N: "10" },
+      ...HASH,
     });
   });
 
-  test("10 concurrent starts: exactly one creates", async () => {
+  test("10 concurrent starts: exactly one starts; the others are in progress (same document) or other input", async () => {
+    // Even attempts carry the same document, odd ones each another.
+    const documents = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? DOC : `${DOC}#${i}`));
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        repo.startFlashcardSet({ set_id: "set-race", user_id: "user-race", document_id: `${DOC}#${i}`, created_at: 2000 + i }),
+      documents.map((document_id, i) =>
+        repo.startFlashcardSet(
+          { set_id: "set-race", user_id: "user-race", document_id, created_at: 2000 + i },
+          claim({ holder: `attempt-${i}`, inputHash: hashOf(document_id) }),
+        ),
       ),
     );
-    expect(results.filter((r) => r.created)).toHaveLength(1);
-    const winner = results.find((r) => r.created)!.record;
-    for (const r of results) expect(r.record).toEqual(winner);
+    expect(results.filter((r) => r.state === "started")).toHaveLength(1);
+    const winner = results.find((r) => r.state === "started")!.record;
+    results.forEach((r, i) => {
+      expect(r.record).toEqual(winner);
+      if (r.state !== "started") expect(r.state).toBe(documents[i] === winner.document_id ? "in-progress" : "other-input");
+    });
+    const winnerIndex = results.findIndex((r) => r.state === "started");
     expect(await rawItem("set-race", "user-race")).toEqual({
       set_id: { S: "set-race" },
       user_id: { S: "user-race" },
       document_id: { S: winner.document_id },
       status: { S: "processing" },
       created_at: { N: String(winner.created_at) },
+      input_hash: { S: hashOf(winner.document_id) },
+      lease_holder: { S: `attempt-${winnerIndex}` },
+      lease_expires_at_ms: { N: String(NOW_MS + 60_000) },
     });
   });
 });
@@ -165,14 +190,14 @@ describe("validation before any write", () => {
     ["total_cards from the caller", { total_cards: 3 }, "`total_cards` does not belong to flashcard set results; got 3"],
   ];
   test.each(cases)("complete: %s", async (_name, change, message) => {
-    await expectRejection(repo.completeFlashcardSet(KEY, { ...RESULTS, ...change } as FlashcardSetResults), InvalidInputError, message);
+    await expectRejection(repo.completeFlashcardSet(KEY, { ...RESULTS, ...change } as FlashcardSetResults, "attempt-1"), InvalidInputError, message);
     expect((await rawItem(KEY.set_id, KEY.user_id))?.status).toEqual({ S: "processing" });
   });
 
   test("start: a document_id longer than an S3 key is refused and nothing is written", async () => {
     const document_id = "d".repeat(1025);
     await expectRejection(
-      repo.startFlashcardSet({ set_id: "set-long-doc", user_id: "user-456", document_id }),
+      repo.startFlashcardSet({ set_id: "set-long-doc", user_id: "user-456", document_id }, claim()),
       InvalidInputError,
       `\`document_id\` must be a non-empty string of at most 1024 UTF-8 bytes; got "${"d".repeat(79)}… (1027 characters)`,
     );
@@ -183,7 +208,7 @@ describe("validation before any write", () => {
     const flashcards = Array.from({ length: 400 }, (_, i) => ({ question: `Q${i}?`, answer: "a".repeat(1000) }));
     // Counted by hand: name bytes + value bytes. created_at at its largest (9999999999: 5 + 1 bytes),
     // total_cards 400 and page_count 8 and chunk_count 24 (2 bytes each), document_id (kept from the
-    // start, not re-read) at its largest, 1024 bytes.
+    // start, not re-read) at its largest, 1024 bytes, and the input_hash the record keeps (64 hex).
     const expected =
       "set_id".length + "set-validate".length +
       "user_id".length + "user-456".length +
@@ -191,9 +216,10 @@ describe("validation before any write", () => {
       "created_at".length + 6 +
       "flashcards".length + JSON.stringify(flashcards).length +
       "total_cards".length + 2 + "page_count".length + 2 + "chunk_count".length + 2 +
-      "document_id".length + 1024;
+      "document_id".length + 1024 +
+      "input_hash".length + 64;
     await expectRejection(
-      repo.completeFlashcardSet(KEY, { ...RESULTS, flashcards }),
+      repo.completeFlashcardSet(KEY, { ...RESULTS, flashcards }, "attempt-1"),
       ItemTooLargeError,
       `\`item\` must be at most 409600 bytes (DynamoDB's 400 KB item limit, attribute names included); got ${expected} bytes`,
     );
@@ -203,6 +229,9 @@ describe("validation before any write", () => {
       document_id: { S: DOC },
       status: { S: "processing" },
       created_at: { N: "20" },
+      ...HASH,
+      lease_holder: { S: "attempt-1" },
+      lease_expires_at_ms: { N: String(NOW_MS + 60_000) },
     });
   });
 });
@@ -274,5 +303,46 @@ describe("listCompletedFlashcardSets", () => {
     const token = (await repo.listCompletedFlashcardSets("user-else", { limit: 1 })).nextToken;
     expect(token).toEqual(expect.any(String));
     await expect(repo.listCompletedFlashcardSets(USER, { nextToken: token })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  test("a completed set whose cards are not JSON is skipped with a log line naming its key; the page keeps its nextToken", async () => {
+    const user = "user-broken-set";
+    const skipped: Record<string, unknown>[] = [];
+    const logged = createFlashcardSetsRepository({
+      client: db().documentClient,
+      tableName: db().flashcardSetsTable,
+      clockMs: () => NOW_MS,
+      log: (level, message, fields) => void skipped.push({ level, message, ...fields }),
+    });
+    await seed("good-old", user, 1, "completed");
+    await seed("good-new", user, 3, "completed");
+    await db().client.send(
+      new PutItemCommand({
+        TableName: db().flashcardSetsTable,
+        Item: {
+          set_id: { S: "broken" },
+          user_id: { S: user },
+          document_id: { S: DOC },
+          status: { S: "completed" },
+          created_at: { N: "2" },
+          flashcards: { S: "[{" },
+          total_cards: { N: "1" },
+          page_count: { N: "1" },
+          chunk_count: { N: "1" },
+        },
+      }),
+    );
+    const first = await logged.listCompletedFlashcardSets(user, { limit: 2 });
+    expect(first.items.map((set) => set.set_id)).toEqual(["good-new"]);
+    expect(first.nextToken).toEqual(expect.any(String));
+    expect(skipped).toEqual([
+      {
+        level: "warn",
+        message: "skipped a malformed item of a history page",
+        key: { set_id: "broken", user_id: user },
+        error: `malformed flashcard set item (set_id "broken", user_id "${user}"): \`flashcards\` must be a string holding a JSON array of {question, answer}; got "[{"`,
+      },
+    ]);
+    expect((await logged.listCompletedFlashcardSets(user, { limit: 2, nextToken: first.nextToken })).items.map((set) => set.set_id)).toEqual(["good-old"]);
   });
 });

@@ -1,4 +1,4 @@
-import { QueryCommand as LowLevelQueryCommand } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand, QueryCommand as LowLevelQueryCommand } from "@aws-sdk/client-dynamodb";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createEvaluationsRepository, type EvaluationsRepository } from "../../lambda-src/data/evaluations-repository";
 import { encodeToken } from "../../lambda-src/data/pagination";
@@ -6,6 +6,7 @@ import { InvalidInputError } from "../../lambda-src/shared/errors";
 import type { Evaluation, EvaluationType } from "../../lambda-src/shared/models";
 import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, HISTORY_INDEX_NAME } from "../../lambda-src/shared/table-definitions";
 import { useDynalite } from "../support/dynalite";
+import { claim, NOW_MS } from "./claims";
 import { expectRejection } from "./expect-error";
 
 const db = useDynalite();
@@ -22,13 +23,13 @@ const HISTORY: [string, EvaluationType, number][] = [
 ];
 
 beforeAll(async () => {
-  repo = createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable });
+  repo = createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable, clockMs: () => NOW_MS });
   for (const [evaluation_id, evaluation_type, created_at] of HISTORY) {
-    await repo.startEvaluation({ evaluation_id, user_id: USER, evaluation_type, created_at });
+    await repo.startEvaluation({ evaluation_id, user_id: USER, evaluation_type, created_at }, claim());
   }
   // Someone else's evaluations, newer and older: must never appear.
-  await repo.startEvaluation({ evaluation_id: "eval-other-1", user_id: "user-other", evaluation_type: "writing", created_at: 1733644900 });
-  await repo.startEvaluation({ evaluation_id: "eval-other-2", user_id: "user-other", evaluation_type: "writing", created_at: 1733644700 });
+  await repo.startEvaluation({ evaluation_id: "eval-other-1", user_id: "user-other", evaluation_type: "writing", created_at: 1733644900 }, claim());
+  await repo.startEvaluation({ evaluation_id: "eval-other-2", user_id: "user-other", evaluation_type: "writing", created_at: 1733644700 }, claim());
 });
 
 /** Follows nextToken until the listing ends; returns each page's ids. */
@@ -109,6 +110,73 @@ describe("listEvaluationHistory", () => {
       nextToken: encodeToken({ evaluation_id: "eval-h2", user_id: USER, created_at: 1733644802 }),
     });
     expect(resumed.items.map((e) => e.evaluation_id)).toEqual(["eval-h1"]);
+  });
+});
+
+describe("a malformed item never blocks a history", () => {
+  const user = "user-with-a-broken-item";
+  let skipped: Record<string, unknown>[];
+  let logged: EvaluationsRepository;
+
+  beforeAll(async () => {
+    skipped = [];
+    logged = createEvaluationsRepository({
+      client: db().documentClient,
+      tableName: db().evaluationsTable,
+      clockMs: () => NOW_MS,
+      log: (level, message, fields) => void skipped.push({ level, message, ...fields }),
+    });
+    for (const [evaluation_id, created_at] of [["eval-m1", 1], ["eval-m2", 2], ["eval-m3", 3], ["eval-m5", 5]] as const) {
+      await logged.startEvaluation({ evaluation_id, user_id: user, evaluation_type: "writing", created_at }, claim());
+    }
+    // In the middle of the first page: a band the scale does not have, written by hand.
+    await db().client.send(
+      new PutItemCommand({
+        TableName: db().evaluationsTable,
+        Item: {
+          evaluation_id: { S: "eval-m4-broken" },
+          user_id: { S: user },
+          evaluation_type: { S: "writing" },
+          status: { S: "completed" },
+          created_at: { N: "4" },
+          overall_band: { S: "9.7" },
+        },
+      }),
+    );
+  });
+
+  beforeEach(() => {
+    skipped.length = 0;
+  });
+
+  test("it is left out of its page with a log line naming its key; the page keeps its nextToken", async () => {
+    // Newest first: m5, the broken item, m3 on the first page; m2, m1 after it.
+    const first = await logged.listEvaluationHistory(user, { limit: 3 });
+    expect(first.items.map((e) => e.evaluation_id)).toEqual(["eval-m5", "eval-m3"]);
+    expect(first.nextToken).toEqual(expect.any(String));
+    expect(skipped).toEqual([
+      {
+        level: "warn",
+        message: "skipped a malformed item of a history page",
+        key: { evaluation_id: "eval-m4-broken", user_id: user },
+        error:
+          'malformed evaluation item (evaluation_id "eval-m4-broken", user_id "user-with-a-broken-item"): `overall_band` must be a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"; got "9.7"',
+      },
+    ]);
+    const rest = await logged.listEvaluationHistory(user, { limit: 3, nextToken: first.nextToken });
+    expect(rest.items.map((e) => e.evaluation_id)).toEqual(["eval-m2", "eval-m1"]);
+  });
+
+  test("the whole listing reaches every good item", async () => {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await logged.listEvaluationHistory(user, { limit: 1, nextToken });
+      ids.push(...page.items.map((e) => e.evaluation_id));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    expect(ids).toEqual(["eval-m5", "eval-m3", "eval-m2", "eval-m1"]);
+    expect(skipped).toHaveLength(1);
   });
 });
 

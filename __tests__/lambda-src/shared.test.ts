@@ -9,6 +9,9 @@ import { itemSizeBytes, MAX_ITEM_SIZE_BYTES, numberSizeBytes } from "../../lambd
 import type { EvaluationKey, FlashcardSetKey } from "../../lambda-src/shared/models";
 import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/shared/table-definitions";
 import { ensureItemSize } from "../../lambda-src/shared/validation";
+import { inputHash } from "../../lambda-src/shared/input-hash";
+import { createRedactor, redactError } from "../../lambda-src/shared/redact";
+import { isWellFormedUnicode } from "../../lambda-src/shared/text";
 import { useDynalite } from "../support/dynalite";
 import { expectThrow } from "./expect-error";
 
@@ -146,6 +149,64 @@ describe("decoder", () => {
 
   test("a non-object item", () => {
     expectThrow(() => decodeEvaluation(null), MalformedItemError, "malformed evaluation item: `item` must be an object; got null");
+  });
+
+  test("attributes the code does not know are ignored and left out; the lifecycle's are checked and left out", () => {
+    const extra = { ttl: 1765180800, note: { by: "hand" }, input_hash: "a".repeat(64) };
+    expect(decodeEvaluation({ ...WRITING_ITEM, ...extra })).toEqual(decodeEvaluation(WRITING_ITEM));
+    expect(decodeFlashcardSet({ ...SET_ITEM, ...extra })).toEqual(decodeFlashcardSet(SET_ITEM));
+    const processing = { evaluation_id: "e", user_id: "u", evaluation_type: "writing", status: "processing", created_at: 1 };
+    expect(decodeEvaluation({ ...processing, lease_holder: "req/1", lease_expires_at_ms: 1733644860000, ttl: 5 })).toEqual(processing);
+    expectThrow(
+      () => decodeEvaluation({ ...processing, lease_expires_at_ms: "soon" }),
+      MalformedItemError,
+      'malformed evaluation item (evaluation_id "e", user_id "u"): `lease_expires_at_ms` must be a non-negative integer; got "soon"',
+    );
+  });
+});
+
+describe("redaction", () => {
+  const KEY = "AIzaSy-secret/key+1";
+
+  test("the key in every spelling upstream text carries: plain, JSON-escaped, URL-encoded", () => {
+    const redact = createRedactor([KEY]);
+    expect(redact(`API key not valid: ${KEY}.`)).toBe("API key not valid: [redacted].");
+    expect(redact(JSON.stringify({ message: `key=${KEY}` }))).toBe('{"message":"key=[redacted]"}');
+    expect(redact(`https://host/v1?key=${encodeURIComponent(KEY)}`)).toBe("https://host/v1?key=[redacted]");
+    expect(redact("nothing secret")).toBe("nothing secret");
+  });
+
+  test("a key learnt later (read on the first call) is redacted from then on", () => {
+    const redact = createRedactor();
+    expect(redact(KEY)).toBe(KEY);
+    redact.add(KEY);
+    expect(redact(`${KEY}${KEY}`)).toBe("[redacted][redacted]");
+  });
+
+  test("an error's message, stack and cause chain", () => {
+    const redact = createRedactor([KEY]);
+    const error = new Error(`outer ${KEY}`, { cause: new Error(`inner ${KEY}`) });
+    redactError(error, redact);
+    expect(error.message).toBe("outer [redacted]");
+    expect(error.stack).not.toContain(KEY);
+    expect((error.cause as Error).message).toBe("inner [redacted]");
+  });
+});
+
+describe("ids", () => {
+  test("well-formed Unicode: a lone surrogate is refused, a pair (an emoji) is fine", () => {
+    expect(isWellFormedUnicode("victim\uD800")).toBe(false);
+    expect(isWellFormedUnicode("\uDC00victim")).toBe(false);
+    expect(isWellFormedUnicode("user-\u{1F600}")).toBe(true);
+    expect(isWellFormedUnicode("Nguyễn")).toBe(true);
+  });
+
+  test("the input hash is stable whatever the fields' order, and differs with the kind or any field", () => {
+    const hash = inputHash("writing", { task: "task2", prompt: "p", essay: "e" });
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(inputHash("writing", { essay: "e", prompt: "p", task: "task2" })).toBe(hash);
+    expect(inputHash("speaking", { task: "task2", prompt: "p", essay: "e" })).not.toBe(hash);
+    expect(inputHash("writing", { task: "task2", prompt: "p", essay: "e." })).not.toBe(hash);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * plan:review on REAL plans of the BandUp stack, made by the real terraform offline (see
  * plan-fixtures.ts): a fresh stack, no changes, an in-place update (tag + GSI), a replacement (the
- * evaluations table's sort key changed) and an update that turns point-in-time recovery off.
+ * evaluations table's sort key changed), an update that turns point-in-time recovery off, and an odd
+ * plan with a sensitive variable and a setting unknown until apply. The README's example is the
+ * review of the replacement, rendered again here.
  */
 import { spawnSync } from "child_process";
 import { readFileSync, rmSync, writeFileSync } from "fs";
@@ -9,7 +11,7 @@ import { join } from "path";
 import { analysePlans } from "../../scripts/lib/plan-review/analyse";
 import { CliIo, runPlanReview } from "../../scripts/lib/plan-review/cli";
 import { parsePlan } from "../../scripts/lib/plan-review/parse";
-import { buildRealPlans, RealPlans, STACK } from "./plan-fixtures";
+import { buildRealPlans, RealPlans, SECRET, STACK } from "./plan-fixtures";
 
 const EVALUATIONS = "aws_dynamodb_table.evaluations_table_68D57890";
 const FLASHCARDS = "aws_dynamodb_table.flashcard-sets_table_29875C15";
@@ -137,6 +139,7 @@ describe("a replacement: the evaluations table's sort key changed", () => {
       '| `arn` | `"arn:aws:dynamodb:us-east-1:123456789012:table/bandup-evaluations-dev"` | (known after apply) |',
     ]));
     expect(err).toBe(`plan-review: 1 blocking change(s): ${STACK}:${EVALUATIONS} (replace)\n`);
+    expect(lines(out)[lines(out).indexOf(finding) + 1]).toBe(`  If intended: \`--allow-destroy ${STACK}:${EVALUATIONS}\`.`);
   });
 
   test("--allow-destroy <address> lets it through, still reported", () => {
@@ -171,6 +174,7 @@ describe("a replacement: the evaluations table's sort key changed", () => {
         kind: "replace",
         attributes: ["range_key"],
         message: finding.replace(`- ⛔ **${STACK}**: `, ""),
+        allowDestroy: `${STACK}:${EVALUATIONS}`,
         allowed: false,
       },
     ]);
@@ -206,6 +210,83 @@ describe("an update that turns point-in-time recovery off", () => {
     );
     expect(lines(out)).toContain("| `point_in_time_recovery[0].enabled` | `true` | `false` |");
     expect(actionRows(out)).toContain(`| update | \`${EVALUATIONS}\` | \`bandup-evaluations-dev\` |`);
+  });
+});
+
+describe("an odd plan: a sensitive variable in a sort key, a tag, a TTL block, an environment variable and a queue name", () => {
+  const QUEUE = "aws_sqs_queue.flashcard-generator_dead-letters_1DEB7D7B";
+
+  test("the plan holds the secret in clear text; no output of the review does", () => {
+    expect(readFileSync(plans.odd, "utf8")).toContain(SECRET);
+    for (const format of [[], ["--json"]]) {
+      const { code, out, err } = cli(...format, "--stack", `${STACK}=${plans.odd}`);
+      expect(code).toBe(1);
+      expect(out).not.toContain(SECRET);
+      expect(err).not.toContain(SECRET);
+    }
+  });
+
+  test("each sensitive value, and the provider's unmarked copy in tags_all, shows (sensitive)", () => {
+    const { out } = cli("--stack", `${STACK}=${plans.odd}`);
+    expect(lines(out)).toEqual(
+      expect.arrayContaining([
+        "| `range_key` | (sensitive) | (sensitive) |",
+        "| `attribute` | (sensitive) | (sensitive) |",
+        "| `tags.Secret` | (none) | (sensitive) |",
+        "| `tags_all.Secret` | (none) | (sensitive) |",
+        '| `ttl` |  | `+ {"attribute_name":(sensitive),"enabled":true}` |',
+        "| `environment[0].variables.TEAM_SECRET` | (none) | (sensitive) |",
+        `| replace | \`${QUEUE}\` | (sensitive) |`,
+        "| `name` | (sensitive) | (sensitive) |",
+      ]),
+    );
+  });
+
+  test("the key change and the dead-letter queue's replacement are flagged, masked; PITR unknown until apply is not", () => {
+    const { out, err } = cli("--stack", `${STACK}=${plans.odd}`);
+    expect(lines(out)).toEqual(
+      expect.arrayContaining([
+        `- ⛔ **${STACK}**: \`${EVALUATIONS}\` (table \`bandup-evaluations-dev\`) will be **replaced**, forced by \`range_key\`. The key schema changes (\`range_key\`: (sensitive) → (sensitive)); DynamoDB cannot change a table's keys in place, so Terraform destroys the table and creates a new, empty one: every item in \`bandup-evaluations-dev\` is lost.`,
+        `- ⛔ **${STACK}**: \`${QUEUE}\` (queue (sensitive)) will be **replaced**, forced by \`name\`. Terraform destroys it and creates a new one: every message in it is lost (a dead-letter queue holds the events that failed every retry).`,
+        `  If intended: \`--allow-destroy ${STACK}:${QUEUE}\`.`,
+        "| `point_in_time_recovery[0].enabled` | `true` | (known after apply) |",
+      ]),
+    );
+    expect(err).toBe(`plan-review: 2 blocking change(s): ${STACK}:${EVALUATIONS} (replace), ${STACK}:${QUEUE} (replace)\n`);
+    expect(out).not.toContain("point-in-time recovery off");
+  });
+});
+
+describe("the README's plan-review example", () => {
+  const README = join(__dirname, "../../README.md");
+  const BEGIN = "<!-- BEGIN plan-review example:";
+  const END = "<!-- END plan-review example -->";
+
+  /** The README block: the review of the real sort-key plan, as the code renders it now. */
+  function renderedExample(): string {
+    const version = JSON.parse(readFileSync(plans.replace, "utf8")).terraform_version;
+    return [
+      `${BEGIN} rendered by __tests__/scripts/plan-review.terraform.test.ts; regenerate it with UPDATE_README_EXAMPLE=1 (see Tests) -->`,
+      `Rendered from the real plan of that change, made offline by terraform ${version} against a made-up prior state (account 123456789012):`,
+      "",
+      "````markdown",
+      cli("--stack", `${STACK}=${plans.replace}`).out.trimEnd(),
+      "````",
+      END,
+    ].join("\n");
+  }
+
+  test("is what the review renders now from the real plan of that change", () => {
+    const readme = readFileSync(README, "utf8");
+    const start = readme.indexOf(BEGIN);
+    const end = readme.indexOf(END);
+    expect([start >= 0, end > start]).toEqual([true, true]);
+    const expected = renderedExample();
+    if (process.env.UPDATE_README_EXAMPLE === "1") {
+      writeFileSync(README, readme.slice(0, start) + expected + readme.slice(end + END.length));
+      return;
+    }
+    expect(readme.slice(start, end + END.length)).toBe(expected);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * plan:review units that real offline plans cannot produce: sensitive values, imports (need the
- * API), a table leaving its KMS key, and argument handling. The main assertions on real plans are in
- * plan-review.terraform.test.ts.
+ * plan:review units that real offline plans cannot produce: sensitive values in every shape, imports
+ * (need the API), every action list terraform writes, the findings on resources this stack does not
+ * plan (KMS keys, table items), values unknown until apply, long lists, input checks and argument
+ * handling. The main assertions on real plans are in plan-review.terraform.test.ts; the exit codes
+ * of the command as a process in plan-review.cli.test.ts.
  *
  * HAND-WRITTEN MINIMAL OBJECTS: every plan literal below is a tiny, hand-made subset of the
  * `terraform show -json` format, only the fields the code under test reads.
@@ -9,7 +11,8 @@
 import { analysePlans, changedAttributes } from "../../scripts/lib/plan-review/analyse";
 import { CliIo, runPlanReview } from "../../scripts/lib/plan-review/cli";
 import { parsePlan, PlanResourceChange, stackNameFromFile } from "../../scripts/lib/plan-review/parse";
-import { renderMarkdown } from "../../scripts/lib/plan-review/render";
+import { renderJson, renderMarkdown } from "../../scripts/lib/plan-review/render";
+import { MIN_CONTAINED_SECRET, Secrets, SubstringMatcher } from "../../scripts/lib/plan-review/secrets";
 
 function plan(changes: PlanResourceChange[], stack = "s") {
   return parsePlan(JSON.stringify({ format_version: "1.2", resource_changes: changes }), `${stack}.json`, stack);
@@ -128,7 +131,7 @@ describe("arguments", () => {
   };
 
   test("usage errors exit 2", () => {
-    expect(run().err).toMatch(/^plan-review: no plan file given\n\nUsage: npm run plan:review/);
+    expect(run().err).toBe("plan-review: no plan file given; run with --help for the usage\n");
     expect(run("--nope", "a.json").code).toBe(2);
     expect(run("--allow-destroy").err).toContain("--allow-destroy needs a value");
     expect(run("--stack", "a.json").err).toContain("--stack needs <name>=<plan.json>; got `a.json`");
@@ -139,5 +142,326 @@ describe("arguments", () => {
     const { code, out } = run("--help");
     expect(code).toBe(0);
     expect(out).toContain("Exit codes: 0 no blocking change, 1");
+  });
+});
+
+/** A hand-made `resource_changes` entry of a managed resource. */
+function rc(type: string, name: string, change: PlanResourceChange["change"]): PlanResourceChange {
+  return { address: `${type}.${name}`, type, name, mode: "managed", change };
+}
+
+describe("sensitive values are masked everywhere (hand-written minimal plans)", () => {
+  const SECRET = "hunter2-secret-value";
+  const table = rc("aws_dynamodb_table", "t", {
+    actions: ["delete", "create"],
+    before: { name: "t", range_key: "user_id", tags: { Team: "a" }, tags_all: { Team: "a" } },
+    after: { name: "t", range_key: SECRET, tags: { Team: SECRET }, tags_all: { Team: SECRET } },
+    before_sensitive: {},
+    // Terraform marks what the configuration made sensitive, not the provider's copy in `tags_all`.
+    after_sensitive: { range_key: true, tags: { Team: true } },
+    replace_paths: [["range_key"]],
+  });
+  const fn = rc("aws_lambda_function", "f", {
+    actions: ["update"],
+    before: { function_name: "f", environment: [{ variables: { MODE: "a", TOKEN: "old-token-123" } }], layers: ["l1"] },
+    after: { function_name: "f", environment: [{ variables: { MODE: "b", TOKEN: SECRET } }], layers: ["l1", SECRET] },
+    before_sensitive: { environment: [{ variables: { TOKEN: true } }] },
+    after_sensitive: { environment: [{ variables: { TOKEN: true } }], layers: [false, true] },
+  });
+  const queue = rc("aws_sqs_queue", "q", {
+    actions: ["delete"],
+    before: { name: SECRET, arn: `arn:aws:sqs:us-east-1:123456789012:${SECRET}` },
+    after: null,
+    before_sensitive: { name: true },
+    after_sensitive: false,
+  });
+  const review = analysePlans([plan([table, fn, queue], "bandup-dev")]);
+  const outputs = [renderMarkdown(review), renderJson(review)];
+
+  test("no output holds the secret, nor the value that was sensitive before", () => {
+    for (const text of outputs) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain("old-token-123");
+      expect(text).not.toContain("hunter2");
+    }
+  });
+
+  test("the key-schema finding, the resource table and the attribute table say (sensitive)", () => {
+    const md = renderMarkdown(review);
+    expect(review.findings.map((f) => f.message)).toEqual([
+      "`aws_dynamodb_table.t` (table `t`) will be **replaced**, forced by `range_key`. The key schema changes (`range_key`: (sensitive) → (sensitive)); DynamoDB cannot change a table's keys in place, so Terraform destroys the table and creates a new, empty one: every item in `t` is lost.",
+      "`aws_sqs_queue.q` (queue (sensitive)) will be **deleted**: every message in it is lost (a dead-letter queue holds the events that failed every retry).",
+    ]);
+    expect(md).toContain("| delete | `aws_sqs_queue.q` | (sensitive) |");
+    expect(md).toContain("| `range_key` | (sensitive) | (sensitive) |");
+    expect(md).toContain("| `tags.Team` | (sensitive) | (sensitive) |");
+    // The provider's copy, unmarked in the plan, is masked as a copy of a sensitive value.
+    expect(md).toContain("| `tags_all.Team` | (sensitive) | (sensitive) |");
+    // Inside a block, a map member; in a list, the one element marked.
+    expect(md).toContain("| `environment[0].variables.MODE` | `\"a\"` | `\"b\"` |");
+    expect(md).toContain("| `environment[0].variables.TOKEN` | (sensitive) | (sensitive) |");
+    expect(md).toContain("| `layers` |  | `+ (sensitive)` |");
+  });
+
+  test("--json: names, attributes and messages masked the same way", () => {
+    const doc = JSON.parse(renderJson(review));
+    const q = doc.stacks[0].resources.find((r: { address: string }) => r.address === "aws_sqs_queue.q");
+    expect(q.name).toBe("(sensitive)");
+    const t = doc.stacks[0].resources.find((r: { address: string }) => r.address === "aws_dynamodb_table.t");
+    expect(t.attributes).toContainEqual({ path: "range_key", before: "(sensitive)", after: "(sensitive)" });
+  });
+
+  test("a value sensitive on one side only is masked on both, as terraform's own plan output does", () => {
+    expect(
+      changedAttributes({
+        actions: ["update"],
+        before: { password: "was-public", note: "x" },
+        after: { password: "now-secret", note: "y" },
+        after_sensitive: { password: true },
+      }),
+    ).toEqual([
+      { path: "note", before: '"x"', after: '"y"' },
+      { path: "password", before: "(sensitive)", after: "(sensitive)" },
+    ]);
+  });
+
+  test("a wholly sensitive block, and a sensitive value unknown until apply", () => {
+    expect(
+      changedAttributes({
+        actions: ["update"],
+        before: { ttl: [{ attribute_name: "old-ttl-field", enabled: true }], token: "old-value" },
+        after: { ttl: [{ attribute_name: "new-ttl-field", enabled: true }] },
+        before_sensitive: { ttl: true, token: true },
+        after_sensitive: { ttl: true, token: true },
+        after_unknown: { token: true },
+      }),
+    ).toEqual([
+      { path: "token", before: "(sensitive)", after: "(known after apply)" },
+      { path: "ttl", before: "(sensitive)", after: "(sensitive)" },
+    ]);
+  });
+
+  test("the marks of the prior state's and the planned values' sensitive_values count too", () => {
+    const parsed = parsePlan(
+      JSON.stringify({
+        format_version: "1.2",
+        resource_changes: [rc("aws_ssm_parameter", "p", { actions: ["update"], before: { name: "p", value: "old-param-value" }, after: { name: "p", value: "new-param-value" } })],
+        prior_state: { values: { root_module: { resources: [{ address: "aws_ssm_parameter.p", sensitive_values: { value: true } }] } } },
+        planned_values: { root_module: { child_modules: [], resources: [{ address: "aws_ssm_parameter.p", sensitive_values: { value: true } }] } },
+      }),
+      "p.json",
+      "p",
+    );
+    const text = renderMarkdown(analysePlans([parsed]));
+    expect(text).toContain("| `value` | (sensitive) | (sensitive) |");
+    expect(text).not.toMatch(/param-value/);
+  });
+
+  test("invalid JSON: the message quotes no part of the text", () => {
+    expect(() => parsePlan(`{"password": hunter2-${SECRET}}`, "p.json", "p")).toThrow(
+      "p.json: is not valid JSON (unexpected token); pass the output of `terraform show -json <planfile>`",
+    );
+  });
+});
+
+describe("copies of secrets", () => {
+  test("SubstringMatcher finds any of many strings inside a text", () => {
+    const matcher = new SubstringMatcher(["he", "she", "his", "hers", "secret-1"]);
+    expect(["ushers", "this", "a secret-1 b", "she"].map((t) => matcher.matches(t))).toEqual([true, true, true, true]);
+    expect(["", "secret-", "hx", "s"].map((t) => matcher.matches(t))).toEqual([false, false, false, false]);
+  });
+
+  test("a copy is masked when equal to a secret, or when it contains a secret of 6 characters or more", () => {
+    const secrets = new Secrets([
+      rc("aws_x", "a", { actions: ["create"], after: { long: "abcdef", short: "ab" }, after_sensitive: { long: true, short: true } }),
+    ]);
+    const marked = secrets.markCopies(
+      rc("aws_y", "b", {
+        actions: ["update"],
+        before: { arn: "arn:x:abcdef", eq: "ab", contains_short: "xaby", list: ["ok", "abcdef"] },
+        after: { arn: "arn:x:abcdef", eq: "ab", contains_short: "xaby", list: ["ok", "abcdef"] },
+      }),
+    );
+    expect(marked.change.before_sensitive).toEqual({ arn: true, eq: true, list: [undefined, true] });
+    expect(marked.change.after_sensitive).toEqual({ arn: true, eq: true, list: [undefined, true] });
+    expect(MIN_CONTAINED_SECRET).toBe(6);
+  });
+});
+
+describe("every action list terraform 1.11 writes is reviewed", () => {
+  // terraform's actionString (internal/command/jsonplan/plan.go): these nine, and nothing else.
+  test.each([
+    [["no-op"], "no-op", undefined, 0],
+    [["create"], "create", "| create | `aws_dynamodb_table.t` | `t` |", 0],
+    [["read"], "read", "| read | `aws_dynamodb_table.t` | `t` |", 0],
+    [["update"], "update", "| update | `aws_dynamodb_table.t` | `t` |", 0],
+    [["delete", "create"], "replace", "| replace | `aws_dynamodb_table.t` | `t` |", 1],
+    [["create", "delete"], "replace", "| replace | `aws_dynamodb_table.t` | `t` |", 1],
+    [["delete"], "delete", "| delete | `aws_dynamodb_table.t` | `t` |", 1],
+    [["forget"], "forget", "| forget | `aws_dynamodb_table.t` | `t` |", 0],
+    [["create", "forget"], "replace", "| replace (old one forgotten) | `aws_dynamodb_table.t` | `t` |", 1],
+  ])("%j on a table: %s", (actions, action, row, exitCode) => {
+    const review = analysePlans([
+      plan([rc("aws_dynamodb_table", "t", { actions, before: actions[0] === "create" && actions.length === 1 ? null : { name: "t" }, after: actions.includes("create") || actions[0] !== "delete" ? { name: "t" } : null })]),
+    ]);
+    expect(review.exitCode).toBe(exitCode);
+    const resources = review.stacks[0].resources;
+    if (row === undefined) expect(resources).toEqual([]);
+    else {
+      expect(resources.map((r) => [r.action, r.actions])).toEqual([[action, actions]]);
+      expect(renderMarkdown(review)).toContain(row);
+    }
+  });
+
+  test("create then forget: the finding says the old table is left in place and the new one starts empty", () => {
+    const review = analysePlans([
+      plan([rc("aws_dynamodb_table", "t", { actions: ["create", "forget"], before: { name: "t", range_key: "a" }, after: { name: "t", range_key: "b" }, replace_paths: [["range_key"]] })]),
+    ]);
+    expect(review.findings.map((f) => f.message)).toEqual([
+      "`aws_dynamodb_table.t` (table `t`) will be **replaced**, forced by `range_key`. Terraform creates a new one and forgets the old one (`destroy = false`): the old table stays in AWS with its data, no longer managed by Terraform, and the new one starts empty.",
+    ]);
+  });
+
+  test("forget alone loses nothing: listed, not flagged", () => {
+    const review = analysePlans([plan([rc("aws_kms_key", "k", { actions: ["forget"], before: { key_id: "k-1" }, after: null })])]);
+    expect(review.findings).toEqual([]);
+    expect(renderMarkdown(review)).toContain("| forget | `aws_kms_key.k` | `k-1` |");
+  });
+});
+
+describe("what loses data or access is flagged, with the address, the loss and the --allow-destroy entry", () => {
+  const review = analysePlans([
+    plan(
+      [
+        rc("aws_sqs_queue", "dlq", { actions: ["delete"], before: { name: "bandup-writing-evaluator-dev-dead-letters" }, after: null }),
+        rc("aws_sqs_queue", "dlq2", { actions: ["delete", "create"], before: { name: "q2", fifo_queue: false }, after: { name: "q2", fifo_queue: true }, replace_paths: [["fifo_queue"]] }),
+        rc("aws_kms_key", "key", { actions: ["delete"], before: { key_id: "1234abcd", deletion_window_in_days: 30, is_enabled: true }, after: null }),
+        rc("aws_kms_key", "off", { actions: ["update"], before: { key_id: "5678", is_enabled: true }, after: { key_id: "5678", is_enabled: false } }),
+        rc("aws_dynamodb_table_item", "item", { actions: ["delete"], before: { table_name: "bandup-evaluations-dev", hash_key: "evaluation_id", item: "{}" }, after: null }),
+        rc("aws_dynamodb_table", "t", { actions: ["update"], before: { name: "t", deletion_protection_enabled: true }, after: { name: "t", deletion_protection_enabled: false } }),
+      ],
+      "bandup-dev",
+    ),
+  ]);
+
+  test("each finding, in plan order", () => {
+    expect(review.findings.map((f) => [f.address, f.kind, f.attributes, f.allowDestroy])).toEqual([
+      ["aws_sqs_queue.dlq", "delete", [], "bandup-dev:aws_sqs_queue.dlq"],
+      ["aws_sqs_queue.dlq2", "replace", ["fifo_queue"], "bandup-dev:aws_sqs_queue.dlq2"],
+      ["aws_kms_key.key", "delete", [], "bandup-dev:aws_kms_key.key"],
+      ["aws_kms_key.off", "key-disabled", ["is_enabled"], "bandup-dev:aws_kms_key.off"],
+      ["aws_dynamodb_table_item.item", "delete", [], "bandup-dev:aws_dynamodb_table_item.item"],
+      ["aws_dynamodb_table.t", "protection-disabled", ["deletion_protection_enabled"], "bandup-dev:aws_dynamodb_table.t"],
+    ]);
+    expect(review.findings.map((f) => f.message)).toEqual([
+      "`aws_sqs_queue.dlq` (queue `bandup-writing-evaluator-dev-dead-letters`) will be **deleted**: every message in `bandup-writing-evaluator-dev-dead-letters` is lost (a dead-letter queue holds the events that failed every retry).",
+      "`aws_sqs_queue.dlq2` (queue `q2`) will be **replaced**, forced by `fifo_queue`. Terraform destroys it and creates a new one: every message in `q2` is lost (a dead-letter queue holds the events that failed every retry).",
+      "`aws_kms_key.key` (KMS key `1234abcd`) will be **deleted**: the key is unusable at once (pending deletion) and AWS deletes it after 30 days (`deletion_window_in_days`): nothing it encrypts can be decrypted, a table that uses it becomes inaccessible and is archived after seven days, and once the key is deleted that data is lost for good.",
+      "`aws_kms_key.off` (KMS key `5678`) will be **disabled** (`is_enabled`: `true` → `false`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.",
+      "`aws_dynamodb_table_item.item` (item of table `bandup-evaluations-dev`) will be **deleted**: the item is deleted from `bandup-evaluations-dev`, with every attribute the application wrote to it.",
+      "`aws_dynamodb_table.t` (table `t`) turns **deletion protection off** (`deletion_protection_enabled`: `true` → `false`): from then on, a plan or anyone allowed `dynamodb:DeleteTable` can delete it, and every item in it.",
+    ]);
+    expect(review.exitCode).toBe(1);
+  });
+
+  test("the comment gives each blocking finding its --allow-destroy entry", () => {
+    const md = renderMarkdown(review);
+    expect(md).toContain(
+      "- ⛔ **bandup-dev**: `aws_kms_key.off` (KMS key `5678`) will be **disabled** (`is_enabled`: `true` → `false`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.\n" +
+        "  If intended: `--allow-destroy bandup-dev:aws_kms_key.off`.\n",
+    );
+    expect(md.match(/^ {2}If intended: `--allow-destroy bandup-dev:[^`]+`\.$/gm)).toHaveLength(6);
+  });
+
+  test("those entries let every one of them through", () => {
+    const allowed = analysePlans(
+      [plan(review.stacks[0].resources.map((r) => ({ address: r.address, type: r.type, change: { actions: ["delete"], before: { name: "x" }, after: null } })), "bandup-dev")],
+      { allowDestroy: review.findings.map((f) => f.allowDestroy) },
+    );
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.unusedAllowDestroy).toEqual([]);
+  });
+
+  test("a KMS key that stays enabled, a table whose protection stays on: not flagged", () => {
+    const quiet = analysePlans([
+      plan([
+        rc("aws_kms_key", "k", { actions: ["update"], before: { key_id: "k", is_enabled: true, description: "a" }, after: { key_id: "k", is_enabled: true, description: "b" } }),
+        rc("aws_dynamodb_table", "t", { actions: ["update"], before: { name: "t", deletion_protection_enabled: false }, after: { name: "t", deletion_protection_enabled: true } }),
+      ]),
+    ]);
+    expect(quiet.findings).toEqual([]);
+  });
+});
+
+describe("values unknown until apply are shown as unknown, not as turned off", () => {
+  test.each([
+    ["point_in_time_recovery (the block)", { point_in_time_recovery: [{ enabled: true }] }, {}, { point_in_time_recovery: true }, "point_in_time_recovery"],
+    ["point_in_time_recovery[0].enabled", { point_in_time_recovery: [{ enabled: true }] }, { point_in_time_recovery: [{}] }, { point_in_time_recovery: [{ enabled: true }] }, "point_in_time_recovery[0].enabled"],
+    ["server_side_encryption[0].enabled", { server_side_encryption: [{ enabled: true, kms_key_arn: "k" }] }, { server_side_encryption: [{ kms_key_arn: "k" }] }, { server_side_encryption: [{ enabled: true }] }, "server_side_encryption[0].enabled"],
+    ["deletion_protection_enabled", { deletion_protection_enabled: true }, {}, { deletion_protection_enabled: true }, "deletion_protection_enabled"],
+  ])("%s", (_label, before, after, afterUnknown, path) => {
+    const review = analysePlans([
+      plan([rc("aws_dynamodb_table", "t", { actions: ["update"], before: { name: "t", ...before }, after: { name: "t", ...after }, after_unknown: afterUnknown })]),
+    ]);
+    expect(review.findings).toEqual([]);
+    expect(review.stacks[0].resources[0].attributes).toContainEqual(expect.objectContaining({ path, after: "(known after apply)" }));
+  });
+
+  test("a KMS key's is_enabled unknown until apply", () => {
+    const review = analysePlans([
+      plan([rc("aws_kms_key", "k", { actions: ["update"], before: { key_id: "k", is_enabled: true }, after: { key_id: "k" }, after_unknown: { is_enabled: true } })]),
+    ]);
+    expect(review.findings).toEqual([]);
+  });
+});
+
+describe("long lists (hand-written minimal plan)", () => {
+  test("20,000 elements all replaced: every one listed removed and added once", () => {
+    const size = 20_000;
+    const before = Array.from({ length: size }, (_, i) => ({ cidr: `10.0.${i}`, note: `old-${i}` }));
+    const after = Array.from({ length: size }, (_, i) => ({ note: `new-${i}`, cidr: `10.0.${i}` }));
+    const [change] = changedAttributes({ actions: ["update"], before: { entries: before }, after: { entries: after } });
+    expect(change.path).toBe("entries");
+    expect(change.before.match(/- \{/g)).toHaveLength(size);
+    expect(change.after.match(/\+ \{/g)).toHaveLength(size);
+    expect(change.after.startsWith('+ {"note":"new-0","cidr":"10.0.0"} + {"note":"new-1"')).toBe(true);
+  });
+
+  test("the same elements with other key order or nulls are equal; reordered lists say so", () => {
+    expect(
+      changedAttributes({
+        actions: ["update"],
+        before: { s: [{ a: 1, b: null }, { c: [1, { d: 2 }] }] },
+        after: { s: [{ c: [1, { d: 2 }] }, { a: 1 }] },
+      }),
+    ).toEqual([{ path: "s", before: "(same elements)", after: "(reordered)" }]);
+  });
+});
+
+describe("member names that are also Object.prototype's (hand-written minimal change)", () => {
+  test("a map key __proto__ keeps its mark; constructor unknown until apply shows as unknown", () => {
+    const change = JSON.parse(
+      '{"actions": ["update"], "before": {"tags": {}}, "after": {"tags": {"__proto__": "hunter2-proto"}}, "after_unknown": {"constructor": true}}',
+    );
+    const parsed = parsePlan(
+      JSON.stringify({
+        format_version: "1.2",
+        resource_changes: [{ address: "aws_x.a", type: "aws_x", mode: "managed", change }],
+        planned_values: { root_module: { resources: [JSON.parse('{"address": "aws_x.a", "sensitive_values": {"tags": {"__proto__": true}}}')] } },
+      }),
+      "p.json",
+      "p",
+    );
+    const review = analysePlans([parsed]);
+    expect(review.stacks[0].resources[0].attributes).toEqual([
+      { path: "constructor", before: "(none)", after: "(known after apply)" },
+      { path: "tags.__proto__", before: "(none)", after: "(sensitive)" },
+    ]);
+    expect(renderJson(review)).not.toContain("hunter2");
+  });
+
+  test("a resource type named constructor is no stateful type", () => {
+    const review = analysePlans([plan([rc("constructor", "c", { actions: ["delete"], before: { name: "c" }, after: null })])]);
+    expect([review.exitCode, review.findings]).toEqual([0, []]);
   });
 });

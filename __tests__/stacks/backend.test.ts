@@ -45,7 +45,7 @@ describe("backend settings", () => {
     expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_REGION: "nowhere" })).toThrow(
       "Invalid state backend settings:\n" +
         "  - `BANDUP_STATE_BUCKET` (or `bucket` in the `bandupBackend` context) is required for the s3 backend\n" +
-        "  - `BANDUP_STATE_REGION` must be an AWS region code such as us-east-1; got `nowhere`",
+        "  - `BANDUP_STATE_REGION` must be an AWS region code such as us-east-1 or ap-southeast-1; got `nowhere`",
     );
     expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_BUCKET: "Bad_Bucket" })).toThrow(
       BackendConfigError,

@@ -4,6 +4,7 @@
  */
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
+import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
 import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 
 interface Checked {
@@ -81,5 +82,15 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
         deletion_protection_enabled: env === "prod",
       });
     }
+  });
+
+  test("reads the deploying account at plan time (data.aws_caller_identity, the offline STS stand-in here)", () => {
+    const { plan } = results.get(env)!;
+    const resources = (plan.prior_state as { values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } } })
+      .values.root_module.resources;
+    expect(resources.find((r) => r.address === "data.aws_caller_identity.caller-identity")?.values).toMatchObject({
+      account_id: OFFLINE_ACCOUNT_ID,
+      arn: `arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/offline-plan`,
+    });
   });
 });

@@ -82,7 +82,7 @@ describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluati
 
 describe("stack options", () => {
   test("without the history index, no GSI and no created_at attribute", () => {
-    const { json } = synthEnvironment("dev", { settings: { historyIndex: false } });
+    const { json } = synthEnvironment("dev", { settings: { historyIndexEnabled: false } });
     for (const table of Object.values(resourcesOfType(json, "aws_dynamodb_table"))) {
       expect(table.global_secondary_index).toBeUndefined();
       expect(table.attribute.map((a: { name: string }) => a.name)).not.toContain("created_at");

@@ -21,7 +21,7 @@ describe("environments", () => {
       protected: true,
       tableNames: { evaluations: "bandup-evaluations", "flashcard-sets": "bandup-flashcard-sets" },
       tableKmsKeyArn: undefined,
-      historyIndex: true,
+      historyIndexEnabled: true,
       tags: { Project: "bandup", Environment: "prod" },
       logRetentionDays: 365,
       functions: {
@@ -70,9 +70,9 @@ describe("environments", () => {
   });
 
   test("explicit false wins over the prod default (?? not ||)", () => {
-    expect(resolveEnvironment("prod", { protected: false, historyIndex: false })).toMatchObject({
+    expect(resolveEnvironment("prod", { protected: false, historyIndexEnabled: false })).toMatchObject({
       protected: false,
-      historyIndex: false,
+      historyIndexEnabled: false,
     });
   });
 

@@ -28,15 +28,25 @@ export interface DynaliteContext {
   flashcardSetsTable: string;
 }
 
-const FAKE_CONNECTION = {
+/** Region and fake credentials every client of a local server uses. */
+export const FAKE_CONNECTION = {
   region: "us-east-1",
   credentials: { accessKeyId: "dynalite", secretAccessKey: "dynalite" },
 } as const;
 
 let fileCounter = 0;
 
+/** Options of `useDynalite`. */
+export interface DynaliteOptions {
+  /**
+   * The tables' names, read in beforeAll (e.g. from a synthesized stack's environment variables).
+   * @default - `<base name>-test-<pid>-<n>`
+   */
+  tableNames?: () => { evaluations: string; flashcardSets: string };
+}
+
 /** Registers beforeAll/afterAll for a dynalite server with both tables; returns an accessor. */
-export function useDynalite(): () => DynaliteContext {
+export function useDynalite(options: DynaliteOptions = {}): () => DynaliteContext {
   let server: Server | undefined;
   let context: DynaliteContext | undefined;
 
@@ -51,8 +61,9 @@ export function useDynalite(): () => DynaliteContext {
     const client = new DynamoDBClient({ ...FAKE_CONNECTION, endpoint });
     const documentClient = createDocumentClient({ ...FAKE_CONNECTION, endpoint });
     const suffix = `${process.pid}-${++fileCounter}`;
-    const evaluationsTable = `${EVALUATIONS_TABLE.baseName}-test-${suffix}`;
-    const flashcardSetsTable = `${FLASHCARD_SETS_TABLE.baseName}-test-${suffix}`;
+    const names = options.tableNames?.();
+    const evaluationsTable = names?.evaluations ?? `${EVALUATIONS_TABLE.baseName}-test-${suffix}`;
+    const flashcardSetsTable = names?.flashcardSets ?? `${FLASHCARD_SETS_TABLE.baseName}-test-${suffix}`;
     for (const input of [
       createTableInput(EVALUATIONS_TABLE, evaluationsTable),
       createTableInput(FLASHCARD_SETS_TABLE, flashcardSetsTable),

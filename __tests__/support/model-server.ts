@@ -21,7 +21,22 @@ export interface Reply {
   body?: string;
   /** Wait this long before answering (to exercise the client's timeout). */
   delayMs?: number;
+  /** Answer only once this settles (a test holds a model call open while it sends duplicates). */
+  gate?: Promise<unknown>;
   headers?: Record<string, string>;
+  /**
+   * Sends `chunk` `count` times instead of a body (chunked, no Content-Length), waiting for the
+   * socket to drain between writes, and stops when the client goes away (see `ModelServer.streams`).
+   */
+  stream?: { chunk: string; count: number };
+}
+
+/** What the server managed to send of a streamed reply. */
+export interface StreamRecord {
+  /** Bytes the socket took before the stream ended or the client went away. */
+  bytesWritten: number;
+  /** The client closed the connection before the whole stream was sent. */
+  abandoned: boolean;
 }
 
 export interface RecordedRequest {
@@ -40,6 +55,8 @@ export interface ModelServer {
   requests: RecordedRequest[];
   /** Request-shape violations seen; a test asserts it stays empty. */
   problems: string[];
+  /** One entry per streamed reply, filled in as it is sent. */
+  streams: StreamRecord[];
   /** Answers the next requests with `reply` (a function gets each request and its index). */
   reply(reply: Reply | ((request: RecordedRequest, index: number) => Reply)): void;
   reset(): void;
@@ -86,8 +103,12 @@ function check(request: RecordedRequest, modelId: string, apiKey: string): strin
   return problems;
 }
 
-/** Registers beforeAll/afterAll/beforeEach hooks for a model server; returns an accessor. */
-export function useModelServer(options: { modelId: string; apiKey: string }): () => ModelServer {
+/**
+ * Registers beforeAll/afterAll/beforeEach hooks for a model server; returns an accessor. The model
+ * id and key it expects can be functions, read on each request (e.g. from a synthesized stack).
+ */
+export function useModelServer(options: { modelId: string | (() => string); apiKey: string | (() => string) }): () => ModelServer {
+  const expected = (value: string | (() => string)) => (typeof value === "function" ? value() : value);
   let server: Server | undefined;
   let state: ModelServer | undefined;
   let responder: (request: RecordedRequest, index: number) => Reply = () => geminiError(500, "INTERNAL", "no reply queued by the test");
@@ -96,6 +117,7 @@ export function useModelServer(options: { modelId: string; apiKey: string }): ()
   beforeAll(async () => {
     const requests: RecordedRequest[] = [];
     const problems: string[] = [];
+    const streams: StreamRecord[] = [];
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -108,16 +130,43 @@ export function useModelServer(options: { modelId: string; apiKey: string }): ()
         }
         const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body };
         const index = requests.push(request) - 1;
-        const found = check(request, options.modelId, options.apiKey);
+        const found = check(request, expected(options.modelId), expected(options.apiKey));
         problems.push(...found);
         const reply = found.length > 0 ? geminiError(400, "INVALID_ARGUMENT", found.join("; ")) : responder(request, index);
+        const sendStream = async (stream: NonNullable<Reply["stream"]>) => {
+          const record: StreamRecord = { bytesWritten: 0, abandoned: false };
+          streams.push(record);
+          res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+          const chunk = Buffer.from(stream.chunk);
+          for (let i = 0; i < stream.count; i++) {
+            if (res.destroyed) {
+              record.abandoned = true;
+              return;
+            }
+            const flushed = res.write(chunk);
+            record.bytesWritten += chunk.byteLength;
+            if (!flushed) {
+              await new Promise<void>((resolve) => {
+                res.once("drain", resolve);
+                res.once("close", resolve);
+              });
+            }
+          }
+          res.end();
+        };
         const send = () => {
           if (res.destroyed) return;
+          if (reply.stream) {
+            void sendStream(reply.stream);
+            return;
+          }
           const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.body ?? "");
           res.writeHead(reply.status ?? 200, { "content-type": reply.json !== undefined ? "application/json" : "text/plain", ...reply.headers });
           res.end(text);
         };
-        if (reply.delayMs) {
+        if (reply.gate) {
+          void reply.gate.then(send, send);
+        } else if (reply.delayMs) {
           const timer = setTimeout(send, reply.delayMs);
           res.on("close", () => clearTimeout(timer)); // the client gave up: answer nothing
         } else {
@@ -135,12 +184,14 @@ export function useModelServer(options: { modelId: string; apiKey: string }): ()
       url: `http://127.0.0.1:${port}`,
       requests,
       problems,
+      streams,
       reply(reply) {
         responder = typeof reply === "function" ? reply : () => reply;
       },
       reset() {
         requests.length = 0;
         problems.length = 0;
+        streams.length = 0;
         responder = () => geminiError(500, "INTERNAL", "no reply queued by the test");
       },
     };

@@ -2,8 +2,9 @@
 import { Testing } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
+import { buildBandupApp } from "../../stacks/app";
 import { BandupStack, BandupStackProps } from "../../stacks/bandup-stack";
-import { EnvironmentSettings, getEnvironment, resolveEnvironment, stackName } from "../../stacks/environments";
+import { ENVIRONMENTS, EnvironmentSettings } from "../../stacks/environments";
 
 /** The parsed cdk.tf.json of a stack; loosely typed, tests index into it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,11 +13,17 @@ export type TerraformJson = Record<string, any>;
 /** How a test builds an environment's stack: ad-hoc settings (or the known ones) and stack props. */
 export type EnvironmentStackOptions = { settings?: EnvironmentSettings } & Omit<BandupStackProps, "environment">;
 
-/** The stack of a known environment (or of ad-hoc settings), in a fresh test app. */
+/** The stack of a known environment (or of ad-hoc settings), built by the app builder in a fresh test app. */
 function environmentStack(name: string, options: EnvironmentStackOptions): BandupStack {
-  const { settings, ...props } = options;
-  const environment = settings ? resolveEnvironment(name, settings) : getEnvironment(name);
-  return new BandupStack(Testing.app(), stackName(name), { environment, ...props });
+  const { settings, backend, offlineProvider } = options;
+  const environments = { [name]: settings ?? (Object.prototype.hasOwnProperty.call(ENVIRONMENTS, name) ? ENVIRONMENTS[name] : undefined) };
+  const { stacks } = buildBandupApp({
+    app: Testing.app(),
+    environments: environments as Record<string, EnvironmentSettings>,
+    backend: backend ?? { type: "local" },
+    offlineProvider,
+  });
+  return stacks[0];
 }
 
 /** A stack of a known environment (or of ad-hoc settings), with its JSON. */

@@ -27,10 +27,13 @@ export function appBuildOptions(root: string, entry: Entry, outfile: string): Bu
   };
 }
 
-/** Compiles `entry` to `outfile` (and its .map); returns the time it took in seconds. */
-export function compileApp(root: string, entry: Entry, outfile: string): number {
+/**
+ * Compiles `entry` to `outfile` (and its .map), with `overrides` on top of the app's options; returns
+ * the time it took in seconds.
+ */
+export function compileApp(root: string, entry: Entry, outfile: string, overrides: BuildOptions = {}): number {
   const start = process.hrtime.bigint();
-  buildSync({ ...appBuildOptions(root, entry, outfile), write: true });
+  buildSync({ ...appBuildOptions(root, entry, outfile), ...overrides, write: true });
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 

@@ -8,6 +8,7 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { summarize, Summary } from "./stats";
 
 export const GNU_TIME = ["/usr/bin/time", "/bin/time"].find((path) => existsSync(path) && isGnuTime(path));
 
@@ -96,4 +97,35 @@ export function repeat(
 ): ProcessMeasurement[] {
   for (let i = 0; i < warmup; i++) once();
   return Array.from({ length: runs }, () => once());
+}
+
+/** Wall time and peak memory of several runs of one command. */
+export interface ProcessResult {
+  readonly wall: Summary;
+  readonly peakRssMiB: Summary;
+}
+
+export function processResult(samples: readonly ProcessMeasurement[]): ProcessResult {
+  return { wall: summarize(samples.map((s) => s.wallS)), peakRssMiB: summarize(samples.map((s) => s.peakRssMiB)) };
+}
+
+/**
+ * Two commands measured in turns (a, b, a, b...) after `warmup` turns of each, so that both see the
+ * same load on a shared machine; returns the measured runs of each.
+ */
+export function alternately(
+  runs: number,
+  warmup: number,
+  a: () => ProcessMeasurement,
+  b: () => ProcessMeasurement,
+): [ProcessMeasurement[], ProcessMeasurement[]] {
+  const samplesA: ProcessMeasurement[] = [];
+  const samplesB: ProcessMeasurement[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const [sampleA, sampleB] = [a(), b()];
+    if (i < warmup) continue;
+    samplesA.push(sampleA);
+    samplesB.push(sampleB);
+  }
+  return [samplesA, samplesB];
 }

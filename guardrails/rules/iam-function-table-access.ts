@@ -1,4 +1,4 @@
-import { isUnscopable, TABLE_WIDE_MANAGED_POLICIES } from "../iam-actions";
+import { isUnscopable, TABLE_WIDE_MANAGED_POLICIES } from "../action-classification";
 import { actionMatches, describeStatement, functionRole, rolePolicies } from "../iam-policies";
 import { tableOfValue, tablesOfResource } from "../table-references";
 import { block, StackModel, TfBlock } from "../terraform-json";

@@ -1,4 +1,4 @@
-import { isUnscopable, isWriteAction } from "../iam-actions";
+import { isUnscopable, isWriteAction } from "../action-classification";
 import { allPolicyDocuments, describeStatement } from "../iam-policies";
 import { GuardrailRule, Finding } from "../types";
 import { findingAt } from "./helpers";

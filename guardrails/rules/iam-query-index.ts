@@ -1,4 +1,4 @@
-import { DYNAMODB_QUERY } from "../iam-actions";
+import { DYNAMODB_QUERY } from "../action-classification";
 import { actionMatches, allPolicyDocuments, describeStatement } from "../iam-policies";
 import { isIndexArn, isIndexWildcard, isTableArn } from "../table-references";
 import { blocks } from "../terraform-json";

@@ -2,10 +2,12 @@
  * Reads and writes of the evaluations table (`DYNAMODB_EVALUATIONS`), used by the Writing and
  * Speaking Evaluators.
  *
- * Lifecycle: `startEvaluation` writes a `processing` record (only if none exists), then exactly one
- * of `completeWritingEvaluation` / `completeSpeakingEvaluation` / `failEvaluation` moves it to
- * `completed` or `failed`, guarded by a ConditionExpression on the current status. Everything is
- * validated before a request is sent; a rejected call writes nothing.
+ * Lifecycle (job-records.ts): `startEvaluation` writes a `processing` record holding the attempt's
+ * lease (or finds the job finished, in progress, or taken with other input, or takes over a lease
+ * that passed), then exactly one of `completeWritingEvaluation` / `completeSpeakingEvaluation` /
+ * `failEvaluation` from the lease holder moves it to `completed` or `failed`, guarded by a
+ * ConditionExpression on the status and the holder. Everything is validated before a request is
+ * sent; a rejected call writes nothing.
  */
 import { loadEvaluationsTableName, type Environment } from "../shared/config";
 import { decodeEvaluation } from "../shared/decode";
@@ -43,8 +45,19 @@ import {
 } from "../shared/validation";
 import { describeKey, storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
-import { jobRecords, type RepositoryOptions, type StartResult, type TransitionGuard } from "./job-records";
-import { pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
+import {
+  claimAttributes,
+  ensureClaim,
+  ensureHolder,
+  jobRecords,
+  KEPT_LIFECYCLE_BYTES,
+  readerView,
+  type Claim,
+  type RepositoryOptions,
+  type StartResult,
+  type TransitionGuard,
+} from "./job-records";
+import { decodeHistoryItems, pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = EVALUATIONS_TABLE.partitionKey.name;
 const SORT_KEY = EVALUATIONS_TABLE.sortKey.name;
@@ -63,17 +76,23 @@ export interface EvaluationHistoryOptions extends PageOptions {
 
 /** The evaluations table's operations. */
 export interface EvaluationsRepository {
-  /** Writes a `processing` record unless one exists with that key (idempotent). */
-  startEvaluation(input: StartEvaluationInput): Promise<StartResult<Evaluation>>;
-  /** `processing` -> `completed` for a writing evaluation; returns the stored record. */
-  completeWritingEvaluation(key: EvaluationKey, results: WritingResults): Promise<CompletedWritingEvaluation>;
-  /** `processing` -> `completed` for a speaking evaluation; returns the stored record. */
-  completeSpeakingEvaluation(key: EvaluationKey, results: SpeakingResults): Promise<CompletedSpeakingEvaluation>;
-  /** `processing` -> `failed`, storing `message` in `error_message` (cut to 4000 characters). */
-  failEvaluation(key: EvaluationKey, message: string): Promise<FailedEvaluation>;
-  /** One record by key (strongly consistent), or undefined. */
+  /**
+   * Starts the job for the attempt of `claim`: a new `processing` record holding its lease, or what
+   * the existing record says (see `StartResult`). Never overwrites a record.
+   */
+  startEvaluation(input: StartEvaluationInput, claim: Claim): Promise<StartResult<Evaluation>>;
+  /** `processing` -> `completed` for a writing evaluation held by `holder`; returns the stored record. */
+  completeWritingEvaluation(key: EvaluationKey, results: WritingResults, holder: string): Promise<CompletedWritingEvaluation>;
+  /** `processing` -> `completed` for a speaking evaluation held by `holder`; returns the stored record. */
+  completeSpeakingEvaluation(key: EvaluationKey, results: SpeakingResults, holder: string): Promise<CompletedSpeakingEvaluation>;
+  /** `processing` -> `failed` for an evaluation held by `holder`, storing `message` in `error_message` (cut to 4000 characters). */
+  failEvaluation(key: EvaluationKey, message: string, holder: string): Promise<FailedEvaluation>;
+  /** One record by key (strongly consistent), or undefined; `processing` past its lease reads as `failed`. */
   getEvaluation(key: EvaluationKey): Promise<Evaluation | undefined>;
-  /** A user's evaluations, newest first, one page at a time. */
+  /**
+   * A user's evaluations, newest first, one page at a time; `processing` past its lease reads as
+   * `failed`, and a malformed item is skipped (and logged with its key).
+   */
   listEvaluationHistory(userId: string, options?: EvaluationHistoryOptions): Promise<Page<Evaluation>>;
 }
 
@@ -119,8 +138,17 @@ function speakingAttributes(results: unknown): Record<string, unknown> {
 export function createEvaluationsRepository(options: EvaluationsRepositoryOptions): EvaluationsRepository {
   const { client, tableName } = options;
   const now = options.now ?? unixSeconds;
+  const clockMs = options.clockMs ?? Date.now;
+  const skipLog = options.log;
 
-  const records = jobRecords({ client, tableName, definition: EVALUATIONS_TABLE, kind: "evaluation", decode: decodeEvaluation });
+  const records = jobRecords({
+    client,
+    tableName,
+    definition: EVALUATIONS_TABLE,
+    kind: "evaluation",
+    identity: ["evaluation_type"],
+    decode: decodeEvaluation,
+  });
 
   /** Completions must match the record's type: writing results never land on a speaking evaluation. */
   function typeGuard(key: Record<string, string>, type: EvaluationType): TransitionGuard {
@@ -137,13 +165,16 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
     };
   }
 
-  /** Size of the record a completion produces: key, type, status, created_at (at its largest) and results. */
+  /**
+   * Size of the record a completion produces: key, type, status, created_at (at its largest),
+   * results, and the `input_hash` it keeps.
+   */
   function ensureCompletedSize(key: Record<string, string>, type: EvaluationType, attributes: Record<string, unknown>): void {
-    ensureItemSize({ ...key, evaluation_type: type, status: "completed", created_at: MAX_UNIX_SECONDS, ...attributes });
+    ensureItemSize({ ...key, evaluation_type: type, status: "completed", created_at: MAX_UNIX_SECONDS, ...attributes }, KEPT_LIFECYCLE_BYTES);
   }
 
   return {
-    async startEvaluation(input) {
+    async startEvaluation(input, claim) {
       const body = ensureObject("input", input);
       const key = keyItem(body);
       ensureOnly(body, [PARTITION_KEY, SORT_KEY, "evaluation_type", "created_at"], "a start request");
@@ -151,33 +182,37 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
       const created_at = body.created_at ?? now();
       ensure("created_at", created_at, checkCreatedAt(created_at));
       const item = { ...key, evaluation_type, status: "processing", created_at };
-      ensureItemSize(item);
-      return records.start(key, item);
+      const checked = ensureClaim(claim);
+      ensureItemSize({ ...item, ...claimAttributes(checked) });
+      return records.start(key, item, checked);
     },
 
-    async completeWritingEvaluation(key, results) {
+    async completeWritingEvaluation(key, results, holder) {
       const k = keyItem(key);
       const attributes = writingAttributes(results);
+      ensureHolder(holder);
       ensureCompletedSize(k, "writing", attributes);
-      return (await records.transition(k, "completed", attributes, typeGuard(k, "writing"))) as CompletedWritingEvaluation;
+      return (await records.transition(k, "completed", attributes, holder, typeGuard(k, "writing"))) as CompletedWritingEvaluation;
     },
 
-    async completeSpeakingEvaluation(key, results) {
+    async completeSpeakingEvaluation(key, results, holder) {
       const k = keyItem(key);
       const attributes = speakingAttributes(results);
+      ensureHolder(holder);
       ensureCompletedSize(k, "speaking", attributes);
-      return (await records.transition(k, "completed", attributes, typeGuard(k, "speaking"))) as CompletedSpeakingEvaluation;
+      return (await records.transition(k, "completed", attributes, holder, typeGuard(k, "speaking"))) as CompletedSpeakingEvaluation;
     },
 
-    async failEvaluation(key, message) {
+    async failEvaluation(key, message, holder) {
       const k = keyItem(key);
       ensure("error_message", message, checkNonEmptyString(message));
-      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedEvaluation;
+      ensureHolder(holder);
+      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) }, holder)) as FailedEvaluation;
     },
 
     async getEvaluation(key) {
       const item = await records.read(keyItem(key));
-      return item === undefined ? undefined : decodeEvaluation(item);
+      return item === undefined ? undefined : decodeEvaluation(readerView(item, clockMs()));
     },
 
     async listEvaluationHistory(userId, historyOptions = {}) {
@@ -194,7 +229,7 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
             ? undefined
             : { expression: "#evaluation_type = :evaluation_type", names: { "#evaluation_type": "evaluation_type" }, values: { ":evaluation_type": type } },
       });
-      return { ...page, items: page.items.map(decodeEvaluation) };
+      return { ...page, items: decodeHistoryItems(page.items, decodeEvaluation, EVALUATIONS_TABLE, clockMs(), skipLog) };
     },
   };
 }

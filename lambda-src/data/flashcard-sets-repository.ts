@@ -1,7 +1,9 @@
 /**
  * Reads and writes of the flashcard sets table (`DYNAMODB_FLASHCARD_SETS`), used by the Flashcard
- * Generator. Same lifecycle as evaluations: `startFlashcardSet` writes a `processing` record (only if
- * none exists), then `completeFlashcardSet` or `failFlashcardSet` moves it on, guarded by the status.
+ * Generator. Same lifecycle as evaluations (job-records.ts): `startFlashcardSet` writes a
+ * `processing` record holding the attempt's lease (or reports the existing one), then
+ * `completeFlashcardSet` or `failFlashcardSet` from the lease holder moves it on, guarded by the
+ * status and the holder.
  */
 import { loadFlashcardSetsTableName, type Environment } from "../shared/config";
 import { decodeFlashcardSet } from "../shared/decode";
@@ -29,8 +31,18 @@ import {
 } from "../shared/validation";
 import { storedErrorMessage, unixSeconds } from "./conditional";
 import { getDocumentClient } from "./dynamodb-client";
-import { jobRecords, type RepositoryOptions, type StartResult } from "./job-records";
-import { pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
+import {
+  claimAttributes,
+  ensureClaim,
+  ensureHolder,
+  jobRecords,
+  KEPT_LIFECYCLE_BYTES,
+  readerView,
+  type Claim,
+  type RepositoryOptions,
+  type StartResult,
+} from "./job-records";
+import { decodeHistoryItems, pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = FLASHCARD_SETS_TABLE.partitionKey.name;
 const SORT_KEY = FLASHCARD_SETS_TABLE.sortKey.name;
@@ -46,15 +58,21 @@ export interface StartFlashcardSetInput extends FlashcardSetKey {
 
 /** The flashcard sets table's operations. */
 export interface FlashcardSetsRepository {
-  /** Writes a `processing` record unless one exists with that key (idempotent; see `StartResult`). */
-  startFlashcardSet(input: StartFlashcardSetInput): Promise<StartResult<FlashcardSet>>;
-  /** `processing` -> `completed`; stores the cards as JSON and `total_cards` as their count. */
-  completeFlashcardSet(key: FlashcardSetKey, results: FlashcardSetResults): Promise<CompletedFlashcardSet>;
-  /** `processing` -> `failed`, storing `message` in `error_message` (cut to 4000 characters). */
-  failFlashcardSet(key: FlashcardSetKey, message: string): Promise<FailedFlashcardSet>;
-  /** One record by key (strongly consistent), or undefined. */
+  /**
+   * Starts the job for the attempt of `claim`: a new `processing` record holding its lease, or what
+   * the existing record says (see `StartResult`). Never overwrites a record.
+   */
+  startFlashcardSet(input: StartFlashcardSetInput, claim: Claim): Promise<StartResult<FlashcardSet>>;
+  /** `processing` -> `completed` for a set held by `holder`; stores the cards as JSON and `total_cards` as their count. */
+  completeFlashcardSet(key: FlashcardSetKey, results: FlashcardSetResults, holder: string): Promise<CompletedFlashcardSet>;
+  /** `processing` -> `failed` for a set held by `holder`, storing `message` in `error_message` (cut to 4000 characters). */
+  failFlashcardSet(key: FlashcardSetKey, message: string, holder: string): Promise<FailedFlashcardSet>;
+  /** One record by key (strongly consistent), or undefined; `processing` past its lease reads as `failed`. */
   getFlashcardSet(key: FlashcardSetKey): Promise<FlashcardSet | undefined>;
-  /** A user's `completed` sets, newest first, one page at a time (see pagination.ts on short pages). */
+  /**
+   * A user's `completed` sets, newest first, one page at a time (see pagination.ts on short pages);
+   * a malformed item is skipped (and logged with its key).
+   */
   listCompletedFlashcardSets(userId: string, options?: PageOptions): Promise<Page<CompletedFlashcardSet>>;
 }
 
@@ -68,11 +86,20 @@ const keyItem = (key: unknown): Record<string, string> => ensureKey(FLASHCARD_SE
 export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOptions): FlashcardSetsRepository {
   const { client, tableName } = options;
   const now = options.now ?? unixSeconds;
+  const clockMs = options.clockMs ?? Date.now;
+  const skipLog = options.log;
 
-  const records = jobRecords({ client, tableName, definition: FLASHCARD_SETS_TABLE, kind: "flashcard set", decode: decodeFlashcardSet });
+  const records = jobRecords({
+    client,
+    tableName,
+    definition: FLASHCARD_SETS_TABLE,
+    kind: "flashcard set",
+    identity: ["document_id"],
+    decode: decodeFlashcardSet,
+  });
 
   return {
-    async startFlashcardSet(input) {
+    async startFlashcardSet(input, claim) {
       const body = ensureObject("input", input);
       const key = keyItem(body);
       ensureOnly(body, [PARTITION_KEY, SORT_KEY, "document_id", "created_at"], "a start request");
@@ -80,40 +107,44 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
       const created_at = body.created_at ?? now();
       ensure("created_at", created_at, checkCreatedAt(created_at));
       const item = { ...key, document_id: body.document_id, status: "processing", created_at };
-      ensureItemSize(item);
-      return records.start(key, item);
+      const checked = ensureClaim(claim);
+      ensureItemSize({ ...item, ...claimAttributes(checked) });
+      return records.start(key, item, checked);
     },
 
-    async completeFlashcardSet(key, results) {
+    async completeFlashcardSet(key, results, holder) {
       const k = keyItem(key);
       const input = ensureObject("results", results);
       ensureOnly(input, ["flashcards", "page_count", "chunk_count"], "flashcard set results");
       const flashcards = ensureFlashcards(input.flashcards);
       ensure("page_count", input.page_count, checkNonNegativeInteger(input.page_count));
       ensure("chunk_count", input.chunk_count, checkNonNegativeInteger(input.chunk_count));
+      ensureHolder(holder);
       const attributes = {
         flashcards: JSON.stringify(flashcards),
         total_cards: flashcards.length,
         page_count: input.page_count,
         chunk_count: input.chunk_count,
       };
-      // `document_id` was written at start and is not re-read: count it at its largest (1024 bytes).
+      // `document_id` was written at start and is not re-read: count it at its largest (1024 bytes),
+      // with the `input_hash` the record keeps.
       ensureItemSize(
         { ...k, status: "completed", created_at: MAX_UNIX_SECONDS, ...attributes },
-        "document_id".length + DOCUMENT_ID_MAX_BYTES,
+        "document_id".length + DOCUMENT_ID_MAX_BYTES + KEPT_LIFECYCLE_BYTES,
       );
-      return (await records.transition(k, "completed", attributes)) as CompletedFlashcardSet;
+      return (await records.transition(k, "completed", attributes, holder)) as CompletedFlashcardSet;
     },
 
-    async failFlashcardSet(key, message) {
+    async failFlashcardSet(key, message, holder) {
       const k = keyItem(key);
       ensure("error_message", message, checkNonEmptyString(message));
-      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) })) as FailedFlashcardSet;
+      ensureHolder(holder);
+      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) }, holder)) as FailedFlashcardSet;
     },
 
     async getFlashcardSet(key) {
       const item = await records.read(keyItem(key));
-      return item === undefined ? undefined : decodeFlashcardSet(item);
+      return item === undefined ? undefined : decodeFlashcardSet(readerView(item, clockMs()));
     },
 
     async listCompletedFlashcardSets(userId, pageOptions = {}) {
@@ -125,7 +156,10 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
         nextToken: pageOptions.nextToken,
         filter: { expression: "#status = :completed", names: { "#status": "status" }, values: { ":completed": "completed" } },
       });
-      return { ...page, items: page.items.map((item) => decodeFlashcardSet(item) as CompletedFlashcardSet) };
+      return {
+        ...page,
+        items: decodeHistoryItems(page.items, decodeFlashcardSet, FLASHCARD_SETS_TABLE, clockMs(), skipLog) as CompletedFlashcardSet[],
+      };
     },
   };
 }

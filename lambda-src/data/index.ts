@@ -7,7 +7,7 @@
  */
 export * from "./evaluations-repository";
 export * from "./flashcard-sets-repository";
-export type { StartResult } from "./job-records";
+export type { Claim, StartResult } from "./job-records";
 export { createDocumentClient, getDocumentClient, CLIENT_DEFAULTS } from "./dynamodb-client";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_QUERIES_PER_PAGE, type Page, type PageOptions } from "./pagination";
 export * from "../shared/errors";

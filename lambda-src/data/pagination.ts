@@ -18,12 +18,17 @@
  * the listing can end with one empty page without a token.
  * When a Query returns more matches than the page still needs, the page ends at the last item kept
  * and the token is built from that item, so nothing is skipped.
+ *
+ * Decoding (`decodeHistoryItems`) never blocks a history: an item that is really malformed (a bad
+ * band, an unknown status) is left out of its page with a log line naming its key, and the page
+ * keeps its `nextToken`, so the listing goes on past it.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { InvalidInputError } from "../shared/errors";
+import { InvalidInputError, MalformedItemError } from "../shared/errors";
 import type { TableDefinition } from "../shared/table-definitions";
 import { checkCreatedAt, checkId, fieldMessage, PARTITION_KEY_MAX_BYTES } from "../shared/validation";
+import { readerView } from "./job-records";
 
 /** One page of a listing. `nextToken` is absent once the listing is exhausted. */
 export interface Page<T> {
@@ -158,4 +163,33 @@ export async function queryHistoryPage(
     if (startKey === undefined || items.length === options.limit) break;
   }
   return startKey === undefined ? { items } : { items, nextToken: encodeToken(startKey) };
+}
+
+/** Where a skipped item is reported. */
+export type SkipLog = (level: "warn", message: string, fields: Record<string, unknown>) => void;
+
+const consoleSkipLog: SkipLog = (level, message, fields) => console[level](JSON.stringify({ message, ...fields }));
+
+/**
+ * Decodes a page's raw items as readers see them at `nowMs` (job-records.ts `readerView`), leaving
+ * out, with a log line naming its key, any item that does not decode (`MalformedItemError`).
+ */
+export function decodeHistoryItems<T>(
+  items: readonly Record<string, unknown>[],
+  decode: (item: unknown) => T,
+  table: TableDefinition,
+  nowMs: number,
+  log: SkipLog = consoleSkipLog,
+): T[] {
+  const decoded: T[] = [];
+  for (const item of items) {
+    try {
+      decoded.push(decode(readerView(item, nowMs)));
+    } catch (error) {
+      if (!(error instanceof MalformedItemError)) throw error;
+      const key = { [table.partitionKey.name]: item[table.partitionKey.name], [table.sortKey.name]: item[table.sortKey.name] };
+      log("warn", "skipped a malformed item of a history page", { key, error: error.message });
+    }
+  }
+  return decoded;
 }

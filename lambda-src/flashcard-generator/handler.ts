@@ -3,8 +3,11 @@
  * question/answer flashcards and stores them, with `total_cards`, `page_count` and `chunk_count`,
  * in the flashcard sets table.
  *
- * Event: `{ user_id, document_id, set_id? }`: `document_id` is the PDF's S3 key; without `set_id` a
- * new one (`set-<uuid>`) is made; a retry that passes it back gets the stored set (shared/job.ts).
+ * Event: `{ user_id, document_id, set_id? }`: `document_id` is the PDF's S3 key, in the caller's own
+ * folder `uploads/documents/<user_id>/…` (checked before any write or S3 read). `set_id` is the
+ * job's idempotency key, as `evaluation_id` is for the Writing Evaluator (shared/job.ts): without
+ * it, `set-<awsRequestId>`; with it, the stored set of that id, and the id with another document is
+ * refused.
  *
  * Work: the PDF's text is extracted page by page (unpdf), split into chunks of at most
  * `chunkMaxCharacters` at sentence boundaries, and each chunk is sent to the model (at most
@@ -18,7 +21,8 @@ import { answerObject, MalformedModelAnswerError } from "../model/answer";
 import type { ModelClient, ResponseSchema } from "../model/model-client";
 import { eventJobId, eventObject, eventUploadKey, eventUserId, InvalidEventError } from "../shared/event";
 import { FLASHCARD_GENERATOR } from "../shared/function-definitions";
-import { consoleLogger, Deadline, JobError, runJob, type LambdaContext, type Logger } from "../shared/job";
+import { inputHash } from "../shared/input-hash";
+import { consoleLogger, JobError, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Flashcard, FlashcardSet, FlashcardSetKey, FlashcardSetResults } from "../shared/models";
 import { readS3Object } from "../shared/s3-object";
 import { chunkText } from "./chunks";
@@ -26,7 +30,7 @@ import { extractPdfText, type PdfText } from "./pdf-text";
 
 export interface FlashcardGeneratorEvent {
   user_id: string;
-  /** S3 key of the PDF under `uploads/documents/`, e.g. "uploads/documents/user-456/vocab-guide.pdf". */
+  /** S3 key of the PDF in the user's folder, e.g. "uploads/documents/user-456/vocab-guide.pdf" for `user-456`. */
   document_id: string;
   set_id?: string;
 }
@@ -37,10 +41,10 @@ export interface FlashcardLimits {
   pdfMaxBytes: number;
   /** Characters per chunk (about 2,000 words: a few pages). */
   chunkMaxCharacters: number;
-  /** Chunks per document: bounds the model calls and the run time. */
+  /** Chunks per document: bounds the model calls and the run time (`maxModelCalls` of the definition). */
   maxChunks: number;
   cardsPerChunk: number;
-  /** Model calls in flight at once. */
+  /** Model calls in flight at once (`modelCallConcurrency` of the definition). */
   concurrency: number;
   questionMaxCharacters: number;
   answerMaxCharacters: number;
@@ -51,26 +55,22 @@ export interface FlashcardLimits {
 export const FLASHCARD_LIMITS: FlashcardLimits = {
   pdfMaxBytes: 20 * 1024 * 1024,
   chunkMaxCharacters: 12_000,
-  maxChunks: 10,
+  maxChunks: FLASHCARD_GENERATOR.maxModelCalls ?? 1,
   cardsPerChunk: 10,
-  concurrency: 3,
+  concurrency: FLASHCARD_GENERATOR.modelCallConcurrency ?? 1,
   questionMaxCharacters: 300,
   answerMaxCharacters: 1_000,
   minTextCharacters: 50,
 };
 
-/** Each model call's own cap; the Lambda deadline may cut it shorter. */
-export const FLASHCARD_MODEL_TIMEOUT_MS = 60_000;
-const RESERVE_MS = 10_000;
-const FALLBACK_TIMEOUT_MS = FLASHCARD_GENERATOR.defaultTimeoutSeconds * 1000;
-
 const ALLOWED_FIELDS = ["user_id", "document_id", "set_id"];
 
-export function parseFlashcardEvent(event: unknown): Required<FlashcardGeneratorEvent> {
+/** Validates an event; throws `InvalidEventError` naming the field (see `parseWritingEvent` on `requestId`). */
+export function parseFlashcardEvent(event: unknown, requestId?: string): Required<FlashcardGeneratorEvent> {
   const body = eventObject(event, ALLOWED_FIELDS);
   const user_id = eventUserId(body);
-  const document_id = eventUploadKey(body, "document_id", DOCUMENT_PREFIX, [".pdf"]);
-  const set_id = eventJobId(body, "set_id", "set");
+  const document_id = eventUploadKey(body, "document_id", DOCUMENT_PREFIX, [".pdf"], user_id);
+  const set_id = eventJobId(body, "set_id", "set", requestId);
   return { user_id, document_id, set_id };
 }
 
@@ -155,32 +155,39 @@ export interface FlashcardGeneratorDependencies {
   limits?: Partial<FlashcardLimits>;
   /** @default consoleLogger */
   log?: Logger;
+  /**
+   * The clock of leases and deadlines, Unix ms.
+   * @default Date.now
+   */
+  clock?: () => number;
 }
 
 export type FlashcardGeneratorHandler = (event: unknown, context?: LambdaContext) => Promise<FlashcardSet>;
 
+/** Builds the handler; same contract as the Writing Evaluator's. */
 export function createFlashcardGeneratorHandler(deps: FlashcardGeneratorDependencies): FlashcardGeneratorHandler {
-  const log = deps.log ?? consoleLogger;
   const limits: FlashcardLimits = { ...FLASHCARD_LIMITS, ...deps.limits };
   const extract = deps.extractText ?? extractPdfText;
   const schema = flashcardResponseSchema(limits);
-  return async (event, context) => {
-    const input = parseFlashcardEvent(event);
-    const deadline = Deadline.fromContext(context, FALLBACK_TIMEOUT_MS, RESERVE_MS);
+  const redact = (text: string) => deps.model.redact?.(text) ?? text;
+  return withRedaction(redact, deps.log ?? consoleLogger, async (event, context, log) => {
+    const input = parseFlashcardEvent(event, context?.awsRequestId);
+    const attempt = startAttempt(context, FLASHCARD_GENERATOR, deps.clock);
     const key: FlashcardSetKey = { set_id: input.set_id, user_id: input.user_id };
     return runJob<FlashcardSet, FlashcardSetResults>({
       label: `flashcard set ${JSON.stringify(key)}`,
       log,
-      start: () => deps.flashcardSets.startFlashcardSet({ ...key, document_id: input.document_id }),
-      checkExisting: (record) => {
-        if (record.document_id !== input.document_id) {
-          throw new InvalidEventError(
-            "set_id",
-            `must not name an existing flashcard set of another document (this one is of ${JSON.stringify(record.document_id)}); leave it out to start a new set`,
-            key.set_id,
-          );
-        }
-      },
+      redact,
+      attempt,
+      inputHash: inputHash("flashcards", { document_id: input.document_id }),
+      start: (claim) => deps.flashcardSets.startFlashcardSet({ ...key, document_id: input.document_id }, claim),
+      // The document is the job's whole input: another one is the only way an input can differ.
+      otherInput: (record) =>
+        new InvalidEventError(
+          "set_id",
+          `must not name an existing flashcard set of another document (this one is of ${JSON.stringify(record.document_id)}); leave it out to start a new set`,
+          key.set_id,
+        ),
       work: async () => {
         const label = `s3://${deps.uploadsBucket}/${input.document_id}`;
         const pdf = await readS3Object(deps.s3, deps.uploadsBucket, input.document_id, limits.pdfMaxBytes);
@@ -204,7 +211,7 @@ export function createFlashcardGeneratorHandler(deps: FlashcardGeneratorDependen
               parts: [{ text: `Excerpt ${index + 1} of ${chunks.length}:\n${chunk}` }],
               responseSchema: schema,
               temperature: 0.2,
-              timeoutMs: deadline.budget(FLASHCARD_MODEL_TIMEOUT_MS, "call the model"),
+              timeoutMs: attempt.deadline.budget(FLASHCARD_GENERATOR.modelCallTimeoutMs, "call the model"),
             });
             return cardsFromAnswer(answer, limits);
           } catch (error) {
@@ -223,9 +230,9 @@ export function createFlashcardGeneratorHandler(deps: FlashcardGeneratorDependen
         if (flashcards.length === 0) throw new JobError(`the model wrote no flashcards for ${label}`);
         return { flashcards, page_count: text.pageCount, chunk_count: chunks.length };
       },
-      complete: (results) => deps.flashcardSets.completeFlashcardSet(key, results),
-      fail: (message) => deps.flashcardSets.failFlashcardSet(key, message),
+      complete: (results, holder) => deps.flashcardSets.completeFlashcardSet(key, results, holder),
+      fail: (message, holder) => deps.flashcardSets.failFlashcardSet(key, message, holder),
       get: () => deps.flashcardSets.getFlashcardSet(key),
     });
-  };
+  });
 }

@@ -9,12 +9,20 @@
  *
  * The answer is `candidates[0].content.parts[*].text` (the text parts joined), parsed as JSON.
  * Failures become a `ModelError` whose message names what happened (HTTP status and the API's own
- * message, timeout, block reason, empty or non-JSON answer) and never contains the key.
+ * message, timeout, block reason, empty, non-JSON or oversized answer).
+ *
+ * The key never leaves in a message or an answer: every text taken from the API (an error body
+ * that quotes the key, a network error naming the URL, an answer that repeats it) goes through the
+ * client's redactor, which knows the key once it has been read, and so does the parsed answer.
+ *
+ * The answer is read as a stream and given up past `maxAnswerBytes` (`MODEL_ANSWER_MAX_BYTES`):
+ * memory stays bounded whatever the API sends.
  *
  * Retries are deliberate: one retry (after `retryDelayMs`) for 429, 500, 502, 503, 504 and network
  * errors, and only while the retry still fits in the caller's `timeoutMs` budget. A timeout is not
  * retried: it already spent the budget.
  */
+import { createRedactor } from "../shared/redact";
 import { ModelError, type ModelClient, type ModelRequest } from "./model-client";
 
 /** Gemini's public endpoint; `MODEL_API_BASE_URL` (or the `baseUrl` option) overrides it. */
@@ -34,6 +42,16 @@ const BLOCKING_FINISH_REASONS: ReadonlySet<string> = new Set([
 ]);
 /** Longest piece of an error body quoted in a message. */
 const MAX_QUOTED_BODY = 300;
+
+/**
+ * Most bytes of an answer read: 1 MiB. The largest valid answer is the Speaking Evaluator's, a
+ * 30,000-character transcript and feedback of 3 lists of at most 10 items of 1,000 characters:
+ * 60,000 UTF-16 units of text. In the HTTP body that text is JSON inside a JSON string, where one
+ * unit takes at most 7 bytes (a control character: `\\u0001`), so at most about 420,000 bytes
+ * plus the bands and the envelope: 1 MiB holds it with more than twice that to spare, and bounds
+ * what a runaway or hostile answer can make the function hold.
+ */
+export const MODEL_ANSWER_MAX_BYTES = 1024 * 1024;
 
 /** Options of `createGeminiClient`. */
 export interface GeminiClientOptions {
@@ -64,6 +82,11 @@ export interface GeminiClientOptions {
    * @default globalThis.fetch
    */
   fetch?: typeof fetch;
+  /**
+   * Most bytes of an answer (or error body) read; past it the call fails with kind "too-large".
+   * @default MODEL_ANSWER_MAX_BYTES
+   */
+  maxAnswerBytes?: number;
 }
 
 /** The parts of a `generateContent` answer this client reads. */
@@ -82,22 +105,66 @@ function quote(text: string): string {
   return flat.length > MAX_QUOTED_BODY ? `${flat.slice(0, MAX_QUOTED_BODY)}…` : flat;
 }
 
-/** "HTTP 429 (RESOURCE_EXHAUSTED): Quota exceeded ..." from Google's error envelope, else the raw body. */
-function describeHttpError(status: number, body: string): string {
+const unchanged = (text: string) => text;
+
+/**
+ * "HTTP 429 (RESOURCE_EXHAUSTED): Quota exceeded ..." from Google's error envelope, else the raw
+ * body; secrets are redacted before anything is cut to length (a cut must not keep half a key).
+ */
+function describeHttpError(status: number, body: string, redact: (text: string) => string): string {
   let head = `the model API answered HTTP ${status}`;
-  let detail = quote(body);
+  let detail = quote(redact(body));
   try {
     const parsed = JSON.parse(body) as { error?: { message?: unknown; status?: unknown } };
-    if (typeof parsed.error?.status === "string") head += ` (${parsed.error.status})`;
-    if (typeof parsed.error?.message === "string") detail = quote(parsed.error.message);
+    if (typeof parsed.error?.status === "string") head += ` (${redact(parsed.error.status)})`;
+    if (typeof parsed.error?.message === "string") detail = quote(redact(parsed.error.message));
   } catch {
     // Not JSON (a proxy's HTML page, ...): quote it as is.
   }
   return detail ? `${head}: ${detail}` : head;
 }
 
-/** Reads the JSON answer out of a 200 response, or throws the reason there is none. */
-export function answerFromResponse(response: GenerateContentResponse): unknown {
+/** Reads the body as text, giving up (and cancelling the stream) past `maxBytes`. */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new ModelError("too-large", `the model API's answer is larger than ${maxBytes} bytes, the most a valid answer can take; it was not read further`);
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (response.headers.get("content-encoding") === null && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Every string of a parsed JSON value passed through `redact`. */
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [redact(name), redactStrings(item, redact)]));
+  }
+  return value;
+}
+
+/**
+ * Reads the JSON answer out of a 200 response, or throws the reason there is none (secrets in a
+ * quoted answer are passed through `redact` first).
+ */
+export function answerFromResponse(response: GenerateContentResponse, redact: (text: string) => string = unchanged): unknown {
   const blockReason = response.promptFeedback?.blockReason;
   if (typeof blockReason === "string" && blockReason !== "BLOCK_REASON_UNSPECIFIED") {
     throw new ModelError("blocked", `the model API blocked the request (blockReason ${blockReason})`);
@@ -123,7 +190,7 @@ export function answerFromResponse(response: GenerateContentResponse): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ModelError("invalid-json", `the model's answer is not JSON: ${quote(text)}`);
+    throw new ModelError("invalid-json", `the model's answer is not JSON: ${quote(redact(text))}`);
   }
 }
 
@@ -140,14 +207,19 @@ export function createGeminiClient(options: GeminiClientOptions): ModelClient {
   const url = `${baseUrl}/v1beta/models/${encodeURIComponent(modelId)}:generateContent`;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 2);
   const retryDelayMs = Math.max(0, options.retryDelayMs ?? 1_000);
+  const maxAnswerBytes = options.maxAnswerBytes ?? MODEL_ANSWER_MAX_BYTES;
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
+  const redact = createRedactor();
 
   async function readKey(): Promise<string> {
+    let key: string;
     try {
-      return await options.apiKey();
+      key = await options.apiKey();
     } catch (error) {
       throw new ModelError("credentials", `the model API key could not be read: ${(error as Error).message ?? String(error)}`);
     }
+    redact.add(key);
+    return key;
   }
 
   /** One HTTP exchange bounded by `timeoutMs`; returns the parsed answer or throws a ModelError. */
@@ -166,17 +238,18 @@ export function createGeminiClient(options: GeminiClientOptions): ModelClient {
       } catch (error) {
         if (controller.signal.aborted) throw timeoutError(timeoutMs);
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new ModelError("network", `the model API could not be reached: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+        throw new ModelError("network", `the model API could not be reached: ${redact(cause?.code ?? cause?.message ?? (error as Error).message)}`);
       }
       let text: string;
       try {
-        text = await response.text();
+        text = await readCapped(response, maxAnswerBytes);
       } catch (error) {
+        if (error instanceof ModelError) throw error;
         if (controller.signal.aborted) throw timeoutError(timeoutMs);
-        throw new ModelError("network", `the model API's answer was interrupted: ${(error as Error).message}`);
+        throw new ModelError("network", `the model API's answer was interrupted: ${redact((error as Error).message)}`);
       }
       if (!response.ok) {
-        const error = new ModelError("http", describeHttpError(response.status, text), response.status);
+        const error = new ModelError("http", describeHttpError(response.status, text, redact), response.status);
         (error as ModelError & { retryAfterMs?: number }).retryAfterMs = retryAfterMs(response.headers.get("retry-after"));
         throw error;
       }
@@ -184,46 +257,56 @@ export function createGeminiClient(options: GeminiClientOptions): ModelClient {
       try {
         parsed = JSON.parse(text) as GenerateContentResponse;
       } catch {
-        throw new ModelError("invalid-json", `the model API answered HTTP ${response.status} with a body that is not JSON: ${quote(text)}`);
+        throw new ModelError("invalid-json", `the model API answered HTTP ${response.status} with a body that is not JSON: ${quote(redact(text))}`);
       }
-      return answerFromResponse(parsed);
+      return answerFromResponse(parsed, redact);
     } finally {
       clearTimeout(timer);
     }
   }
 
+  async function generate(request: ModelRequest): Promise<unknown> {
+    const started = Date.now();
+    const budgetMs = request.timeoutMs;
+    if (!(budgetMs > 0)) throw timeoutError(0);
+    const key = await readKey();
+    const body = JSON.stringify({
+      systemInstruction: { parts: [{ text: request.system }] },
+      contents: [{ role: "user", parts: request.parts }],
+      generationConfig: {
+        responseMimeType: "application/json",
+        responseSchema: request.responseSchema,
+        ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      },
+    });
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      const left = budgetMs - (Date.now() - started);
+      if (left <= 0) throw timeoutError(budgetMs);
+      try {
+        return await attempt(body, key, left);
+      } catch (error) {
+        const retryable =
+          error instanceof ModelError &&
+          (error.kind === "network" || (error.kind === "http" && RETRYABLE_STATUSES.has(error.status ?? 0)));
+        if (!retryable || attemptNumber >= maxAttempts) throw error;
+        const advised = (error as ModelError & { retryAfterMs?: number }).retryAfterMs;
+        const wait = advised ?? retryDelayMs * 2 ** (attemptNumber - 1);
+        // Retry only if the wait leaves a useful share of the budget for the next attempt.
+        if (Date.now() - started + wait >= budgetMs / 2 + budgetMs / 4) throw error;
+        await sleep(wait);
+      }
+    }
+  }
+
   return {
     modelId,
+    redact,
     async generateJson(request: ModelRequest): Promise<unknown> {
-      const started = Date.now();
-      const budgetMs = request.timeoutMs;
-      if (!(budgetMs > 0)) throw timeoutError(0);
-      const key = await readKey();
-      const body = JSON.stringify({
-        systemInstruction: { parts: [{ text: request.system }] },
-        contents: [{ role: "user", parts: request.parts }],
-        generationConfig: {
-          responseMimeType: "application/json",
-          responseSchema: request.responseSchema,
-          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-        },
-      });
-      for (let attemptNumber = 1; ; attemptNumber++) {
-        const left = budgetMs - (Date.now() - started);
-        if (left <= 0) throw timeoutError(budgetMs);
-        try {
-          return await attempt(body, key, left);
-        } catch (error) {
-          const retryable =
-            error instanceof ModelError &&
-            (error.kind === "network" || (error.kind === "http" && RETRYABLE_STATUSES.has(error.status ?? 0)));
-          if (!retryable || attemptNumber >= maxAttempts) throw error;
-          const advised = (error as ModelError & { retryAfterMs?: number }).retryAfterMs;
-          const wait = advised ?? retryDelayMs * 2 ** (attemptNumber - 1);
-          // Retry only if the wait leaves a useful share of the budget for the next attempt.
-          if (Date.now() - started + wait >= budgetMs / 2 + budgetMs / 4) throw error;
-          await sleep(wait);
-        }
+      try {
+        return redactStrings(await generate(request), redact);
+      } catch (error) {
+        if (error instanceof Error) error.message = redact(error.message);
+        throw error;
       }
     },
   };

@@ -50,6 +50,12 @@ export interface ModelClient {
   /** The model id the client calls; stored as `model_used`. */
   readonly modelId: string;
   generateJson(request: ModelRequest): Promise<unknown>;
+  /**
+   * Replaces the client's secrets (its API key) in a text; the handlers pass every log line, stored
+   * message and thrown error through it.
+   * @default - nothing to redact
+   */
+  redact?(text: string): string;
 }
 
 /** Why a model call failed. */
@@ -66,6 +72,8 @@ export type ModelErrorKind =
   | "empty"
   /** The candidate text is not JSON. */
   | "invalid-json"
+  /** The answer is larger than the client reads (`maxAnswerBytes`). */
+  | "too-large"
   /** The API key could not be read (SSM). */
   | "credentials";
 

@@ -1,13 +1,18 @@
 /**
  * Turns stored items back into the typed models, checking every attribute: a record that a bug or a
  * hand edit broke surfaces as a `MalformedItemError` naming the attribute, instead of as `undefined`
- * somewhere in a handler. Attributes that do not belong to the record's type and status (e.g. a
- * `fluency_band` on a writing evaluation, a band on a `processing` record) are rejected too: the
- * write side never produces them.
+ * somewhere in a handler. An attribute of the table's records that does not belong to this record's
+ * type and status (e.g. a `fluency_band` on a writing evaluation, a band on a `processing` record)
+ * is rejected too: the write side never produces it.
+ *
+ * Attributes the code does not know at all (a `ttl`, an attribute added by hand to an adopted table)
+ * are ignored: left out of the decoded record, and kept in the table (writers only SET what they
+ * change). The lifecycle attributes (`input_hash`, the lease) are checked and left out.
  */
 import type { Band } from "./bands";
 import { MalformedItemError } from "./errors";
 import {
+  LIFECYCLE_ATTRIBUTES,
   SPEAKING_BAND_FIELDS,
   WRITING_BAND_FIELDS,
   type CompletedSpeakingEvaluation,
@@ -76,13 +81,21 @@ class ItemReader {
     return parsed;
   }
 
-  /** Rejects any attribute outside `allowed`. */
-  only(allowed: readonly string[], what: string): void {
+  /**
+   * Rejects any attribute of `known` (the table's attributes) outside `allowed`; checks the
+   * lifecycle attributes; ignores the rest.
+   */
+  only(allowed: readonly string[], known: ReadonlySet<string>, what: string): void {
     for (const name of Object.keys(this.item)) {
-      if (!allowed.includes(name)) this.fail(name, `does not belong to ${what}`, this.item[name]);
+      if (known.has(name) && !allowed.includes(name)) this.fail(name, `does not belong to ${what}`, this.item[name]);
     }
+    this.read(LIFECYCLE_ATTRIBUTES.inputHash, optional(checkNonEmptyString));
+    this.read(LIFECYCLE_ATTRIBUTES.leaseHolder, optional(checkNonEmptyString));
+    this.read(LIFECYCLE_ATTRIBUTES.leaseExpiresAtMs, optional(checkNonNegativeInteger));
   }
 }
+
+const optional = (check: Check): Check => (value) => (value === undefined ? undefined : check(value));
 
 function asObject(item: unknown, kind: string): Record<string, unknown> {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
@@ -105,6 +118,8 @@ const SPEAKING_COMPLETED = [
   "feedback",
   "model_used",
 ];
+/** Every attribute an evaluation record of any type and status can have (lifecycle ones aside). */
+const EVALUATION_KNOWN: ReadonlySet<string> = new Set([...WRITING_COMPLETED, ...SPEAKING_COMPLETED, "error_message"]);
 
 /** Decodes an evaluations-table item (as the document client returns it) into an `Evaluation`. */
 export function decodeEvaluation(raw: unknown): Evaluation {
@@ -119,15 +134,15 @@ export function decodeEvaluation(raw: unknown): Evaluation {
   const status = r.read("status", checkStatus) as JobStatus;
 
   if (status === "processing") {
-    r.only(EVALUATION_COMMON, "a processing evaluation");
+    r.only(EVALUATION_COMMON, EVALUATION_KNOWN, "a processing evaluation");
     return { ...common, evaluation_type, status };
   }
   if (status === "failed") {
-    r.only([...EVALUATION_COMMON, "error_message"], "a failed evaluation");
+    r.only([...EVALUATION_COMMON, "error_message"], EVALUATION_KNOWN, "a failed evaluation");
     return { ...common, evaluation_type, status, error_message: r.string("error_message") };
   }
   if (evaluation_type === "writing") {
-    r.only(WRITING_COMPLETED, "a completed writing evaluation");
+    r.only(WRITING_COMPLETED, EVALUATION_KNOWN, "a completed writing evaluation");
     const writing: CompletedWritingEvaluation = {
       ...common,
       evaluation_type,
@@ -142,7 +157,7 @@ export function decodeEvaluation(raw: unknown): Evaluation {
     };
     return writing;
   }
-  r.only(SPEAKING_COMPLETED, "a completed speaking evaluation");
+  r.only(SPEAKING_COMPLETED, EVALUATION_KNOWN, "a completed speaking evaluation");
   const speaking: CompletedSpeakingEvaluation = {
     ...common,
     evaluation_type,
@@ -162,6 +177,9 @@ export function decodeEvaluation(raw: unknown): Evaluation {
 }
 
 const FLASHCARD_COMMON = ["set_id", "user_id", "document_id", "status", "created_at"] as const;
+const FLASHCARD_COMPLETED = [...FLASHCARD_COMMON, "flashcards", "total_cards", "page_count", "chunk_count"];
+/** Every attribute a flashcard set record can have (lifecycle ones aside). */
+const FLASHCARD_KNOWN: ReadonlySet<string> = new Set([...FLASHCARD_COMPLETED, "error_message"]);
 
 /** Decodes a flashcard-sets-table item into a `FlashcardSet` (`flashcards` parsed and checked). */
 export function decodeFlashcardSet(raw: unknown): FlashcardSet {
@@ -176,14 +194,14 @@ export function decodeFlashcardSet(raw: unknown): FlashcardSet {
   const status = r.read("status", checkStatus) as JobStatus;
 
   if (status === "processing") {
-    r.only(FLASHCARD_COMMON, "a processing flashcard set");
+    r.only(FLASHCARD_COMMON, FLASHCARD_KNOWN, "a processing flashcard set");
     return { ...common, status };
   }
   if (status === "failed") {
-    r.only([...FLASHCARD_COMMON, "error_message"], "a failed flashcard set");
+    r.only([...FLASHCARD_COMMON, "error_message"], FLASHCARD_KNOWN, "a failed flashcard set");
     return { ...common, status, error_message: r.string("error_message") };
   }
-  r.only([...FLASHCARD_COMMON, "flashcards", "total_cards", "page_count", "chunk_count"], "a completed flashcard set");
+  r.only(FLASHCARD_COMPLETED, FLASHCARD_KNOWN, "a completed flashcard set");
   const text = item.flashcards;
   let cards: unknown;
   try {

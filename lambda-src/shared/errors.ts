@@ -2,7 +2,7 @@
  * Error classes of the Lambda data layer. Handlers tell them apart with `instanceof` (or `name`):
  * a caller mistake (`InvalidInputError`, never retried), a record that broke an invariant on read
  * (`MalformedItemError`), a job transition that the table refused (`RecordNotFoundError`,
- * `StatusTransitionError`, `EvaluationTypeMismatchError`) and a deployment mistake
+ * `StatusTransitionError`, `LeaseLostError`, `EvaluationTypeMismatchError`) and a deployment mistake
  * (`ConfigurationError`). AWS SDK errors (throttling after retries, timeouts) pass through unchanged.
  *
  * Plain TypeScript: no SDK import, so the module is cheap to bundle and to use in tests.
@@ -81,6 +81,24 @@ export class StatusTransitionError extends DataLayerError {
     readonly key: Readonly<Record<string, string>>,
     readonly currentStatus: string,
     readonly targetStatus: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An outcome (complete / fail) from an attempt that no longer holds the job: its lease passed and
+ * another delivery took the job over. Nothing was written; the job is the new holder's.
+ */
+export class LeaseLostError extends DataLayerError {
+  override readonly name: string = "LeaseLostError";
+
+  constructor(
+    readonly kind: RecordKind,
+    readonly key: Readonly<Record<string, string>>,
+    readonly holder: string,
+    readonly currentHolder: string | undefined,
     message: string,
   ) {
     super(message);

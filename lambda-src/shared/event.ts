@@ -4,8 +4,9 @@
  * (what a good value looks like) and the value received, e.g.
  *   invalid event: `task` must be "task1" or "task2" (the IELTS Writing task); got "task3"
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { describeValue, InvalidInputError } from "./errors";
+import { isWellFormedUnicode, WELL_FORMED_RULE } from "./text";
 
 /** A refused event; nothing was written. `field` is the event property at fault. */
 export class InvalidEventError extends InvalidInputError {
@@ -41,14 +42,24 @@ export const USER_ID_RULE = "must be the user's id: 1 to 256 characters without 
 
 export function eventUserId(body: Record<string, unknown>): string {
   const value = body.user_id;
+  if (typeof value === "string" && !isWellFormedUnicode(value)) throw new InvalidEventError("user_id", WELL_FORMED_RULE, value);
   if (typeof value !== "string" || !USER_ID.test(value)) throw new InvalidEventError("user_id", USER_ID_RULE, value);
   return value;
 }
 
-/** An optional job id: the given one (a retry passes it back), or `<prefix>-<uuid>` when absent. */
-export function eventJobId(body: Record<string, unknown>, field: string, prefix: string): string {
+/**
+ * The job id of an event: the given one, else one derived from the invocation's request id
+ * (`<prefix>-<awsRequestId>`), which Lambda keeps when it retries a failed asynchronous invocation,
+ * so a retry reaches the same record. Without a request id (a local call), a new `<prefix>-<uuid>`.
+ */
+export function eventJobId(body: Record<string, unknown>, field: string, prefix: string, requestId?: string): string {
   const value = body[field];
-  if (value === undefined) return `${prefix}-${randomUUID()}`;
+  if (value === undefined) {
+    if (requestId === undefined || requestId === "") return `${prefix}-${randomUUID()}`;
+    const derived = `${prefix}-${requestId}`;
+    // Lambda's request ids are UUIDs; anything else is hashed into a valid id rather than refused.
+    return JOB_ID.test(derived) ? derived : `${prefix}-${createHash("sha256").update(requestId).digest("hex").slice(0, 32)}`;
+  }
   if (typeof value !== "string" || !JOB_ID.test(value)) {
     throw new InvalidEventError(field, `${JOB_ID_RULE}, or left out to get a new id`, value);
   }
@@ -68,20 +79,24 @@ export function eventText(body: Record<string, unknown>, field: string, what: st
 }
 
 /**
- * An S3 key under `prefix` (the only prefix the function's IAM policy may read), at most 1024 bytes,
- * without empty or `.`/`..` segments and ending with one of `extensions` (lower-case, with the dot).
+ * An S3 key in the caller's own folder `<prefix><user_id>/` (the prefix is the only one the
+ * function's IAM policy may read; the folder keeps one user from reading another's uploads), at most
+ * 1024 bytes, well-formed Unicode, without empty or `.`/`..` segments and ending with one of
+ * `extensions` (lower-case, with the dot). `userId` is the event's already validated `user_id`.
  */
 export function eventUploadKey(
   body: Record<string, unknown>,
   field: string,
   prefix: string,
   extensions: readonly string[],
+  userId: string,
 ): string {
   const value = body[field];
   const rule = `must be the S3 key of an upload under "${prefix}" ending with ${extensions.join(", ")}, like "${prefix}user-456/file${extensions[0]}"`;
   if (typeof value !== "string" || !value.startsWith(prefix) || value.length === prefix.length) {
     throw new InvalidEventError(field, rule, value);
   }
+  if (!isWellFormedUnicode(value)) throw new InvalidEventError(field, WELL_FORMED_RULE, value);
   const segments = value.slice(prefix.length).split("/");
   const badSegment = segments.some((s) => s === "" || s === "." || s === "..");
   // eslint-disable-next-line no-control-regex
@@ -90,5 +105,14 @@ export function eventUploadKey(
   }
   const lower = value.toLowerCase();
   if (!extensions.some((ext) => lower.endsWith(ext))) throw new InvalidEventError(field, rule, value);
+  // Compared as a whole segment: "user-4" does not own "user-45/", and a `user_id` holding "/"
+  // cannot be one folder, so it owns no upload.
+  if (segments.length < 2 || segments[0] !== userId) {
+    throw new InvalidEventError(
+      field,
+      `must be in the caller's own folder "${prefix}${userId}/" (the folder after "${prefix}" must equal \`user_id\` exactly)`,
+      value,
+    );
+  }
   return value;
 }

@@ -1,22 +1,31 @@
 /**
- * The lifecycle every handler follows once its event is valid:
+ * The lifecycle every handler follows once its event is valid (the semantics of Powertools'
+ * idempotency utility, on the job records: see data/job-records.ts):
  *
- *   1. start the job (idempotent: a `processing` record is written only if none exists);
- *   2. an existing `completed` or `failed` record is returned as is: a retried invocation never
- *      re-runs a finished job nor writes a second record;
- *      an existing `processing` record (a duplicate delivery, or an attempt that died before it
- *      could record its outcome) is resumed: the work runs again and the guarded transition lets
- *      only the first outcome in;
- *   3. the work runs against a deadline below the Lambda timeout;
- *   4. `completed` with the results, or `failed` with the reason (the error's message).
+ *   1. start the job with this attempt's claim: its id, a lease until the invocation ends (from the
+ *      remaining time) and the hash of the job's input;
+ *   2. the existing record decides, without any model call:
+ *      - other input under the same id: refused (`InvalidEventError` naming the id), nothing written;
+ *      - `completed` or `failed`: the stored record is returned as is (a retry never re-runs a
+ *        finished job nor writes a second record);
+ *      - `processing` with a lease still running: another attempt has the job; this one throws
+ *        `JobInProgressError` (Lambda's retry of an asynchronous invocation, or the caller, tries
+ *        again later and then gets the result), touching nothing;
+ *      - `processing` with a lease that passed (its attempt crashed or timed out): taken over;
+ *   3. the work runs against a deadline: the remaining time less the function's outcome reserve;
+ *   4. `completed` with the results, or `failed` with the reason, written only while this attempt
+ *      still holds the lease.
  *
  * Errors from the work are recorded, not thrown: the invocation succeeds and returns the `failed`
- * record, so Lambda does not retry a job whose outcome is stored. Only a failure to record the
- * outcome itself (DynamoDB unreachable after retries) is thrown: the record stays `processing` and
- * Lambda's retry resumes it.
+ * record, so Lambda does not retry a job whose outcome is stored. Thrown are: a refused event, a job
+ * in progress elsewhere, and a failure to record the outcome (DynamoDB unreachable after retries;
+ * the lease then lets the next delivery take the job over once it passes).
  */
-import type { StartResult } from "../data/job-records";
-import { InvalidInputError, StatusTransitionError } from "./errors";
+import { randomUUID } from "node:crypto";
+import type { Claim, StartResult } from "../data/job-records";
+import { InvalidInputError, LeaseLostError, StatusTransitionError } from "./errors";
+import type { FunctionDefinition } from "./function-definitions";
+import { redactError } from "./redact";
 
 /** The Lambda context members used here (optional, so tests may call handlers without one). */
 export interface LambdaContext {
@@ -31,18 +40,9 @@ export const consoleLogger: Logger = (level, message, fields = {}) => {
   console[level](JSON.stringify({ message, ...fields }));
 };
 
-/** Time left for the work: the Lambda's remaining time less a reserve for recording the outcome. */
+/** Time left for the work: the end of the invocation less a reserve for recording the outcome. */
 export class Deadline {
   constructor(private readonly atMs: number, private readonly clock: () => number = Date.now) {}
-
-  /**
-   * From the Lambda context (`getRemainingTimeInMillis`), else `fallbackMs` from now (tests, local
-   * runs); `reserveMs` is kept back for writing the outcome.
-   */
-  static fromContext(context: LambdaContext | undefined, fallbackMs: number, reserveMs: number, clock: () => number = Date.now): Deadline {
-    const remaining = context?.getRemainingTimeInMillis?.() ?? fallbackMs;
-    return new Deadline(clock() + remaining - reserveMs, clock);
-  }
 
   /** Milliseconds left (may be negative). */
   remainingMs(): number {
@@ -57,18 +57,74 @@ export class Deadline {
   }
 }
 
+/** One invocation's attempt at a job: who it is, until when it runs, and its work's deadline. */
+export interface Attempt {
+  /** This attempt's id: the request id and a random part (Lambda reuses the request id on retries). */
+  readonly holder: string;
+  readonly nowMs: number;
+  /** End of the invocation, Unix ms: the lease's end. */
+  readonly endsAtMs: number;
+  /** The work's deadline: the end less the function's `outcomeReserveMs`. */
+  readonly deadline: Deadline;
+  /** The claim for a job whose input hashes to `inputHash`. */
+  claim(inputHash: string): Claim;
+}
+
+/**
+ * The attempt of an invocation of `definition`'s function: its end from the context's remaining
+ * time, else (tests, local runs) the function's default timeout from now.
+ */
+export function startAttempt(context: LambdaContext | undefined, definition: FunctionDefinition, clock: () => number = Date.now): Attempt {
+  const nowMs = clock();
+  const remaining = context?.getRemainingTimeInMillis?.() ?? definition.defaultTimeoutSeconds * 1000;
+  const endsAtMs = nowMs + Math.max(0, Math.floor(remaining));
+  const holder = `${context?.awsRequestId ?? "local"}/${randomUUID()}`;
+  return {
+    holder,
+    nowMs,
+    endsAtMs,
+    deadline: new Deadline(endsAtMs - definition.outcomeReserveMs, clock),
+    claim: (inputHash) => ({ holder, nowMs, leaseExpiresAtMs: endsAtMs, inputHash }),
+  };
+}
+
+/**
+ * A duplicate delivery of a job that another attempt is working on (its lease has not passed).
+ * Nothing was done: no model call, no write. Retrying after `leaseExpiresAtMs` gets the job's
+ * outcome, or takes the job over if that attempt died. Powertools calls it
+ * `IdempotencyAlreadyInProgressError`.
+ */
+export class JobInProgressError extends Error {
+  override readonly name: string = "JobInProgressError";
+  /** How long until the other attempt's lease ends, in ms. */
+  readonly retryAfterMs: number;
+
+  constructor(readonly job: string, readonly leaseExpiresAtMs: number, nowMs: number) {
+    super(
+      `${job} is being processed by another attempt until ${new Date(leaseExpiresAtMs).toISOString()}; ` +
+        `this delivery did nothing: retry after that time to get the job's result`,
+    );
+    this.retryAfterMs = Math.max(0, leaseExpiresAtMs - nowMs);
+  }
+}
+
 /** The steps of one job, bound to its key. */
 export interface JobSteps<R extends { status: string }, T> {
-  /** How the job is named in logs, e.g. `evaluation {"evaluation_id":"eval-1","user_id":"u"}`. */
+  /** How the job is named in logs and errors, e.g. `evaluation {"evaluation_id":"eval-1","user_id":"u"}`. */
   readonly label: string;
-  start(): Promise<StartResult<R>>;
-  /** Called with an existing record before it is reused; throws when it belongs to another job. */
-  checkExisting?(record: R): void;
+  readonly attempt: Attempt;
+  /** SHA-256 of the job's input (shared/input-hash.ts). */
+  readonly inputHash: string;
+  start(claim: Claim): Promise<StartResult<R>>;
+  /** The error for an existing record of the same id with other input (it names the id). */
+  otherInput(record: R): Error;
   work(): Promise<T>;
-  complete(results: T): Promise<R>;
-  fail(message: string): Promise<R>;
+  complete(results: T, holder: string): Promise<R>;
+  fail(message: string, holder: string): Promise<R>;
   get(): Promise<R | undefined>;
   log: Logger;
+  /** Removes secrets from a failure message before it is stored or logged. */
+  redact: (text: string) => string;
 }
 
 /** The message stored in `error_message` for a work error. */
@@ -90,44 +146,77 @@ export class JobError extends Error {
 
 /** Runs the lifecycle described above; resolves to the job's final record. */
 export async function runJob<R extends { status: string }, T>(steps: JobSteps<R, T>): Promise<R> {
-  const { created, record } = await steps.start();
-  if (!created) {
-    steps.checkExisting?.(record);
-    if (record.status !== "processing") {
-      steps.log("info", "job already finished; returning the stored record", { job: steps.label, status: record.status });
-      return record;
-    }
-    steps.log("warn", "job found in processing; resuming it", { job: steps.label });
+  const { attempt, label, log } = steps;
+  const started = await steps.start(attempt.claim(steps.inputHash));
+  switch (started.state) {
+    case "other-input":
+      throw steps.otherInput(started.record);
+    case "finished":
+      log("info", "job already finished; returning the stored record", { job: label, status: started.record.status });
+      return started.record;
+    case "in-progress":
+      log("info", "job in progress in another attempt; this delivery does nothing", {
+        job: label,
+        leaseExpiresAt: new Date(started.leaseExpiresAtMs).toISOString(),
+      });
+      throw new JobInProgressError(label, started.leaseExpiresAtMs, attempt.nowMs);
+    case "started":
+      if (started.tookOverFrom !== undefined) {
+        log("warn", "took over a job whose attempt's lease passed", { job: label, from: started.tookOverFrom });
+      }
   }
 
   let results: T;
   try {
     results = await steps.work();
   } catch (error) {
-    const message = failureMessage(error);
-    steps.log("error", "job failed", { job: steps.label, error: message });
-    return recordOutcome(steps, () => steps.fail(message));
+    const message = steps.redact(failureMessage(error));
+    log("error", "job failed", { job: label, error: message });
+    return recordOutcome(steps, () => steps.fail(message, attempt.holder));
   }
   try {
-    return await recordOutcome(steps, () => steps.complete(results));
+    return await recordOutcome(steps, () => steps.complete(results, attempt.holder));
   } catch (error) {
     // Results the table refuses (over 400 KB, ...): nothing was written; record why.
     if (!(error instanceof InvalidInputError)) throw error;
-    const message = `the results could not be stored: ${error.message}`;
-    steps.log("error", "job failed", { job: steps.label, error: message });
-    return recordOutcome(steps, () => steps.fail(message));
+    const message = steps.redact(`the results could not be stored: ${error.message}`);
+    log("error", "job failed", { job: label, error: message });
+    return recordOutcome(steps, () => steps.fail(message, attempt.holder));
   }
 }
 
-/** Writes an outcome; if another attempt recorded one first, returns that one. */
+/**
+ * Writes an outcome. If another attempt recorded one first, or took the job over and finished it,
+ * returns that one; a job taken over and still running elsewhere rethrows the `LeaseLostError`.
+ */
 async function recordOutcome<R extends { status: string }, T>(steps: JobSteps<R, T>, write: () => Promise<R>): Promise<R> {
   try {
     return await write();
   } catch (error) {
-    if (!(error instanceof StatusTransitionError)) throw error;
+    if (!(error instanceof StatusTransitionError) && !(error instanceof LeaseLostError)) throw error;
     const current = await steps.get();
-    if (current === undefined) throw error;
-    steps.log("warn", "another attempt recorded the outcome first; returning it", { job: steps.label, status: current.status });
+    if (current === undefined || current.status === "processing") throw error;
+    steps.log("warn", "another attempt recorded the outcome; returning it", { job: steps.label, status: current.status });
     return current;
   }
+}
+
+/**
+ * Wraps a handler so that no secret leaves it: every log line and every thrown error passes through
+ * `redact` (the model client's, which knows the API key once it has read it).
+ */
+export function withRedaction<E, R>(
+  redact: (text: string) => string,
+  log: Logger,
+  handler: (event: E, context: LambdaContext | undefined, log: Logger) => Promise<R>,
+): (event: E, context?: LambdaContext) => Promise<R> {
+  const safeLog: Logger = (level, message, fields) =>
+    log(level, redact(message), fields === undefined ? undefined : (JSON.parse(redact(JSON.stringify(fields))) as Record<string, unknown>));
+  return async (event, context) => {
+    try {
+      return await handler(event, context, safeLog);
+    } catch (error) {
+      throw redactError(error, redact);
+    }
+  };
 }

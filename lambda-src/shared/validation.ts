@@ -16,6 +16,7 @@ import {
   type JobStatus,
 } from "./models";
 import type { TableDefinition } from "./table-definitions";
+import { isWellFormedUnicode, WELL_FORMED_RULE } from "./text";
 
 /** DynamoDB's limits on key values: 2048 bytes for a partition key, 1024 for a sort key. */
 export const PARTITION_KEY_MAX_BYTES = 2048;
@@ -33,6 +34,7 @@ const quoted = (values: readonly string[]): string => values.map((v) => `"${v}"`
 export function checkId(value: unknown, maxBytes: number): string | undefined {
   const rule = `must be a non-empty string of at most ${maxBytes} UTF-8 bytes`;
   if (typeof value !== "string" || value.length === 0) return rule;
+  if (!isWellFormedUnicode(value)) return WELL_FORMED_RULE;
   return Buffer.byteLength(value, "utf8") > maxBytes ? rule : undefined;
 }
 

@@ -4,6 +4,8 @@
  * duration, word count, the five speaking bands and feedback in the evaluations table.
  *
  * Event: `{ user_id, audio_key, evaluation_id? }` (see the Writing Evaluator for ids and retries).
+ * `audio_key` must be in the caller's own folder, `uploads/audio/<user_id>/…`: checked before any
+ * write or S3 read.
  *
  * Where the stored numbers come from:
  * - `duration`: from the WAV header when the upload is a WAV (exact: data bytes / byte rate);
@@ -28,7 +30,8 @@ import type { ModelClient, ResponseSchema } from "../model/model-client";
 import { AUDIO_TYPES, audioMimeType, formatSeconds, wavDurationSeconds } from "../shared/audio";
 import { eventJobId, eventObject, eventUploadKey, eventUserId, InvalidEventError } from "../shared/event";
 import { SPEAKING_EVALUATOR } from "../shared/function-definitions";
-import { consoleLogger, Deadline, JobError, runJob, type LambdaContext, type Logger } from "../shared/job";
+import { inputHash } from "../shared/input-hash";
+import { consoleLogger, JobError, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Evaluation, EvaluationKey, SpeakingResults } from "../shared/models";
 import { readS3Object } from "../shared/s3-object";
 import { countWords } from "../shared/text";
@@ -36,7 +39,7 @@ import { countWords } from "../shared/text";
 /** The event the function is invoked with. */
 export interface SpeakingEvaluatorEvent {
   user_id: string;
-  /** S3 key of the recording under `uploads/audio/`, e.g. "uploads/audio/user-456/part2.wav". */
+  /** S3 key of the recording in the user's folder, e.g. "uploads/audio/user-456/part2.wav" for `user-456`. */
   audio_key: string;
   evaluation_id?: string;
 }
@@ -52,18 +55,14 @@ export const SPEAKING_LIMITS = {
   transcriptMaxCharacters: 30_000,
 } as const;
 
-export const SPEAKING_MODEL_TIMEOUT_MS = 150_000;
-const RESERVE_MS = 10_000;
-const FALLBACK_TIMEOUT_MS = SPEAKING_EVALUATOR.defaultTimeoutSeconds * 1000;
-
 const ALLOWED_FIELDS = ["user_id", "audio_key", "evaluation_id"];
 
-/** Validates an event; throws `InvalidEventError` naming the field. */
-export function parseSpeakingEvent(event: unknown): Required<SpeakingEvaluatorEvent> {
+/** Validates an event; throws `InvalidEventError` naming the field (see `parseWritingEvent` on `requestId`). */
+export function parseSpeakingEvent(event: unknown, requestId?: string): Required<SpeakingEvaluatorEvent> {
   const body = eventObject(event, ALLOWED_FIELDS);
   const user_id = eventUserId(body);
-  const audio_key = eventUploadKey(body, "audio_key", AUDIO_PREFIX, Object.keys(AUDIO_TYPES));
-  const evaluation_id = eventJobId(body, "evaluation_id", "eval");
+  const audio_key = eventUploadKey(body, "audio_key", AUDIO_PREFIX, Object.keys(AUDIO_TYPES), user_id);
+  const evaluation_id = eventJobId(body, "evaluation_id", "eval", requestId);
   return { user_id, audio_key, evaluation_id };
 }
 
@@ -121,30 +120,41 @@ export interface SpeakingEvaluatorDependencies {
   uploadsBucket: string;
   /** @default consoleLogger */
   log?: Logger;
+  /**
+   * The clock of leases and deadlines, Unix ms.
+   * @default Date.now
+   */
+  clock?: () => number;
 }
 
 export type SpeakingEvaluatorHandler = (event: unknown, context?: LambdaContext) => Promise<Evaluation>;
 
 /** Builds the handler; same contract as the Writing Evaluator's. */
 export function createSpeakingEvaluatorHandler(deps: SpeakingEvaluatorDependencies): SpeakingEvaluatorHandler {
-  const log = deps.log ?? consoleLogger;
-  return async (event, context) => {
-    const input = parseSpeakingEvent(event);
-    const deadline = Deadline.fromContext(context, FALLBACK_TIMEOUT_MS, RESERVE_MS);
+  const redact = (text: string) => deps.model.redact?.(text) ?? text;
+  return withRedaction(redact, deps.log ?? consoleLogger, async (event, context, log) => {
+    const input = parseSpeakingEvent(event, context?.awsRequestId);
+    const attempt = startAttempt(context, SPEAKING_EVALUATOR, deps.clock);
     const key: EvaluationKey = { evaluation_id: input.evaluation_id, user_id: input.user_id };
     return runJob<Evaluation, SpeakingResults>({
       label: `evaluation ${JSON.stringify(key)}`,
       log,
-      start: () => deps.evaluations.startEvaluation({ ...key, evaluation_type: "speaking" }),
-      checkExisting: (record) => {
-        if (record.evaluation_type !== "speaking") {
-          throw new InvalidEventError(
-            "evaluation_id",
-            `must not name an existing evaluation of another type (this one is ${record.evaluation_type}); leave it out to start a new speaking evaluation`,
-            key.evaluation_id,
-          );
-        }
-      },
+      redact,
+      attempt,
+      inputHash: inputHash("speaking", { audio_key: input.audio_key }),
+      start: (claim) => deps.evaluations.startEvaluation({ ...key, evaluation_type: "speaking" }, claim),
+      otherInput: (record) =>
+        record.evaluation_type !== "speaking"
+          ? new InvalidEventError(
+              "evaluation_id",
+              `must not name an existing evaluation of another type (this one is ${record.evaluation_type}); leave it out to start a new speaking evaluation`,
+              key.evaluation_id,
+            )
+          : new InvalidEventError(
+              "evaluation_id",
+              "must not name an existing evaluation of another recording (an id names one job and its input); use a new evaluation_id, or leave it out, to evaluate this recording",
+              key.evaluation_id,
+            ),
       work: async () => {
         const audio = await readS3Object(deps.s3, deps.uploadsBucket, input.audio_key, SPEAKING_LIMITS.audioMaxBytes);
         const mimeType = audioMimeType(input.audio_key, audio.contentType);
@@ -158,13 +168,13 @@ export function createSpeakingEvaluatorHandler(deps: SpeakingEvaluatorDependenci
           ],
           responseSchema: SPEAKING_RESPONSE_SCHEMA,
           temperature: 0,
-          timeoutMs: deadline.budget(SPEAKING_MODEL_TIMEOUT_MS, "call the model"),
+          timeoutMs: attempt.deadline.budget(SPEAKING_EVALUATOR.modelCallTimeoutMs, "call the model"),
         });
         return speakingResultsFromAnswer(answer, deps.model.modelId, wavSeconds);
       },
-      complete: (results) => deps.evaluations.completeSpeakingEvaluation(key, results),
-      fail: (message) => deps.evaluations.failEvaluation(key, message),
+      complete: (results, holder) => deps.evaluations.completeSpeakingEvaluation(key, results, holder),
+      fail: (message, holder) => deps.evaluations.failEvaluation(key, message, holder),
       get: () => deps.evaluations.getEvaluation(key),
     });
-  };
+  });
 }

@@ -2,9 +2,12 @@
  * Writing Evaluator: bands an IELTS Writing Task 1 or Task 2 answer with the model and stores the
  * four criteria bands, the overall band, feedback and the model id in the evaluations table.
  *
- * Event: `{ user_id, task: "task1" | "task2", prompt, essay, evaluation_id? }`. Without
- * `evaluation_id` a new one (`eval-<uuid>`) is made; a retry that passes it back gets the stored
- * result and never a second record (see shared/job.ts).
+ * Event: `{ user_id, task: "task1" | "task2", prompt, essay, evaluation_id? }`. `evaluation_id` is
+ * the job's idempotency key: a delivery with an id already used gets that job's stored result (or
+ * `JobInProgressError` while it runs), never a second record or model call, and the id used with
+ * another task, prompt or essay is refused (see shared/job.ts). Without it, the id is
+ * `eval-<awsRequestId>`: Lambda's own retries of the invocation reach the same record, a new
+ * invocation makes a new evaluation.
  *
  * `model_used` is the `MODEL_ID` the function called (e.g. "gemini-2.5-flash"): the design's
  * example value "gemini-writing_task2" is a label of the same thing.
@@ -13,10 +16,11 @@ import type { EvaluationsRepository } from "../data/evaluations-repository";
 import { answerBand, answerFeedback, answerObject, BAND_SCHEMA, FEEDBACK_SCHEMA } from "../model/answer";
 import type { ModelClient, ResponseSchema } from "../model/model-client";
 import { eventJobId, eventObject, eventText, eventUserId, InvalidEventError } from "../shared/event";
-import { consoleLogger, Deadline, runJob, type LambdaContext, type Logger } from "../shared/job";
+import { WRITING_EVALUATOR } from "../shared/function-definitions";
+import { inputHash } from "../shared/input-hash";
+import { consoleLogger, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Evaluation, EvaluationKey, WritingResults } from "../shared/models";
 import { countWords } from "../shared/text";
-import { WRITING_EVALUATOR } from "../shared/function-definitions";
 
 export const WRITING_TASKS = ["task1", "task2"] as const;
 export type WritingTask = (typeof WRITING_TASKS)[number];
@@ -29,7 +33,7 @@ export interface WritingEvaluatorEvent {
   prompt: string;
   /** The candidate's answer. */
   essay: string;
-  /** Pass it back on a retry; made when absent. */
+  /** The job's idempotency key; `eval-<awsRequestId>` when absent. */
   evaluation_id?: string;
 }
 
@@ -42,17 +46,13 @@ export const WRITING_LIMITS = {
   essayMaxCharacters: 10_000,
 } as const;
 
-/** The model call's own cap; the Lambda deadline may cut it shorter. */
-export const WRITING_MODEL_TIMEOUT_MS = 90_000;
-/** Time kept back from the Lambda timeout to record the outcome. */
-const RESERVE_MS = 10_000;
-/** The Lambda timeout (function-definitions.ts), used as the deadline when no context is given. */
-const FALLBACK_TIMEOUT_MS = WRITING_EVALUATOR.defaultTimeoutSeconds * 1000;
-
 const ALLOWED_FIELDS = ["user_id", "task", "prompt", "essay", "evaluation_id"];
 
-/** Validates an event; throws `InvalidEventError` naming the field. Returns it with the id filled in. */
-export function parseWritingEvent(event: unknown): Required<WritingEvaluatorEvent> {
+/**
+ * Validates an event; throws `InvalidEventError` naming the field. Returns it with the id filled in
+ * (from `requestId`, the invocation's, when the event has none).
+ */
+export function parseWritingEvent(event: unknown, requestId?: string): Required<WritingEvaluatorEvent> {
   const body = eventObject(event, ALLOWED_FIELDS);
   const user_id = eventUserId(body);
   const task = body.task;
@@ -69,7 +69,7 @@ export function parseWritingEvent(event: unknown): Required<WritingEvaluatorEven
       essay,
     );
   }
-  const evaluation_id = eventJobId(body, "evaluation_id", "eval");
+  const evaluation_id = eventJobId(body, "evaluation_id", "eval", requestId);
   return { user_id, task: task as WritingTask, prompt, essay, evaluation_id };
 }
 
@@ -118,34 +118,46 @@ export interface WritingEvaluatorDependencies {
   model: ModelClient;
   /** @default consoleLogger */
   log?: Logger;
+  /**
+   * The clock of leases and deadlines, Unix ms.
+   * @default Date.now
+   */
+  clock?: () => number;
 }
 
 export type WritingEvaluatorHandler = (event: unknown, context?: LambdaContext) => Promise<Evaluation>;
 
 /**
  * Builds the handler. It resolves to the job's record (`completed` with the bands, or `failed`
- * with `error_message`) and rejects only on a bad event (`InvalidEventError`, nothing written) or
- * when the outcome cannot be recorded.
+ * with `error_message`) and rejects on a bad event (`InvalidEventError`, nothing written), on a
+ * duplicate of a job still running (`JobInProgressError`, nothing done) or when the outcome cannot
+ * be recorded. No log line, stored message or error carries the model API key.
  */
 export function createWritingEvaluatorHandler(deps: WritingEvaluatorDependencies): WritingEvaluatorHandler {
-  const log = deps.log ?? consoleLogger;
-  return async (event, context) => {
-    const input = parseWritingEvent(event);
-    const deadline = Deadline.fromContext(context, FALLBACK_TIMEOUT_MS, RESERVE_MS);
+  const redact = (text: string) => deps.model.redact?.(text) ?? text;
+  return withRedaction(redact, deps.log ?? consoleLogger, async (event, context, log) => {
+    const input = parseWritingEvent(event, context?.awsRequestId);
+    const attempt = startAttempt(context, WRITING_EVALUATOR, deps.clock);
     const key: EvaluationKey = { evaluation_id: input.evaluation_id, user_id: input.user_id };
     return runJob<Evaluation, WritingResults>({
       label: `evaluation ${JSON.stringify(key)}`,
       log,
-      start: () => deps.evaluations.startEvaluation({ ...key, evaluation_type: "writing" }),
-      checkExisting: (record) => {
-        if (record.evaluation_type !== "writing") {
-          throw new InvalidEventError(
-            "evaluation_id",
-            `must not name an existing evaluation of another type (this one is ${record.evaluation_type}); leave it out to start a new writing evaluation`,
-            key.evaluation_id,
-          );
-        }
-      },
+      redact,
+      attempt,
+      inputHash: inputHash("writing", { task: input.task, prompt: input.prompt, essay: input.essay }),
+      start: (claim) => deps.evaluations.startEvaluation({ ...key, evaluation_type: "writing" }, claim),
+      otherInput: (record) =>
+        record.evaluation_type !== "writing"
+          ? new InvalidEventError(
+              "evaluation_id",
+              `must not name an existing evaluation of another type (this one is ${record.evaluation_type}); leave it out to start a new writing evaluation`,
+              key.evaluation_id,
+            )
+          : new InvalidEventError(
+              "evaluation_id",
+              "must not name an existing evaluation of another task, prompt or essay (an id names one job and its input); use a new evaluation_id, or leave it out, to evaluate this essay",
+              key.evaluation_id,
+            ),
       work: async () => {
         const taskName = input.task === "task1" ? "IELTS Academic Writing Task 1" : "IELTS Writing Task 2";
         const answer = await deps.model.generateJson({
@@ -157,13 +169,13 @@ export function createWritingEvaluatorHandler(deps: WritingEvaluatorDependencies
           ],
           responseSchema: WRITING_RESPONSE_SCHEMA,
           temperature: 0,
-          timeoutMs: deadline.budget(WRITING_MODEL_TIMEOUT_MS, "call the model"),
+          timeoutMs: attempt.deadline.budget(WRITING_EVALUATOR.modelCallTimeoutMs, "call the model"),
         });
         return writingResultsFromAnswer(answer, deps.model.modelId);
       },
-      complete: (results) => deps.evaluations.completeWritingEvaluation(key, results),
-      fail: (message) => deps.evaluations.failEvaluation(key, message),
+      complete: (results, holder) => deps.evaluations.completeWritingEvaluation(key, results, holder),
+      fail: (message, holder) => deps.evaluations.failEvaluation(key, message, holder),
       get: () => deps.evaluations.getEvaluation(key),
     });
-  };
+  });
 }

@@ -17,6 +17,7 @@ import { promisify } from "util";
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "fs";
 import { hostname, tmpdir } from "os";
 import { dirname, join } from "path";
+import { sharedStsStandIn } from "./sts-stand-in";
 
 const execFileAsync = promisify(execFile);
 
@@ -405,10 +406,14 @@ export function writeCliConfig(mirror: string = findProviderMirror(), dir?: stri
   return file;
 }
 
-/** Environment for an offline terraform run: the CLI config, fake credentials, no prompts. */
-export function offlineTerraformEnv(cliConfigFile: string): NodeJS.ProcessEnv {
+/**
+ * Environment for an offline terraform run: the CLI config, fake credentials, no prompts, and the STS
+ * stand-in's endpoint (`sharedStsStandIn()`) for the stacks' `data.aws_caller_identity`.
+ */
+export function offlineTerraformEnv(cliConfigFile: string, stsEndpoint?: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...(stsEndpoint !== undefined && { AWS_ENDPOINT_URL_STS: stsEndpoint }),
     ...quietEnv(cliConfigFile),
     AWS_ACCESS_KEY_ID: "AKIAOFFLINETESTONLY00",
     AWS_SECRET_ACCESS_KEY: "offline-test-secret",
@@ -431,10 +436,11 @@ export class OfflineTerraform {
 
   /** Runs `terraform <args>`; rejects with terraform's own output when it fails. */
   async run(args: string[]): Promise<string> {
+    const sts = await sharedStsStandIn();
     try {
       const { stdout } = await execFileAsync("terraform", args, {
         cwd: this.workingDirectory,
-        env: this.env,
+        env: { ...this.env, AWS_ENDPOINT_URL_STS: sts.endpoint },
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
       });

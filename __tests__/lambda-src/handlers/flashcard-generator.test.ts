@@ -1,7 +1,8 @@
 /**
  * The Flashcard Generator end to end: dynalite, s3rver holding a real PDF made here with pdf-lib,
  * the PDF text extractor as esbuild bundles it (see support/pdf.ts), the Gemini client over HTTP to
- * the local model server, and a mocked SSM client for the API key (SSM has no local stand-in).
+ * the local model server, and a mocked SSM client for the API key (the built-zip tests use an HTTP
+ * stand-in).
  */
 import { createFlashcardSetsRepository } from "../../../lambda-src/data/flashcard-sets-repository";
 import { chunkText } from "../../../lambda-src/flashcard-generator/chunks";
@@ -11,6 +12,7 @@ import {
   type FlashcardGeneratorHandler,
 } from "../../../lambda-src/flashcard-generator/handler";
 import { InvalidEventError } from "../../../lambda-src/shared/event";
+import { inputHash } from "../../../lambda-src/shared/input-hash";
 import { useDynalite } from "../../support/dynalite";
 import { geminiAnswer, geminiError, useModelServer, type RecordedRequest } from "../../support/model-server";
 import { loadBundledPdfExtractor, makePdf } from "../../support/pdf";
@@ -73,6 +75,7 @@ test("success: extracts the PDF's text, asks for cards and stores them with the 
     total_cards: { N: "2" },
     page_count: { N: "3" },
     chunk_count: { N: "1" },
+    input_hash: { S: inputHash("flashcards", { document_id: DOC }) },
   });
   expect(result).toMatchObject({ status: "completed", total_cards: 2, flashcards: CARDS });
   expect(model().problems).toEqual([]);
@@ -122,6 +125,7 @@ test("model error: HTTP 500 records `failed` with the API's message", async () =
     status: { S: "failed" },
     created_at: { N: String(NOW) },
     error_message: { S: message },
+    input_hash: { S: inputHash("flashcards", { document_id: DOC }) },
   });
 });
 
@@ -186,7 +190,11 @@ describe("retried invocations", () => {
   });
 
   test("a set_id of another document is refused, nothing changed", async () => {
+    const before = await stored("set-retry");
     const error = await rejectionOf(handler(event({ set_id: "set-retry", document_id: "uploads/documents/user-456/other.pdf" })));
+    expect(await stored("set-retry")).toEqual(before);
+    expect(model().requests).toHaveLength(0);
+    expect(s3().requests()).toEqual([]);
     expect(error).toBeInstanceOf(InvalidEventError);
     expect(error.message).toBe(
       `invalid event: \`set_id\` must not name an existing flashcard set of another document (this one is of "${DOC}"); leave it out to start a new set; got "set-retry"`,

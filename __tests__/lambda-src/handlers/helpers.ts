@@ -1,8 +1,8 @@
 /**
- * Shared pieces of the handler tests. SSM Parameter Store has no local stand-in here, so the API key
- * comes from a mocked SSM client (`fakeSsm`) behind the real `createSsmSecretProvider`; everything
- * else is real: DynamoDB is dynalite, S3 is s3rver, the model is the Gemini client talking HTTP to
- * the local model server.
+ * Shared pieces of the handler tests. The API key comes from a mocked SSM client (`fakeSsm`) behind
+ * the real `createSsmSecretProvider` (the built-zip tests use the HTTP stand-in of
+ * support/ssm-stand-in.ts instead); everything else is real: DynamoDB is dynalite, S3 is s3rver, the
+ * model is the Gemini client talking HTTP to the local model server.
  */
 import { GetItemCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { GetParameterCommand } from "@aws-sdk/client-ssm";
@@ -72,8 +72,38 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error("expected a rejection, but the promise resolved");
 }
 
-/** A Lambda context with `remainingMs` left. */
-export const contextWith = (remainingMs: number) => {
+/** A Lambda context with `remainingMs` left (real time) and the request id `awsRequestId`. */
+export const contextWith = (remainingMs: number, awsRequestId = "req-test") => {
   const end = Date.now() + remainingMs;
-  return { getRemainingTimeInMillis: () => end - Date.now(), awsRequestId: "req-test" };
+  return { getRemainingTimeInMillis: () => end - Date.now(), awsRequestId };
 };
+
+/** Keeps every log line, as the JSON text the console logger would print, for assertions. */
+export function capturingLog(): { lines: string[]; log: Logger } {
+  const lines: string[] = [];
+  return { lines, log: (level, message, fields = {}) => void lines.push(JSON.stringify({ level, message, ...fields })) };
+}
+
+/**
+ * A clock for leases: real time plus an offset the test moves forward, so "after the lease" needs
+ * no waiting (the handlers and the repositories take it as `clock` / `clockMs`).
+ */
+export function testClock(): { now: () => number; advance: (ms: number) => void } {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+}
+
+/** A gate a test opens when it is ready (e.g. to let a held model call answer). */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Resolves once `condition()` holds (checked every 10 ms); fails after 20 s naming `what`. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 20_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,10 +1,12 @@
 /**
  * The Speaking Evaluator end to end: dynalite, s3rver holding a WAV made here, the Gemini client over
- * HTTP to the local model server, and a mocked SSM client for the API key (SSM has no local stand-in).
+ * HTTP to the local model server, and a mocked SSM client for the API key (the built-zip tests use an
+ * HTTP stand-in).
  */
 import { createEvaluationsRepository } from "../../../lambda-src/data/evaluations-repository";
 import { formatSeconds, wavDurationSeconds } from "../../../lambda-src/shared/audio";
 import { InvalidEventError } from "../../../lambda-src/shared/event";
+import { inputHash } from "../../../lambda-src/shared/input-hash";
 import {
   createSpeakingEvaluatorHandler,
   type SpeakingEvaluatorHandler,
@@ -80,6 +82,7 @@ test("success: sends the audio inline and stores transcript, duration (WAV heade
     word_count: { N: "17" },
     feedback: { S: JSON.stringify(FEEDBACK) },
     model_used: { S: MODEL_ID },
+    input_hash: { S: inputHash("speaking", { audio_key: WAV_KEY }) },
   });
   expect(result).toMatchObject({ status: "completed", word_count: 17, duration: "2.5" });
 
@@ -107,6 +110,7 @@ test("model error: HTTP 500 records `failed` with the API's message", async () =
     status: { S: "failed" },
     created_at: { N: String(NOW) },
     error_message: { S: message },
+    input_hash: { S: inputHash("speaking", { audio_key: WAV_KEY }) },
   });
 });
 
@@ -159,5 +163,20 @@ test("retried invocation: the same evaluation_id twice gives one record and one 
   expect(await handler(event({ evaluation_id: "eval-s-retry" }))).toEqual(first);
   expect(await stored("eval-s-retry")).toEqual(before);
   expect(await itemCount(db().client, db().evaluationsTable)).toBe(count);
+  expect(model().requests).toHaveLength(1);
+});
+
+test("the same evaluation_id with another recording is refused naming the id: nothing overwritten, no S3 read, no model call", async () => {
+  model().reply(geminiAnswer(ANSWER));
+  await handler(event({ evaluation_id: "eval-s-reuse" }));
+  const before = await stored("eval-s-reuse");
+  const reads = s3().requests().length;
+  const error = await rejectionOf(handler(event({ evaluation_id: "eval-s-reuse", audio_key: MP3_KEY })));
+  expect(error).toBeInstanceOf(InvalidEventError);
+  expect(error.message).toBe(
+    'invalid event: `evaluation_id` must not name an existing evaluation of another recording (an id names one job and its input); use a new evaluation_id, or leave it out, to evaluate this recording; got "eval-s-reuse"',
+  );
+  expect(await stored("eval-s-reuse")).toEqual(before);
+  expect(s3().requests()).toHaveLength(reads);
   expect(model().requests).toHaveLength(1);
 });

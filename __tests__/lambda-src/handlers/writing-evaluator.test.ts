@@ -1,9 +1,10 @@
 /**
  * The Writing Evaluator end to end: dynalite for the table, the Gemini client over HTTP to the local
- * model server, and a mocked SSM client for the API key (SSM has no local stand-in).
+ * model server, and a mocked SSM client for the API key (the built-zip tests use an HTTP stand-in).
  */
 import { createEvaluationsRepository } from "../../../lambda-src/data/evaluations-repository";
 import { InvalidEventError } from "../../../lambda-src/shared/event";
+import { inputHash } from "../../../lambda-src/shared/input-hash";
 import {
   createWritingEvaluatorHandler,
   type WritingEvaluatorHandler,
@@ -27,13 +28,16 @@ beforeAll(() => {
 });
 
 const ESSAY = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} argues that public transport should be funded by taxes on private cars.`).join(" ");
+const PROMPT = "Some people think governments should invest more in public transport. Discuss both views.";
 const event = (overrides: Record<string, unknown> = {}) => ({
   user_id: "user-456",
   task: "task2",
-  prompt: "Some people think governments should invest more in public transport. Discuss both views.",
+  prompt: PROMPT,
   essay: ESSAY,
   ...overrides,
 });
+/** The `input_hash` a record of this essay keeps. */
+const INPUT_HASH = { S: inputHash("writing", { task: "task2", prompt: PROMPT, essay: ESSAY }) };
 const FEEDBACK = {
   strengths: ["Clear position throughout."],
   weaknesses: ["Repetitive linking words."],
@@ -67,6 +71,7 @@ test("success: sends the task to the model and stores exactly the bands, feedbac
     overall_band: { S: "7.0" },
     feedback: { S: JSON.stringify(FEEDBACK) },
     model_used: { S: MODEL_ID },
+    input_hash: INPUT_HASH,
   });
   expect(result).toMatchObject({ status: "completed", evaluation_id: "eval-w-ok", overall_band: "7.0", feedback: FEEDBACK });
 
@@ -107,6 +112,7 @@ test("model error: HTTP 500 (after one retry) records `failed` with the API's me
     status: { S: "failed" },
     created_at: { N: String(NOW) },
     error_message: { S: message },
+    input_hash: INPUT_HASH,
   });
   expect(model().requests).toHaveLength(2);
 });
@@ -131,7 +137,7 @@ test.each([
   const item = await stored(id);
   expect(item?.status).toEqual({ S: "failed" });
   expect(item?.error_message).toEqual({ S: message });
-  expect(Object.keys(item!).sort()).toEqual(["created_at", "error_message", "evaluation_id", "evaluation_type", "status", "user_id"]);
+  expect(Object.keys(item!).sort()).toEqual(["created_at", "error_message", "evaluation_id", "evaluation_type", "input_hash", "status", "user_id"]);
 });
 
 test("an answer that is not JSON, or blocked, records `failed`", async () => {
@@ -207,9 +213,13 @@ describe("retried invocations", () => {
     expect(model().requests).toHaveLength(1);
   });
 
-  test("a job left `processing` (an attempt that died) is resumed and completed", async () => {
+  test("a job left `processing` by an attempt that died is taken over once its lease passed, and completed", async () => {
     const repo = createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable, now: () => NOW });
-    await repo.startEvaluation({ ...key("eval-w-resume"), evaluation_type: "writing" });
+    const died = Date.now() - 120_000;
+    await repo.startEvaluation(
+      { ...key("eval-w-resume"), evaluation_type: "writing" },
+      { holder: "dead-attempt", nowMs: died, leaseExpiresAtMs: died + 60_000, inputHash: INPUT_HASH.S },
+    );
     model().reply(geminiAnswer(ANSWER));
     expect(await handler(event({ evaluation_id: "eval-w-resume" }))).toMatchObject({ status: "completed", overall_band: "7.0" });
     expect(model().requests).toHaveLength(1);
@@ -217,7 +227,10 @@ describe("retried invocations", () => {
 
   test("an evaluation_id that names a speaking evaluation is refused, nothing changed", async () => {
     const repo = createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable, now: () => NOW });
-    await repo.startEvaluation({ ...key("eval-w-speaking"), evaluation_type: "speaking" });
+    await repo.startEvaluation(
+      { ...key("eval-w-speaking"), evaluation_type: "speaking" },
+      { holder: "other-attempt", nowMs: Date.now(), leaseExpiresAtMs: Date.now() + 60_000, inputHash: inputHash("speaking", { audio_key: "x" }) },
+    );
     const before = await stored("eval-w-speaking");
     const error = await rejectionOf(handler(event({ evaluation_id: "eval-w-speaking" })));
     expect(error).toBeInstanceOf(InvalidEventError);

@@ -2,6 +2,7 @@
  * The `plan:review` command line, as a function of its arguments and I/O so tests can call it
  * without a process. `scripts/plan-review.ts` is the thin wrapper that runs it.
  */
+import { resolve } from "path";
 import { analysePlans } from "./analyse";
 import { parsePlan, PlanInputError, StackPlan, stackNameFromFile } from "./parse";
 import { renderJson, renderMarkdown } from "./render";
@@ -18,8 +19,10 @@ Summarises \`terraform show -json <planfile>\` output of one or more stacks as M
   --output <file>               write the result to <file> instead of stdout
   -h, --help                    this text
 
-Exit codes: 0 no blocking change, 1 a stateful resource is deleted/replaced (or a table's PITR/SSE is
-turned off) without --allow-destroy, 2 usage or input error.`;
+Exit codes: 0 no blocking change, 1 a flagged change that no --allow-destroy allows (a table, table
+item, log group, queue or KMS key deleted or replaced; a table's PITR, SSE or deletion protection
+turned off; a KMS key disabled), 2 a usage or input problem (one line on stderr naming the flag or
+file), 3 a bug in the review itself (with its stack trace). Sensitive values are shown as (sensitive).`;
 
 /** GitHub rejects comments longer than 65,536 characters. */
 export const COMMENT_LIMIT = 65000;
@@ -31,6 +34,7 @@ export interface CliIo {
   stderr(text: string): void;
 }
 
+/** A wrong command line. The CLI exits 2 with its message, on one line. */
 class UsageError extends Error {}
 
 interface Options {
@@ -47,17 +51,21 @@ function parseArgs(argv: readonly string[]): Options {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value`);
-      return next;
+      const given = inline ?? argv[++i];
+      if (given === undefined || given === "") throw new UsageError(`${flag} needs a value`);
+      return given;
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value; got \`${arg}\``);
     };
     switch (flag) {
       case "-h":
       case "--help":
+        noValue();
         options.help = true;
         break;
       case "--json":
+        noValue();
         options.json = true;
         break;
       case "--output":
@@ -76,19 +84,63 @@ function parseArgs(argv: readonly string[]): Options {
       }
       default:
         if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
+        if (arg === "") throw new UsageError("an empty argument where a plan file name was expected");
         options.inputs.push({ file: arg });
     }
   }
   return options;
 }
 
-/** Runs the command; returns the exit code (0 ok, 1 blocking change, 2 usage or input error). */
+/** The message of a failed read or write, with what to do for the usual causes. */
+function fileError(error: unknown, verb: "read" | "written"): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const hint: Record<string, string> = {
+    EISDIR: verb === "read" ? "it is a folder; pass the plan JSON file" : "it is a folder; give a file name such as plan-review.md",
+    ENOTDIR: "a part of its path is a file, not a folder",
+    ...(verb === "written" && { ENOENT: "its folder does not exist; create it first" }),
+  };
+  const text = `cannot be ${verb} (${String(message).split("\n")[0]})`;
+  return code !== undefined && hint[code] ? `${text}: ${hint[code]}` : text;
+}
+
+/** Reads and parses every plan; throws a `PlanInputError` or `UsageError` on the first problem. */
+function readPlans(inputs: Options["inputs"], io: CliIo): StackPlan[] {
+  const plans: StackPlan[] = [];
+  for (const input of inputs) {
+    const stack = input.stack ?? stackNameFromFile(input.file);
+    const twin = plans.find((p) => p.stack === stack);
+    if (twin) {
+      throw new UsageError(`two plans for stack \`${stack}\` (${twin.file} and ${input.file}); name them with --stack <name>=<file>`);
+    }
+    let text: string;
+    try {
+      text = io.readFile(input.file);
+    } catch (error) {
+      throw new PlanInputError(input.file, fileError(error, "read"));
+    }
+    plans.push(parsePlan(text, input.file, stack));
+  }
+  return plans;
+}
+
+const SEE_HELP = "; run with --help for the usage";
+
+/** A message as one line of stderr, whatever a file name holds. */
+function oneLine(text: string): string {
+  return `plan-review: ${text.replace(/[\r\n]+/g, " ")}\n`;
+}
+
+/**
+ * Runs the command; returns the exit code: 0 nothing flagged, 1 a flagged change, 2 a usage or input
+ * problem (reported on one line of stderr). Anything else thrown is a bug of the review itself.
+ */
 export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
   let options: Options;
   try {
     options = parseArgs(argv);
   } catch (error) {
-    io.stderr(`plan-review: ${(error as Error).message}\n\n${USAGE}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(oneLine(`${error.message}${SEE_HELP}`));
     return 2;
   }
   if (options.help) {
@@ -96,38 +148,37 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     return 0;
   }
   if (options.inputs.length === 0) {
-    io.stderr(`plan-review: no plan file given\n\n${USAGE}\n`);
+    io.stderr(oneLine(`no plan file given${SEE_HELP}`));
     return 2;
   }
-  const plans: StackPlan[] = [];
+  const output = options.output;
+  if (output !== undefined && options.inputs.some((input) => resolve(input.file) === resolve(output))) {
+    io.stderr(oneLine(`--output ${output} is also a plan to review; give another file`));
+    return 2;
+  }
+  let plans: StackPlan[];
   try {
-    for (const input of options.inputs) {
-      const stack = input.stack ?? stackNameFromFile(input.file);
-      if (plans.some((p) => p.stack === stack)) {
-        throw new UsageError(`two plans for stack \`${stack}\` (${plans.find((p) => p.stack === stack)!.file} and ${input.file}); name them with --stack <name>=<file>`);
-      }
-      let text: string;
-      try {
-        text = io.readFile(input.file);
-      } catch (error) {
-        throw new PlanInputError(input.file, `cannot be read (${(error as Error).message})`);
-      }
-      plans.push(parsePlan(text, input.file, stack));
-    }
+    plans = readPlans(options.inputs, io);
   } catch (error) {
-    if (error instanceof PlanInputError || error instanceof UsageError) {
-      io.stderr(`plan-review: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    if (!(error instanceof PlanInputError || error instanceof UsageError)) throw error;
+    io.stderr(oneLine(error.message));
+    return 2;
   }
   const review = analysePlans(plans, { allowDestroy: options.allowDestroy });
   const text = options.json ? renderJson(review) : renderMarkdown(review, { maxChars: COMMENT_LIMIT });
-  if (options.output) io.writeFile(options.output, text);
-  else io.stdout(text);
+  if (output !== undefined) {
+    try {
+      io.writeFile(output, text);
+    } catch (error) {
+      io.stderr(oneLine(`--output ${output}: ${fileError(error, "written")}`));
+      return 2;
+    }
+  } else {
+    io.stdout(text);
+  }
   if (review.exitCode === 1) {
     const blocking = review.findings.filter((f) => !f.allowed);
-    io.stderr(`plan-review: ${blocking.length} blocking change(s): ${blocking.map((f) => `${f.stack}:${f.address} (${f.kind})`).join(", ")}\n`);
+    io.stderr(oneLine(`${blocking.length} blocking change(s): ${blocking.map((f) => `${f.stack}:${f.address} (${f.kind})`).join(", ")}`));
   }
   return review.exitCode;
 }

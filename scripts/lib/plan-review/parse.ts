@@ -1,7 +1,9 @@
 /**
  * Reading `terraform show -json <planfile>` output. Pure: takes the text, returns a typed plan or
- * throws a `PlanInputError` that names the file and what is wrong with it.
+ * throws a `PlanInputError` that names the file, the field and what is wrong with it. Everything the
+ * analysis reads is checked here, so no plan, however odd, can make the analysis throw.
  */
+import { child, isObject, setMember } from "./values";
 
 /** One entry of `resource_changes` (the fields the review reads). */
 export interface PlanResourceChange {
@@ -32,6 +34,10 @@ export interface StackPlan {
   readonly file: string;
   readonly formatVersion: string;
   readonly terraformVersion?: string;
+  /**
+   * The plan's `resource_changes`, checked; `before_sensitive` / `after_sensitive` also hold the
+   * marks of the prior state's and the planned values' `sensitive_values` for the same address.
+   */
   readonly resourceChanges: readonly PlanResourceChange[];
 }
 
@@ -46,16 +52,194 @@ export class PlanInputError extends Error {
   }
 }
 
+/** How a change is reviewed: terraform's action list folded into one action. */
+export type Action = "create" | "update" | "replace" | "delete" | "read" | "forget" | "no-op";
+
+/**
+ * Every action list terraform 1.11 writes in `change.actions`, and how the review reads it. The list
+ * is terraform's own `actionString` (internal/command/jsonplan/plan.go, v1.11.4), which turns each
+ * `plans.Action` into JSON: NoOp, Create, Read, Update, DeleteThenCreate, CreateThenDelete, Delete,
+ * Forget (a `removed` block with `destroy = false`) and CreateThenForget (a replacement whose old
+ * object is left in place, no longer managed). `plans.Action.IsReplace` counts the last three pairs
+ * as replacements, and so does the review.
+ */
+export const ACTION_LISTS: Readonly<Record<string, Action>> = {
+  "no-op": "no-op",
+  create: "create",
+  read: "read",
+  update: "update",
+  "delete,create": "replace",
+  "create,delete": "replace",
+  delete: "delete",
+  forget: "forget",
+  "create,forget": "replace",
+};
+
+/** The review's action of a terraform action list; `undefined` for a list terraform 1.11 never writes. */
+export function actionOf(actions: readonly string[]): Action | undefined {
+  const key = actions.join(",");
+  return Object.prototype.hasOwnProperty.call(ACTION_LISTS, key) ? ACTION_LISTS[key] : undefined;
+}
+
+/**
+ * Deepest nesting accepted in a change's values. The AWS provider's deepest schemas (WAF rule
+ * statements) nest a few dozen levels; the limit keeps the recursive diff far from the call stack's.
+ */
+export const MAX_DEPTH = 256;
+
 const HOW = "pass the output of `terraform show -json <planfile>`";
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/**
+ * JSON.parse's message without the piece of the input V8 quotes in some messages (`Unexpected token
+ * 'x', ..."piece"... is not valid JSON`): a plan's text can hold secrets.
+ */
+function jsonError(message: string): string {
+  return /is not valid JSON$/.test(message) ? "unexpected token" : message;
+}
+
+/** A short description of a JSON value for a message: never more than 40 characters of it. */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** The nesting depth of a JSON value, without recursion (so a hostile depth cannot overflow it). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * The union of two sensitivity mark trees (`true` marks a sensitive value, objects and lists hold the
+ * marks of their members): a value is masked when either tree marks it.
+ */
+export function unionMarks(a: unknown, b: unknown): unknown {
+  if (a === true || b === true) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => unionMarks(a[i], b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const key of Object.keys(b)) setMember(out, key, unionMarks(child(a, key), b[key]));
+    return out;
+  }
+  const aMarks = Array.isArray(a) || isObject(a);
+  const bMarks = Array.isArray(b) || isObject(b);
+  // A list against an object (not something terraform writes): one value, marked wholly, is safer than a guess.
+  if (aMarks && bMarks) return true;
+  return aMarks ? a : b;
+}
+
+/** `sensitive_values` of every resource of a `planned_values` / `prior_state.values` module tree, by address. */
+function sensitiveValuesByAddress(rootModule: unknown): Map<string, unknown> {
+  const byAddress = new Map<string, unknown>();
+  const modules: unknown[] = [rootModule];
+  while (modules.length > 0) {
+    const module = modules.pop();
+    if (!isObject(module)) continue;
+    if (Array.isArray(module.resources)) {
+      for (const resource of module.resources) {
+        if (isObject(resource) && typeof resource.address === "string" && resource.sensitive_values !== undefined) {
+          byAddress.set(resource.address, resource.sensitive_values);
+        }
+      }
+    }
+    if (Array.isArray(module.child_modules)) for (const inner of module.child_modules) modules.push(inner);
+  }
+  return byAddress;
+}
+
+/** Checks one `resource_changes` entry; returns it with the extra sensitivity marks merged in. */
+function checkedChange(
+  entry: unknown,
+  index: number,
+  file: string,
+  planned: Map<string, unknown>,
+  prior: Map<string, unknown>,
+): PlanResourceChange {
+  const where = `\`resource_changes[${index}]\``;
+  if (!isObject(entry) || typeof entry.address !== "string" || typeof entry.type !== "string") {
+    throw new PlanInputError(file, `${where} has no \`address\`/\`type\` string`);
+  }
+  const at = `${where} (${entry.address})`;
+  for (const key of ["mode", "name", "action_reason"]) {
+    if (entry[key] !== undefined && entry[key] !== null && typeof entry[key] !== "string") {
+      throw new PlanInputError(file, `${at} has a \`${key}\` that is ${typeName(entry[key])}, not a string`);
+    }
+  }
+  const change = entry.change;
+  if (!isObject(change) || !Array.isArray(change.actions) || !change.actions.every((a) => typeof a === "string")) {
+    throw new PlanInputError(file, `${at} has no \`change.actions\` list`);
+  }
+  if (actionOf(change.actions) === undefined) {
+    const known = Object.keys(ACTION_LISTS).map((k) => JSON.stringify(k.split(","))).join(", ");
+    throw new PlanInputError(
+      file,
+      `${at} has \`change.actions\` ${preview(change.actions)}, which terraform 1.11 does not write (known: ${known})`,
+    );
+  }
+  // First, so that nothing below recurses into a hostile depth.
+  const address = entry.address;
+  const nested: [string, unknown][] = [
+    ...["before", "after", "after_unknown", "before_sensitive", "after_sensitive", "replace_paths"].map((key): [string, unknown] => [`\`change.${key}\``, change[key]]),
+    ["`sensitive_values` in `prior_state`", prior.get(address)],
+    ["`sensitive_values` in `planned_values`", planned.get(address)],
+  ];
+  for (const [field, value] of nested) {
+    if (depthOf(value) > MAX_DEPTH) throw new PlanInputError(file, `${at} has a ${field} nested deeper than ${MAX_DEPTH} levels`);
+  }
+  for (const key of ["before", "after"]) {
+    if (change[key] !== undefined && change[key] !== null && !isObject(change[key])) {
+      throw new PlanInputError(file, `${at} has a \`change.${key}\` that is ${typeName(change[key])}, not an object or null`);
+    }
+  }
+  if (change.importing !== undefined && change.importing !== null && !isObject(change.importing)) {
+    throw new PlanInputError(file, `${at} has a \`change.importing\` that is ${typeName(change.importing)}, not an object or null`);
+  }
+  const paths = change.replace_paths;
+  if (paths !== undefined && paths !== null) {
+    if (!Array.isArray(paths)) {
+      throw new PlanInputError(file, `${at} has a \`change.replace_paths\` that is ${typeName(paths)}, not a list of paths`);
+    }
+    paths.forEach((path, i) => {
+      if (!Array.isArray(path) || !path.every((step) => typeof step === "string" || typeof step === "number")) {
+        throw new PlanInputError(
+          file,
+          `${at} has a \`change.replace_paths[${i}]\` that is ${preview(path)}, not a list of attribute names and indexes such as ["range_key"]`,
+        );
+      }
+    });
+  }
+  return {
+    ...(entry as unknown as PlanResourceChange),
+    change: {
+      ...(change as unknown as PlanResourceChange["change"]),
+      replace_paths: paths ?? undefined,
+      before_sensitive: unionMarks(change.before_sensitive, prior.get(address)),
+      after_sensitive: unionMarks(change.after_sensitive, planned.get(address)),
+    },
+  };
 }
 
 /**
  * Parses the text of `terraform show -json <planfile>`. Rejects invalid JSON, state files
- * (`terraform.tfstate`), `terraform show -json` without a plan file (a state), and objects without
- * `format_version` or `resource_changes`.
+ * (`terraform.tfstate`), `terraform show -json` without a plan file (a state), objects without
+ * `format_version` or `resource_changes`, and entries the review cannot read (naming the entry and
+ * the field).
  *
  * A plan of a configuration with no resources at all has no `resource_changes` key (Terraform omits
  * the empty list); it is accepted when `planned_values` is present, as a plan with no changes.
@@ -65,7 +249,7 @@ export function parsePlan(text: string, file: string, stack: string): StackPlan 
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new PlanInputError(file, `is not valid JSON (${(error as Error).message}); ${HOW}`);
+    throw new PlanInputError(file, `is not valid JSON (${jsonError((error as Error).message)}); ${HOW}`);
   }
   if (!isObject(data)) {
     throw new PlanInputError(file, `is JSON but not an object (got ${Array.isArray(data) ? "an array" : typeof data}); ${HOW}`);
@@ -98,22 +282,15 @@ export function parsePlan(text: string, file: string, stack: string): StackPlan 
   if (!Array.isArray(changes)) {
     throw new PlanInputError(file, "has a `resource_changes` that is not a list");
   }
-  changes.forEach((entry, index) => {
-    const where = `\`resource_changes[${index}]\``;
-    if (!isObject(entry) || typeof entry.address !== "string" || typeof entry.type !== "string") {
-      throw new PlanInputError(file, `${where} has no \`address\`/\`type\` string`);
-    }
-    const change = entry.change;
-    if (!isObject(change) || !Array.isArray(change.actions) || !change.actions.every((a) => typeof a === "string")) {
-      throw new PlanInputError(file, `${where} (${entry.address}) has no \`change.actions\` list`);
-    }
-  });
+  const planned = sensitiveValuesByAddress(isObject(data.planned_values) ? data.planned_values.root_module : undefined);
+  const priorValues = isObject(data.prior_state) ? data.prior_state.values : undefined;
+  const prior = sensitiveValuesByAddress(isObject(priorValues) ? priorValues.root_module : undefined);
   return {
     stack,
     file,
     formatVersion: data.format_version,
     terraformVersion: typeof data.terraform_version === "string" ? data.terraform_version : undefined,
-    resourceChanges: changes as PlanResourceChange[],
+    resourceChanges: changes.map((entry, index) => checkedChange(entry, index, file, planned, prior)),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Rendering a `Review`: Markdown for the PR comment, and a stable JSON document for machines.
  */
-import { Counts, Finding, ResourceReview, Review } from "./analyse";
+import { ABSENT, Counts, Finding, ResourceReview, Review, SENSITIVE, UNKNOWN } from "./analyse";
 
 /** First line of the comment: lets a bot find and update its own comment. */
 export const COMMENT_MARKER = "<!-- bandup-plan-review -->";
@@ -33,22 +33,25 @@ function shorten(text: string): string {
 function valueCell(text: string): string {
   if (text === "") return "";
   // Placeholders stay plain text so they read as notes, not values.
-  if (text === "(none)" || text === "(sensitive)" || text === "(known after apply)") return text;
+  if (text === ABSENT || text === SENSITIVE || text === UNKNOWN) return text;
   return cell(code(shorten(text)));
 }
 
 export function actionLabel(resource: ResourceReview): string {
-  if (!resource.importing) return resource.action;
-  return resource.action === "no-op" ? "import" : `import, ${resource.action}`;
+  // ["create","forget"]: a replacement that leaves the old object in place, no longer managed.
+  const action = resource.actions.join(",") === "create,forget" ? "replace (old one forgotten)" : resource.action;
+  if (!resource.importing) return action;
+  return action === "no-op" ? "import" : `import, ${action}`;
 }
 
 function countsLine(counts: Counts): string {
   return `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.import} to import`;
 }
 
-function findingLine(finding: Finding): string {
-  const icon = finding.allowed ? "⚠️ allowed by `--allow-destroy`:" : "⛔";
-  return `- ${icon} **${finding.stack}**: ${finding.message}`;
+/** A finding as a list item; a blocking one says, on a continuation line, the entry that allows it. */
+function findingLines(finding: Finding): string[] {
+  if (finding.allowed) return [`- ⚠️ allowed by \`--allow-destroy\`: **${finding.stack}**: ${finding.message}`];
+  return [`- ⛔ **${finding.stack}**: ${finding.message}`, `  If intended: \`--allow-destroy ${finding.allowDestroy}\`.`];
 }
 
 /** The PR comment. */
@@ -73,7 +76,7 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
   }
   if (review.findings.length > 0) {
     lines.push("", "### Destructive changes", "");
-    for (const f of [...blocking, ...allowed]) lines.push(findingLine(f));
+    for (const f of [...blocking, ...allowed]) lines.push(...findingLines(f));
   }
   for (const entry of review.unusedAllowDestroy) {
     lines.push("", `Note: \`--allow-destroy ${entry}\` matched no destructive change.`);
@@ -86,7 +89,7 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     }
     lines.push("", "| Action | Resource | Name |", "|---|---|---|");
     for (const r of s.resources) {
-      lines.push(`| ${actionLabel(r)} | ${cell(code(r.address))} | ${r.name ? cell(code(r.name)) : ""} |`);
+      lines.push(`| ${actionLabel(r)} | ${cell(code(r.address))} | ${r.name === undefined ? "" : valueCell(r.name)} |`);
     }
     const changed = s.resources.filter((r) => r.attributes.length > 0);
     if (changed.length > 0) {
@@ -128,7 +131,8 @@ export const JSON_SCHEMA_VERSION = 1;
  *     "stack": string, "file": string, "terraformVersion": string | null,
  *     "counts": { "create", "update", "replace", "delete", "import" },
  *     "resources": [{
- *       "address": string, "type": string, "name": string | null,
+ *       "address": string, "type": string,
+ *       "name": string | null,            // "(sensitive)" when the plan marks it sensitive
  *       "action": "create" | "update" | "replace" | "delete" | "read" | "forget" | "no-op",
  *       "actions": string[],              // Terraform's own list, e.g. ["delete","create"]
  *       "importing": boolean, "actionReason": string | null,
@@ -138,8 +142,10 @@ export const JSON_SCHEMA_VERSION = 1;
  *   }],
  *   "findings": [{
  *     "stack": string, "address": string, "type": string, "name": string | null,
- *     "kind": "delete" | "replace" | "pitr-disabled" | "sse-disabled",
- *     "attributes": string[], "message": string (Markdown), "allowed": boolean
+ *     "kind": "delete" | "replace" | "pitr-disabled" | "sse-disabled" | "protection-disabled" | "key-disabled",
+ *     "attributes": string[], "message": string (Markdown),
+ *     "allowDestroy": string,             // the entry that allows it: "<stack>:<address>"
+ *     "allowed": boolean
  *   }],
  *   "unusedAllowDestroy": string[]
  * }
@@ -175,6 +181,7 @@ export function toJsonDocument(review: Review): unknown {
       kind: f.kind,
       attributes: f.attributes,
       message: f.message,
+      allowDestroy: f.allowDestroy,
       allowed: f.allowed,
     })),
     unusedAllowDestroy: review.unusedAllowDestroy,

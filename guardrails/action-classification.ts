@@ -1,5 +1,5 @@
 /**
- * IAM action lists the IAM rules need, as named constants in one place (STYLE.md point 5).
+ * How the IAM rules classify actions (unscopable, write), as named constants in one place.
  */
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Every IAM action this app grants, as named constants in one place, and the plain statement shape
- * the constructs pass around. Least privilege: only what the handlers call.
+ * Every IAM action this app grants, as named constants in one place, and the statement shape
+ * the constructs grant with (`GrantStatement`). Least privilege: only what the handlers call.
  */
 
 /** What the data layer calls on a table: the design's four actions, no Scan, no DeleteItem. */
@@ -24,8 +24,8 @@ export const SSM_READ_PARAMETER_ACTIONS = ["ssm:GetParameter"] as const;
 /** Lambda sending a failed asynchronous event to the function's dead-letter queue. */
 export const SQS_SEND_MESSAGE_ACTIONS = ["sqs:SendMessage"] as const;
 
-/** One IAM statement, as the constructs build it; `Allow` only. */
-export interface PolicyStatement {
+/** One `Allow` statement a construct grants (turned into an `aws_iam_policy_document` statement). */
+export interface GrantStatement {
   /** Statement id: letters and digits only. */
   readonly sid: string;
   readonly actions: readonly string[];

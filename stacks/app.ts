@@ -1,0 +1,87 @@
+/**
+ * The app builder: settings in, stacks out. `main.ts`, `npm run guardrails`, the bench and the test
+ * helpers all build their stacks here, so what they check and measure is what `npm run synth` writes.
+ */
+import { App } from "cdktf";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { PROJECT_ROOT } from "../constructs/project-root";
+import { BACKEND_CONTEXT_KEY, BackendContext, BackendSettings, resolveBackendSettings } from "./backend";
+import { BandupStack, OfflineProviderSettings } from "./bandup-stack";
+import { allEnvironments, ENVIRONMENTS, EnvironmentSettings, ResolvedEnvironment, stackName } from "./environments";
+
+/** Props of `buildBandupApp`. */
+export interface BandupAppProps {
+  /**
+   * Settings of every environment: one stack each, in this order.
+   * @default ENVIRONMENTS - the environments of stacks/environments.ts
+   */
+  readonly environments?: Readonly<Record<string, EnvironmentSettings>>;
+  /**
+   * The cdktf context of the app.
+   * @default - `CDKTF_CONTEXT_JSON` when the cdktf CLI runs the app, else the `context` of cdktf.json
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * Where each stack keeps its state: one setting for all, or one per environment.
+   * @default - resolved from the environment variables and the `bandupBackend` context (stacks/backend.ts)
+   */
+  readonly backend?: BackendSettings | ((environment: ResolvedEnvironment) => BackendSettings);
+  /**
+   * The app to add the stacks to (a test's `Testing.app()`, say); `outdir` and `context` then do not apply.
+   * @default - a new App writing to `outdir`
+   */
+  readonly app?: App;
+  /**
+   * Folder the app synthesizes into.
+   * @default - cdktf's default: `CDKTF_OUTDIR`, else `cdktf.out`
+   */
+  readonly outdir?: string;
+  /**
+   * Test-only provider settings that let `terraform plan` run offline (see `BandupStack`).
+   * @default - none: the provider checks credentials as usual
+   */
+  readonly offlineProvider?: OfflineProviderSettings;
+}
+
+/** The app and its stacks, in the order of the environments. */
+export interface BandupApp {
+  readonly app: App;
+  readonly stacks: readonly BandupStack[];
+}
+
+/** The context `cdktf synth` hands the app (`CDKTF_CONTEXT_JSON`), or cdktf.json's own when run directly. */
+export function readAppContext(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  if (env.CDKTF_CONTEXT_JSON) return JSON.parse(env.CDKTF_CONTEXT_JSON);
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, "cdktf.json"), "utf8")).context ?? {};
+}
+
+/**
+ * Resolves and validates every setting first (environments, then backend), and only then creates the
+ * app and one `BandupStack` per environment: a bad setting throws before anything touches the output
+ * folder. Nothing is synthesized here.
+ */
+export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
+  const environments = allEnvironments(props.environments ?? ENVIRONMENTS);
+  const context = props.context ?? (props.app ? undefined : readAppContext());
+  let backendOf: (environment: ResolvedEnvironment) => BackendSettings;
+  if (typeof props.backend === "function") {
+    backendOf = props.backend;
+  } else {
+    const backendContext = (context ?? {})[BACKEND_CONTEXT_KEY] ?? props.app?.node.tryGetContext(BACKEND_CONTEXT_KEY);
+    const backend = props.backend ?? resolveBackendSettings(process.env, backendContext as BackendContext | undefined);
+    backendOf = () => backend;
+  }
+  const backends = environments.map(backendOf);
+
+  const app = props.app ?? new App({ context: { ...context }, ...(props.outdir !== undefined && { outdir: props.outdir }) });
+  const stacks = environments.map(
+    (environment, i) =>
+      new BandupStack(app, stackName(environment.name), {
+        environment,
+        backend: backends[i],
+        offlineProvider: props.offlineProvider,
+      }),
+  );
+  return { app, stacks };
+}
