@@ -338,7 +338,9 @@ let emptyCliConfigFile: string | undefined;
 /** An empty CLI config written here: terraform's defaults, without the warning a missing TF_CLI_CONFIG_FILE gives. */
 function emptyCliConfig(): string {
   if (!emptyCliConfigFile || !existsSync(emptyCliConfigFile)) {
-    emptyCliConfigFile = join(mkdtempSync(join(tmpdir(), "bandup-tfrc-")), "empty.tfrc");
+    const dir = mkdtempSync(join(tmpdir(), "bandup-tfrc-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    emptyCliConfigFile = join(dir, "empty.tfrc");
     writeFileSync(emptyCliConfigFile, "");
   }
   return emptyCliConfigFile;
