@@ -28,10 +28,12 @@ import {
   CDKTN_CONSTRUCTS_RANGE,
   CDKTN_PROVIDER_AWS_VERSION,
   CDKTN_VERSION,
+  CHECK_OWN_TESTS_PATTERN,
   compareStacks,
   CONSTRUCTS_VERSION,
   describePackageChange,
   findLeftovers,
+  isCheckOwnFile,
   PackageJson,
   rewriteImports,
   RewrittenPackage,
@@ -257,7 +259,7 @@ function step1(runner: Runner, original: PackageJson, baseline: ReadonlyMap<stri
 function rewriteSources(project: string, files: readonly string[]): { changes: string[]; texts: Map<string, string> } {
   const texts = new Map<string, string>();
   for (const path of files) {
-    if (path === "package.json" || path === "package-lock.json") continue;
+    if (path === "package.json" || path === "package-lock.json" || isCheckOwnFile(path)) continue;
     const text = readFileSync(join(project, path));
     if (!text.includes(0)) texts.set(path, text.toString("utf8"));
   }
@@ -332,7 +334,13 @@ function step2(
   commands.push(runner.run("step 2: npm run typecheck", "npm", ["run", "typecheck"]));
   const jsonFile = join(runner.logs, "jest-step2.json");
   commands.push(
-    runJest(runner, "step 2: unit tests (jest without *.terraform.test.ts)", "npx", ["jest", "--ci", "--testPathIgnorePatterns", "terraform.test.ts", "--json", `--outputFile=${jsonFile}`], jsonFile),
+    runJest(
+      runner,
+      "step 2: unit tests (jest without *.terraform.test.ts and without the check's own tests)",
+      "npx",
+      ["jest", "--ci", "--testPathIgnorePatterns", `terraform\\.test\\.ts$|${CHECK_OWN_TESTS_PATTERN}`, "--json", `--outputFile=${jsonFile}`],
+      jsonFile,
+    ),
   );
   commands.push({
     label: "step 2: the terraform tests",

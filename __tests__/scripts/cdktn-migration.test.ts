@@ -3,11 +3,12 @@
  * step, the import rewrite, the edits by hand (against this project's own files, so that a change that
  * leaves an edit with nothing to do fails here, not only in the weekly check), the JSON comparison.
  */
-import { readFileSync } from "fs";
-import { join } from "path";
+import { readdirSync, readFileSync } from "fs";
+import { join, relative } from "path";
 import { PROJECT_ROOT } from "../../constructs/project-root";
 import {
   applyEdit,
+  CHECK_OWN_TESTS_PATTERN,
   classifyDifference,
   compareStacks,
   comparisonsHold,
@@ -15,6 +16,7 @@ import {
   diffJson,
   findLeftovers,
   globToRegExp,
+  isCheckOwnFile,
   PackageJson,
   rewriteImports,
   SOURCE_FILE,
@@ -23,7 +25,6 @@ import {
   step2PackageJson,
   STEP2_EDITS,
 } from "../../scripts/lib/cdktn-migration";
-import { projectFiles } from "../../scripts/lib/project-copy";
 
 const TODAY: PackageJson = {
   name: "bandup-infra",
@@ -32,12 +33,22 @@ const TODAY: PackageJson = {
   devDependencies: { "@cdktf/hcl2json": "0.21.0", "cdktf-cli": "0.21.0", jest: "29.7.0" },
 };
 
-/** The project's text files as they are, path → content. */
-function projectTexts(): Map<string, string> {
-  const texts = new Map<string, string>();
-  for (const path of projectFiles(PROJECT_ROOT)) {
-    const bytes = readFileSync(join(PROJECT_ROOT, path));
-    if (!bytes.includes(0)) texts.set(path, bytes.toString("utf8"));
+const NOT_SOURCES = new Set(["node_modules", ".git", "cdktf.out", "dist", "coverage", ".terraform", ".work"]);
+
+/**
+ * The project's text files that step 2 edits (all but the check's own), path → content, read from
+ * disk: the suite also runs in the check's copies, which are not git checkouts.
+ */
+function projectTexts(dir = PROJECT_ROOT, texts = new Map<string, string>()): Map<string, string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!NOT_SOURCES.has(entry.name) && !entry.name.startsWith(".tmp-")) projectTexts(full, texts);
+    } else if (entry.isFile()) {
+      const path = relative(PROJECT_ROOT, full);
+      const bytes = readFileSync(full);
+      if (!isCheckOwnFile(path) && !bytes.includes(0)) texts.set(path, bytes.toString("utf8"));
+    }
   }
   return texts;
 }
@@ -229,6 +240,15 @@ describe("the edits by hand", () => {
     );
     expect(applied.linesChanged).toBe(2);
   });
+});
+
+test("the check's own files stay out of step 2, and so do their tests", () => {
+  expect(["scripts/check-cdktn.ts", "scripts/lib/cdktn-migration.ts", "__tests__/scripts/cdktn-report.test.ts", "__tests__/scripts/check-cdktn.test.ts"].filter(isCheckOwnFile)).toHaveLength(4);
+  expect(["scripts/lib/project-copy.ts", "scripts/lib/terraform-offline.ts", "__tests__/scripts/plan-review.test.ts", "constructs/lambda-bundle.ts"].filter(isCheckOwnFile)).toEqual([]);
+  const ignored = new RegExp(CHECK_OWN_TESTS_PATTERN);
+  expect(ignored.test("/tmp/copy/project/__tests__/scripts/cdktn-migration.test.ts")).toBe(true);
+  expect(ignored.test("/tmp/copy/project/__tests__/scripts/check-cdktn.test.ts")).toBe(true);
+  expect(ignored.test("/tmp/copy/project/__tests__/scripts/project-copy.test.ts")).toBe(false);
 });
 
 test.each([
