@@ -129,6 +129,14 @@ describe("step 2, the provider too", () => {
     ]);
   });
 
+  test("from a project that took step 1: the same result, step 1's override gone", () => {
+    const afterStep1 = step1PackageJson(TODAY).packageJson;
+    const { packageJson, changes } = step2PackageJson(afterStep1);
+    expect(packageJson).toEqual(step2PackageJson(TODAY).packageJson);
+    expect(changes.map(describePackageChange)).toContain("overrides.cdktf removed (was npm:cdktn@0.24.0)");
+    expect(step2PackageJson({ ...afterStep1, overrides: { cdktf: "npm:cdktn@0.24.0", semver: "7.7.2" } }).packageJson.overrides).toEqual({ semver: "7.7.2" });
+  });
+
   test("the CLI and hcl2json are optional; the bindings are not", () => {
     const { devDependencies: _dev, ...withoutDev } = TODAY;
     expect(step2PackageJson(withoutDev).packageJson).not.toHaveProperty("devDependencies");

@@ -34,7 +34,7 @@ export interface PackageJson {
   [field: string]: unknown;
 }
 
-/** One change to package.json, for the report: `dependencies.cdktf: 0.21.0 → npm:cdktn@0.24.0`. */
+/** One change to package.json, for the report: `dependencies.cdktf 0.21.0 → npm:cdktn@0.24.0`. */
 export interface PackageChange {
   readonly field: string;
   /** Absent when the field is added. */
@@ -144,13 +144,19 @@ const PACKAGE_RENAMES: readonly { from: string; to: string; version: string; req
 /**
  * Step 2, the provider too: cdktn, @cdktn/provider-aws (hashicorp/aws 6.x) and cdktn-cli in place of
  * their cdktf packages, `constructs` inside cdktn's range, and Node.js as cdktn-cli requires it.
- * Starts from today's package.json, not from step 1's.
+ * Starts from today's package.json (step 1's override, if the project has taken step 1, goes).
  */
 export function step2PackageJson(original: PackageJson): RewrittenPackage {
   const editor = new PackageEditor(original);
   for (const rename of PACKAGE_RENAMES) {
     const section = rename.required ? required(original, rename.from) : sectionOf(original, rename.from);
     if (section) editor.rename(rename.from, rename.to, rename.version, section);
+  }
+  if (original.overrides?.cdktf !== undefined) {
+    const { cdktf, ...others } = original.overrides;
+    editor.changes.push({ field: "overrides.cdktf", before: String(cdktf) });
+    editor.pkg.overrides = others;
+    if (Object.keys(others).length === 0) delete editor.pkg.overrides;
   }
   editor.set(required(original, "constructs"), "constructs", CONSTRUCTS_VERSION);
   if (original.engines?.node !== undefined && original.engines.node !== CDKTN_CLI_NODE_RANGE) {
@@ -160,7 +166,7 @@ export function step2PackageJson(original: PackageJson): RewrittenPackage {
   return editor.result();
 }
 
-/** `field: before → after`, `field: + after`, `field: removed (before)`. */
+/** `<field> <before> → <after>`, `<field> + <after>` (added), `<field> removed (was <before>)`. */
 export function describePackageChange(change: PackageChange): string {
   if (change.before === undefined) return `${change.field} + ${change.after}`;
   if (change.after === undefined) return `${change.field} removed (was ${change.before})`;
