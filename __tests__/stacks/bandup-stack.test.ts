@@ -18,6 +18,8 @@ const EXPECTED_NAMES: Record<string, [string, string]> = {
 describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluations, flashcardSets]) => {
   const { json, synthesized } = synthEnvironment(env);
   const isProd = env === "prod";
+  // prod's resources carry the design's `Environment=production` (environmentTag), the others their name.
+  const environmentTag = isProd ? "production" : env;
 
   test("pins the AWS provider to 5.100.0", () => {
     expect(json.terraform.required_providers.aws).toEqual({ source: "aws", version: "5.100.0" });
@@ -27,7 +29,7 @@ describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluati
     expect(json.provider.aws).toEqual([
       {
         region: "us-east-1",
-        default_tags: [{ tags: { Project: "bandup", Environment: env, ManagedBy: "cdktf" } }],
+        default_tags: [{ tags: { Project: "bandup", Environment: environmentTag, ManagedBy: "cdktf" } }],
       },
     ]);
   });
@@ -55,7 +57,7 @@ describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluati
     ]);
     expect(table.point_in_time_recovery).toEqual({ enabled: true });
     expect(table.server_side_encryption).toBeUndefined();
-    expect(table.tags).toEqual({ Project: "bandup", Environment: env });
+    expect(table.tags).toEqual({ Project: "bandup", Environment: environmentTag });
   });
 
   test(`${isProd ? "protects" : "does not protect"} the tables (deletion protection, prevent_destroy)`, () => {
@@ -99,6 +101,13 @@ describe("stack options", () => {
   test("the region of the environment reaches the provider", () => {
     const { json } = synthEnvironment("dev", { settings: { region: "ap-southeast-1" } });
     expect(json.provider.aws[0].region).toBe("ap-southeast-1");
+  });
+
+  test("an environment's accountId pins the provider to that account; none by default", () => {
+    expect(synthEnvironment("prod", { settings: { protected: true, accountId: "123456789012" } }).json.provider.aws[0].allowed_account_ids).toEqual([
+      "123456789012",
+    ]);
+    expect(synthEnvironment("prod").json.provider.aws[0].allowed_account_ids).toBeUndefined();
   });
 
   test("offline provider settings appear only when asked for, with the dynalite endpoint", () => {
