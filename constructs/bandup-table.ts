@@ -120,7 +120,8 @@ export class BandupTable extends Construct {
    * the four actions on the table, Query on `<table ARN>/index/*` when the table has an index (without
    * it the history query is denied), and the table key only through DynamoDB in the stack's region
    * when a customer key encrypts it (`kms:ViaService` is DynamoDB's endpoint there, whose DNS suffix is
-   * the partition's: `dynamodb.cn-north-1.amazonaws.com.cn` in China). Statement ids start with the table's kind (`EvaluationsTableData`).
+   * the partition's: `dynamodb.cn-north-1.amazonaws.com.cn` in China). Statement ids start with the
+   * table's kind (`EvaluationsTableData`).
    */
   public grantDataAccess(): GrantStatement[] {
     const sid = this.definition.kind.replace(/(^|-)(\w)/g, (_m, _dash, letter: string) => letter.toUpperCase());

@@ -219,12 +219,13 @@ class FunctionCode {
     return undefined;
   }
 
-  /** The last `mov rel32(%rip), %rcx` in [from, to): its source address. */
-  lastLoadToRcx(from: number, to: number): bigint | undefined {
-    for (let at = to - 7; at >= Math.max(0, from); at--) {
-      if (this.bytes[at] === 0x48 && this.bytes[at + 1] === 0x8b && this.bytes[at + 2] === 0x0d) return this.ripTarget(at, 7);
+  /** The source addresses of every `mov rel32(%rip), %rcx` in [from, to). */
+  loadsToRcx(from: number, to: number): bigint[] {
+    const sources: bigint[] = [];
+    for (let at = Math.max(0, from); at + 7 <= to; at++) {
+      if (this.bytes[at] === 0x48 && this.bytes[at + 1] === 0x8b && this.bytes[at + 2] === 0x0d) sources.push(this.ripTarget(at, 7));
     }
-    return undefined;
+    return sources;
   }
 
   /** The bound of the last `cmp $imm, %rcx` (a loop over a static array) in [from, to). */
@@ -370,14 +371,16 @@ function partitionOf(
 ): ProviderPartition {
   if (regexes.length !== 1) throw new Error(`partition ${id}: expected one region regex, found ${regexes.length}`);
   if (regions.length === 0) throw new Error(`partition ${id}: no regions found`);
-  // The Partition value starts from a rodata template: id, name and dnsSuffix, as three Go strings.
-  const template = code.lastLoadToRcx(from, to);
-  const fields = template === undefined ? undefined : file.offsetOf(template, 48) === undefined ? undefined : file.readAt(template, 48);
-  const field = (index: number): string | undefined =>
-    fields && file.stringAt(fields.readBigUInt64LE(index * 16), Number(fields.readBigUInt64LE(index * 16 + 8)));
-  if (field(0) !== id) throw new Error(`partition ${id}: cannot find the static part of its value`);
-  const name = field(1);
-  const dnsSuffix = field(2);
+  // The Partition value starts from a rodata template: id, name and dnsSuffix, as three Go strings
+  // (the template is loaded into %rcx first); the one whose id is this partition's.
+  const stringsAt = (address: bigint): (string | undefined)[] => {
+    if (file.offsetOf(address, 48) === undefined) return [];
+    const fields = file.readAt(address, 48);
+    return [0, 1, 2].map((i) => file.stringAt(fields.readBigUInt64LE(i * 16), Number(fields.readBigUInt64LE(i * 16 + 8))));
+  };
+  const template = code.loadsToRcx(from, to).map(stringsAt).find((fields) => fields[0] === id);
+  if (template === undefined) throw new Error(`partition ${id}: cannot find the static part of its value`);
+  const [, name, dnsSuffix] = template;
   if (name === undefined || dnsSuffix === undefined || !/^[a-z0-9.-]+$/.test(dnsSuffix)) {
     throw new Error(`partition ${id}: cannot read its name and DNS suffix`);
   }
