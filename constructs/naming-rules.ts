@@ -185,7 +185,10 @@ export const TAG_KEY: NamingRule = {
 };
 
 /** A tag value: 0-256 characters of TAG_TEXT. */
-export const TAG_VALUE = pattern(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, `a string of at most 256 characters of ${TAG_CHARACTERS}`);
+export const TAG_VALUE: NamingRule = {
+  description: `a string of at most 256 characters of ${TAG_CHARACTERS}`,
+  test: (value) => TAG_TEXT.test(value) && [...value].length <= 256,
+};
 
 /** Every problem with a set of tags (keys and values), each naming `<field>.<key>`; values may come from plain JavaScript. */
 export function checkTags(field: string, tags: Readonly<Record<string, unknown>>): string[] {
