@@ -36,7 +36,7 @@ function describeStack(title: string, { name, settings, expected }: EnvironmentC
       expect(json.provider.aws).toEqual([
         {
           region: expected.region,
-          default_tags: [{ tags: { Project: "bandup", Environment: name, ManagedBy: "cdktf" } }],
+          default_tags: [{ tags: { Project: "bandup", Environment: expected.environmentTag, ManagedBy: "cdktf" } }],
         },
       ]);
     });
@@ -64,7 +64,7 @@ function describeStack(title: string, { name, settings, expected }: EnvironmentC
       ]);
       expect(table.point_in_time_recovery).toEqual({ enabled: true });
       expect(table.server_side_encryption).toBeUndefined();
-      expect(table.tags).toEqual({ Project: "bandup", Environment: name });
+      expect(table.tags).toEqual({ Project: "bandup", Environment: expected.environmentTag });
     });
 
     test(`${expected.protected ? "protects" : "does not protect"} the tables (deletion protection, prevent_destroy)`, () => {
@@ -133,6 +133,13 @@ describe("stack options", () => {
   test("the region of the environment reaches the provider", () => {
     const { json } = synthEnvironment("dev", { settings: { region: "ap-southeast-1" } });
     expect(json.provider.aws[0].region).toBe("ap-southeast-1");
+  });
+
+  test("an environment's accountId pins the provider to that account; none by default", () => {
+    expect(synthEnvironment("prod", { settings: { protected: true, accountId: "123456789012" } }).json.provider.aws[0].allowed_account_ids).toEqual([
+      "123456789012",
+    ]);
+    expect(synthEnvironment("prod").json.provider.aws[0].allowed_account_ids).toBeUndefined();
   });
 
   test("offline provider settings appear only when asked for, with the dynalite endpoint", () => {

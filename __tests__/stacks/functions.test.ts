@@ -226,17 +226,20 @@ describe("function options", () => {
       effect: "Allow",
       actions: ["kms:Decrypt", "kms:GenerateDataKey"],
       resources: [KEY],
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.${data.aws_region.region.name}.amazonaws.com"] }],
+      // DynamoDB's endpoint in the stack's region: dynamodb.cn-north-1.amazonaws.com.cn in China.
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.${data.aws_region.region.name}.${data.aws_partition.partition.dns_suffix}"] },
+      ],
     });
   });
 
   test("memory, timeout, reserved concurrency and retention come from the environment settings", () => {
     const { json } = synthEnvironment("dev", {
-      settings: { logRetentionDays: 90, functions: { "writing-evaluator": { memoryMb: 768, timeoutSeconds: 60, reservedConcurrency: 4 } } },
+      settings: { logRetentionDays: 90, functions: { "writing-evaluator": { memoryMb: 768, timeoutSeconds: 150, reservedConcurrency: 4 } } },
     });
     expect(resourceNamed(json, "aws_lambda_function", "bandup-writing-evaluator-dev")).toMatchObject({
       memory_size: 768,
-      timeout: 60,
+      timeout: 150,
       reserved_concurrent_executions: 4,
     });
     expect(resourceNamed(json, "aws_lambda_function", "bandup-speaking-evaluator-dev")).toMatchObject({ memory_size: 1024, timeout: 180 });

@@ -37,6 +37,8 @@ export interface ExpectedEnvironment {
   readonly modelId: string;
   readonly modelApiKeyParameter: string;
   readonly uploadsBucket: string;
+  /** The `Environment` tag: the design's `production` in prod, the environment's name elsewhere. */
+  readonly environmentTag: string;
 }
 
 export function expectedEnvironment(name: string, settings: EnvironmentSettings): ExpectedEnvironment {
@@ -56,6 +58,7 @@ export function expectedEnvironment(name: string, settings: EnvironmentSettings)
     modelId: settings.modelId ?? "gemini-2.5-flash",
     modelApiKeyParameter: settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`,
     uploadsBucket: settings.uploadsBucket ?? `bandup-uploads${suffix}`,
+    environmentTag: settings.environmentTag ?? (isProd ? "production" : name),
   };
 }
 
