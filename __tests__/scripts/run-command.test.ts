@@ -22,7 +22,7 @@ test("several invalid environments: every problem, then where to fix them, once"
   }
   expect(error).toBeInstanceOf(EnvironmentsConfigError);
   const message = expectedFailureMessage(error)!;
-  expect(message.startsWith("Invalid settings for environment `alpha`:\n  - `region` must be an AWS region code")).toBe(true);
+  expect(message.startsWith("Invalid settings for environment `alpha`:\n  - `region` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows")).toBe(true);
   expect(message).toContain("Invalid settings for environment `beta`:\n  - `logRetentionDays` must be one of");
   expect(message.endsWith("\nFix: edit `ENVIRONMENTS` in stacks/environments.ts.")).toBe(true);
   expect(message.split("Fix:")).toHaveLength(2);
