@@ -443,7 +443,7 @@ describe("settings written in plain JavaScript", () => {
       "`tableKmsKeyARN` is not a setting of an environment; did you mean `tableKmsKeyArn`?",
       "`extraTags` must be an object; got `[\"a\"]` (a list)",
       "`modelid` is not a setting of an environment; did you mean `modelId`?",
-      "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `protected`, `tableNames`, " +
+      "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `stage`, `protected`, `tableNames`, " +
         "`tableKmsKeyArn`, `historyIndexEnabled`, `environmentTag`, `extraTags`, `logRetentionDays`, `functions`, `modelId`, " +
         "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`",
     ]);
