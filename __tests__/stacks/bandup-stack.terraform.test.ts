@@ -1,13 +1,14 @@
 /**
- * The real terraform CLI on every environment's stack, offline: init against the provider mirror,
- * validate, and plan. Fails (never skips) when terraform or the mirror is missing.
+ * The real terraform CLI on every environment's stack, and on one added to a copy of the settings
+ * (support/environment-cases.ts), offline: init against the provider mirror, validate, and plan.
+ * Fails (never skips) when terraform or the mirror is missing.
  */
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
 import { BandupStack } from "../../stacks/bandup-stack";
 import { FUNCTION_DEFINITIONS } from "../../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS } from "../../lambda-src/shared/table-definitions";
+import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 
 interface Checked {
@@ -43,7 +44,7 @@ function expectedResourceCounts(stack: BandupStack): Record<string, number> {
   };
 }
 
-const environments = Object.keys(ENVIRONMENTS);
+const environments = ENVIRONMENT_CASES.map((c) => c.name);
 const results = new Map<string, Checked>();
 
 beforeAll(async () => {
@@ -51,9 +52,10 @@ beforeAll(async () => {
   const cliConfig = writeCliConfig();
   // One init per stack; the stacks run side by side (terraform spends most of its time in the provider).
   await Promise.all(
-    environments.map(async (env) => {
+    ENVIRONMENT_CASES.map(async ({ name: env, settings }) => {
       // A full synth: the plan reads the Lambda zips from the stack's assets folder.
       const { directory, json, stack } = fullSynthEnvironment(env, {
+        settings,
         backend: { type: "local", path: "terraform.tfstate" },
         offlineProvider: {},
       });
@@ -110,7 +112,7 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
         range_key: declared.range_key,
         billing_mode: "PAY_PER_REQUEST",
         point_in_time_recovery: [{ enabled: true }],
-        deletion_protection_enabled: env === "prod",
+        deletion_protection_enabled: ENVIRONMENT_CASES.find((c) => c.name === env)!.expected.protected,
       });
     }
   });
@@ -118,7 +120,7 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
   test("plans the alarm topic encrypted with its new key, the topic policy and the alarms with the account's ARNs, known at plan", () => {
     const { plan } = results.get(env)!;
     const changes = plan.resource_changes ?? [];
-    const suffix = env === "prod" ? "" : `-${env}`;
+    const { suffix, region } = ENVIRONMENT_CASES.find((c) => c.name === env)!.expected;
     const after = (type: string) => changes.filter((c) => c.type === type).map((c) => c.change.after as Record<string, unknown>);
     expect(after("aws_sns_topic")).toEqual([expect.objectContaining({ name: `bandup-alarms${suffix}` })]);
     expect(after("aws_kms_key")).toEqual([expect.objectContaining({ enable_key_rotation: true })]);
@@ -132,7 +134,7 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
       Condition: {
         StringEquals: {
           "aws:SourceAccount": OFFLINE_ACCOUNT_ID,
-          "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${OFFLINE_ACCOUNT_ID}:bandup-alarms${suffix}`,
+          "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${OFFLINE_ACCOUNT_ID}:bandup-alarms${suffix}`,
         },
       },
     });
@@ -144,7 +146,7 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
     );
     const statement = JSON.parse(document?.values.json as string).Statement;
     expect(statement).toHaveLength(1);
-    expect([...statement[0].Condition.ArnEquals["aws:SourceArn"]].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:us-east-1:${OFFLINE_ACCOUNT_ID}:alarm:${n}`).sort());
+    expect([...statement[0].Condition.ArnEquals["aws:SourceArn"]].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:${region}:${OFFLINE_ACCOUNT_ID}:alarm:${n}`).sort());
   });
 
   test("reads the deploying account at plan time (data.aws_caller_identity, the offline STS stand-in here)", () => {
