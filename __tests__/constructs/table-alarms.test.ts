@@ -103,6 +103,6 @@ describe("OperationsDashboard, the tables' row", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     new OperationsDashboard(stack, "dashboard", { dashboardName: "ops dashboard", region: "moon-1", tables: [], functions: [] });
     expect(() => assertStacksValid(stack)).toThrow("[test/dashboard] `dashboardName` must be 1-255 characters of a-z, A-Z, 0-9, _ and -; got `ops dashboard`");
-    expect(() => assertStacksValid(stack)).toThrow("[test/dashboard] `region` must be an AWS region code such as us-east-1 or ap-southeast-1; got `moon-1`");
+    expect(() => assertStacksValid(stack)).toThrow("[test/dashboard] `region` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; got `moon-1`");
   });
 });

@@ -4,6 +4,7 @@
  * the dashboard, the outputs; and how `alarmEmails` and `alarmTopicKmsKeyArn` change them.
  */
 import { checkStack } from "../../guardrails";
+import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { resourcesOfType, synthEnvironment, TerraformJson } from "../support/synth";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -81,12 +82,9 @@ function expectedAlarms(suffix: string) {
   ].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
-describe.each([
-  ["dev", "-dev"],
-  ["staging", "-staging"],
-  ["prod", ""],
-])("bandup-%s", (env, suffix) => {
-  const { json } = synthEnvironment(env);
+describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (env, { settings, expected }) => {
+  const { suffix, environmentTag } = expected;
+  const { json } = synthEnvironment(env, { settings });
   const [topicName, topic] = only(json, "aws_sns_topic");
   const topicRef = `\${aws_sns_topic.${topicName}.arn}`;
   const topicArn = `${ARN_PREFIX}:sns:${REGION}:${ACCOUNT}:bandup-alarms${suffix}`;
@@ -98,12 +96,12 @@ describe.each([
       name: `bandup-alarms${suffix}`,
       display_name: `bandup-alarms${suffix}`,
       kms_master_key_id: `\${aws_kms_key.${keyName}.arn}`,
-      tags: { Project: "bandup", Environment: env },
+      tags: { Project: "bandup", Environment: environmentTag },
     });
     expect(key).toMatchObject({
       description: `Encrypts the SNS topic bandup-alarms${suffix} (CloudWatch alarm notifications)`,
       enable_key_rotation: true,
-      tags: { Project: "bandup", Environment: env },
+      tags: { Project: "bandup", Environment: environmentTag },
     });
     expect(only(json, "aws_kms_alias")[1]).toMatchObject({ name: `alias/bandup-alarms${suffix}`, target_key_id: `\${aws_kms_key.${keyName}.key_id}` });
   });
@@ -169,7 +167,7 @@ describe.each([
       expect(alarm.ok_actions ?? [topicRef]).toEqual([topicRef]);
       expect(alarm.insufficient_data_actions).toBeUndefined();
       expect(alarm.alarm_description.length).toBeLessThanOrEqual(1024);
-      expect(alarm.tags).toEqual({ Project: "bandup", Environment: env });
+      expect(alarm.tags).toEqual({ Project: "bandup", Environment: environmentTag });
     }
     const deadLetters = alarms.find((a) => a.alarm_name === `bandup-writing-evaluator${suffix}-dead-letters-messages-visible`)!;
     expect(deadLetters.alarm_description).toBe(
