@@ -286,6 +286,9 @@ const SETTING_TYPES: { readonly [K in keyof Required<EnvironmentSettings>]: Sett
   alarmTopicKmsKeyArn: "string",
 };
 
+/** The name of every setting of an environment, in the order of `EnvironmentSettings`. */
+export const SETTING_NAMES: readonly string[] = Object.keys(SETTING_TYPES);
+
 /**
  * Settings may come from plain JavaScript: reports every value of the wrong type and every unknown key
  * (with the closest known one), and returns the settings without them, so that the sections, which

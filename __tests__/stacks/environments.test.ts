@@ -1,3 +1,5 @@
+import { readFileSync } from "fs";
+import { join } from "path";
 import { FLASHCARD_GENERATOR, minimumTimeoutSeconds, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/shared/function-definitions";
 import {
   allEnvironments,
@@ -8,6 +10,7 @@ import {
   getEnvironment,
   ResolvedEnvironment,
   resolveEnvironment,
+  SETTING_NAMES,
   sharedNameProblems,
 } from "../../stacks/environments";
 
@@ -420,6 +423,14 @@ describe("tags", () => {
       "`extraTags.Environment` would override a tag this app sets itself; remove it (`environmentTag` sets its value)",
     ]);
   });
+});
+
+test("the README's settings table documents every setting, and only settings", () => {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("Settings of an environment (`stacks/environments.ts`)")).split("\n\n")[1];
+  // `functions.<kind>` documents the `functions` setting.
+  const documented = table.split("\n").slice(2).map((line) => /^\| `([a-zA-Z]+)[`.]/.exec(line)?.[1]);
+  expect(documented).toEqual(SETTING_NAMES);
 });
 
 describe("settings written in plain JavaScript", () => {
