@@ -52,6 +52,31 @@ export const LAYER_NAME = pattern(/^[a-zA-Z0-9_-]{1,140}$/, "1-140 characters of
 /** SQS queue names (standard queues). */
 export const QUEUE_NAME = pattern(/^[a-zA-Z0-9_-]{1,80}$/, "1-80 characters of a-z, A-Z, 0-9, _ and -");
 
+/** S3 key prefixes of the state objects (`<prefix>/<env>/terraform.tfstate`): no leading or trailing `/`. */
+export const STATE_KEY_PREFIX: NamingRule = {
+  description: "an S3 key prefix without leading or trailing /",
+  test: (value) => /^[A-Za-z0-9!_.*'()/-]+$/.test(value) && !value.startsWith("/") && !value.endsWith("/"),
+};
+
+/** GitHub user and organization names: letters, digits and single hyphens, not at either end, at most 39. */
+export const GITHUB_OWNER = pattern(
+  /^(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*$/,
+  "a GitHub user or organization name (1-39 letters, digits and single hyphens, not starting or ending with -)",
+);
+
+/** GitHub repository names: letters, digits, `.`, `_` and `-`, at most 100, not `.` or `..`. */
+export const GITHUB_REPOSITORY_NAME: NamingRule = {
+  description: "a GitHub repository name (1-100 characters of letters, digits, . _ -, not . or ..)",
+  test: (value) => /^[A-Za-z0-9._-]{1,100}$/.test(value) && value !== "." && value !== "..",
+};
+
+/** ARN of an account's IAM OIDC provider for GitHub Actions. Group 1 is the partition. */
+export const GITHUB_OIDC_PROVIDER_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+export const GITHUB_OIDC_PROVIDER_ARN = pattern(
+  GITHUB_OIDC_PROVIDER_ARN_PATTERN,
+  "the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+);
+
 /** Environment names: they become part of stack, table and function names. */
 export const ENVIRONMENT_NAME = pattern(/^[a-z][a-z0-9-]{0,19}$/, "1-20 characters of a-z, 0-9 and -, starting with a letter");
 
