@@ -17,7 +17,8 @@ export const IAM_EXACT_IAM_ACTIONS: GuardrailRule = {
     for (const document of allPolicyDocuments(stack)) {
       for (const statement of document.statements) {
         if (statement.effect !== "Allow") continue;
-        const wildcards = statement.actions.filter((a) => /^iam:/i.test(a) && /[*?]/.test(a));
+        // `iam:*` is BANDUP-IAM-1's finding already.
+        const wildcards = statement.actions.filter((a) => /^iam:/i.test(a) && /[*?]/.test(a) && a.toLowerCase() !== "iam:*");
         if (wildcards.length > 0) {
           findings.push(
             findingAt(document.source, `${describeStatement(document, statement)} of ${document.source.address} allows ${wildcards.map((a) => `\`${a}\``).join(", ")}`, {

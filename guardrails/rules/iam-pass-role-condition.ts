@@ -16,7 +16,9 @@ export const IAM_PASS_ROLE_CONDITION: GuardrailRule = {
     const findings: Finding[] = [];
     for (const document of allPolicyDocuments(stack)) {
       for (const statement of document.statements) {
-        if (statement.effect !== "Allow" || !statement.actions.some((a) => actionMatches(a, "iam:PassRole"))) continue;
+        // `*` and `iam:*` are BANDUP-IAM-1's findings already.
+        const passing = statement.actions.filter((a) => actionMatches(a, "iam:PassRole") && a !== "*" && a.toLowerCase() !== "iam:*");
+        if (statement.effect !== "Allow" || passing.length === 0) continue;
         const service = statement.conditions.find((c) => c.variable.toLowerCase() === "iam:passedtoservice" && /^String(Equals|Like)$/.test(c.test));
         if (service !== undefined && service.values.length > 0 && !service.values.some((v) => v === "*")) continue;
         findings.push(
