@@ -72,11 +72,11 @@ export interface ResolvedBootstrapSettings {
 /** The bootstrap settings of this project. Leave a field out to use its default. */
 export const BOOTSTRAP: Readonly<BootstrapSettings> = {};
 
-/** The bootstrap stack's name: `cdktf deploy bandup-bootstrap`. */
-export const BOOTSTRAP_STACK_NAME = "bandup-bootstrap";
-
 /** The bootstrap's own state key is `<prefix>/<this>/terraform.tfstate`, so no environment may take the name. */
 export const BOOTSTRAP_STATE_NAME = "bootstrap";
+
+/** The bootstrap stack's name, `bandup-bootstrap`: `cdktf deploy bandup-bootstrap`. */
+export const BOOTSTRAP_STACK_NAME = stackName(BOOTSTRAP_STATE_NAME);
 
 /** Thrown when the bootstrap settings are invalid; the message lists every problem. */
 export class BootstrapConfigError extends Error {
@@ -135,7 +135,7 @@ export function resolveBootstrapSettings(
   for (const environment of environments) {
     if (environment.name === BOOTSTRAP_STATE_NAME) {
       report(
-        `the environment \`${environment.name}\` would share the bootstrap's state key (\`${stateKeyPrefix}/${BOOTSTRAP_STATE_NAME}/terraform.tfstate\`) and stack name (\`${stackName(environment.name)}\` = \`${BOOTSTRAP_STACK_NAME}\`); rename the environment in stacks/environments.ts`,
+        `the environment \`${environment.name}\` would share the bootstrap's state key (\`${stateKeyPrefix}/${BOOTSTRAP_STATE_NAME}/terraform.tfstate\`) and stack name (\`${stackName(environment.name)}\`); rename the environment in stacks/environments.ts`,
       );
     }
   }
