@@ -123,7 +123,7 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
       sid: "ListStateBucket",
       actions: ["s3:ListBucket"],
       resources: ["arn:aws:s3:::bandup-state-test"],
-      conditions: [{ test: "StringEquals", variable: "s3:prefix", values: ["env:/", `bandup/${stack.environment.name}/terraform.tfstate`] }],
+      conditions: [{ test: "StringEquals", variable: "s3:prefix", values: ["env:/"] }],
     });
   });
 
