@@ -26,7 +26,11 @@ test("synthesizes every environment into <outdir>/stacks/bandup-<env>/cdk.tf.jso
     expect(JSON.parse(readFileSync(file, "utf8"))["//"].metadata.stackName).toBe(`bandup-${env}`);
   }
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-  expect(Object.keys(manifest.stacks).sort()).toEqual(["bandup-dev", "bandup-prod", "bandup-staging"]);
+  // The environments, and the bootstrap stack that serves them (`cdktf deploy bandup-bootstrap`).
+  expect(Object.keys(manifest.stacks).sort()).toEqual(["bandup-bootstrap", "bandup-dev", "bandup-prod", "bandup-staging"]);
+  expect(JSON.parse(readFileSync(join(outdir, "stacks", "bandup-bootstrap", "cdk.tf.json"), "utf8")).terraform.backend).toEqual({
+    local: { path: "../../../terraform.bandup-bootstrap.tfstate" },
+  });
 });
 
 test("uses the S3 backend named by the environment variables", () => {
@@ -34,6 +38,8 @@ test("uses the S3 backend named by the environment variables", () => {
   expect(status).toBe(0);
   const json = JSON.parse(readFileSync(join(outdir, "stacks/bandup-staging/cdk.tf.json"), "utf8"));
   expect(json.terraform.backend.s3).toMatchObject({ bucket: "bandup-state", key: "bandup/staging/terraform.tfstate" });
+  const bootstrap = JSON.parse(readFileSync(join(outdir, "stacks/bandup-bootstrap/cdk.tf.json"), "utf8"));
+  expect(bootstrap.terraform.backend.s3).toMatchObject({ bucket: "bandup-state", key: "bandup/bootstrap/terraform.tfstate" });
 });
 
 test("stops with the backend error and writes no stack for a bad setting", () => {

@@ -101,8 +101,12 @@ describe("terraform on bandup-bootstrap", () => {
   });
 
   test("refuses a github_repository that is not <owner>/<repository>, naming the variable, the value and the fix", async () => {
-    await expect(terraform.plan("tfplan-bad", ["-var=github_repository=my-org/bandup/infra"])).rejects.toThrow(/`github_repository` must be `<owner>\/<repository>`/);
-    await expect(terraform.plan("tfplan-bad", ["-var=github_repository=my-org/bandup/infra"])).rejects.toThrow(/got "my-org\/bandup\/infra"/);
+    const failure = await terraform.plan("tfplan-bad", ["-var=github_repository=my-org/bandup/infra"]).then(
+      () => "planned",
+      (error: Error) => error.message.replace(/\s+/g, " "),
+    );
+    expect(failure).toContain("`github_repository` must be `<owner>/<repository>` as GitHub spells them, e.g. `my-org/bandup-infra`");
+    expect(failure).toContain('got "my-org/bandup/infra". Set it with --var=github_repository=<owner>/<repository>, or set githubRepository in stacks/bootstrap-settings.ts.');
   });
 });
 
