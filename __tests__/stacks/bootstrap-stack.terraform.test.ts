@@ -220,6 +220,9 @@ describe("the state in S3, as the roles reach it (Terraform's S3 backend against
     expect(seen.filter((a) => a.resource.endsWith(".tflock")).map((a) => a.action)).toEqual(expect.arrayContaining(["s3:PutObject", "s3:DeleteObject"]));
     expect(seen.filter((a) => a.action === "s3:PutObject" && a.resource === `arn:aws:s3:::${BUCKET}/bandup/dev/terraform.tfstate`)).toHaveLength(1);
     expect(seen.filter((a) => !a.plan).length).toBeGreaterThan(0);
+    // `encrypt = true` without a KMS key: the backend asks for SSE-S3 on every write (see the README on `stateKmsKeyArn`).
+    const writes = s3().requests().filter((r) => r.method === "PUT");
+    expect(writes.map((r) => r.headers["x-amz-server-side-encryption"])).toEqual(writes.map(() => "AES256"));
   }, 120_000);
 
   test("a PR plan (plan -lock=false): every request is allowed to the plan role, and none writes", async () => {
