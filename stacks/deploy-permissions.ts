@@ -254,7 +254,6 @@ function attributeAt(config: Record<string, unknown>, path: string): unknown {
 function viewOf(model: StackModel, block: TfBlock, environmentRegion: string, target: PermissionTarget): ResourceView {
   const view: ResourceView = {
     block,
-    stack: model,
     partition: target.partition,
     accountId: target.accountId,
     region: regionOf(model, block, environmentRegion),

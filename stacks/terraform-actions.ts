@@ -21,15 +21,13 @@
  * deploy that would need them fails with AccessDenied naming the action, instead of the role holding a
  * power the stacks never use.
  */
-import type { StackModel, TfBlock } from "../guardrails/terraform-json";
+import { blocks, TfBlock } from "../guardrails/terraform-json";
 import type { GrantStatement } from "../constructs/iam-grants";
 
 /** What a row sees of one synthesized resource, and the parts of its ARNs. */
 export interface ResourceView {
   /** The resource as synthesized (`config` holds its attributes). */
   readonly block: TfBlock;
-  /** The whole synthesized stack, to follow references. */
-  readonly stack: StackModel;
   /** `aws`, `aws-cn`, `aws-us-gov` (a literal, or a Terraform reference in the bootstrap stack). */
   readonly partition: string;
   /** The account the environment deploys into (a literal, or a Terraform reference). */
@@ -95,12 +93,6 @@ function tableArn(view: ResourceView, name: string, region: string = view.region
 
 function roleArn(view: ResourceView, name: string, path = "/"): string {
   return `arn:${view.partition}:iam::${view.accountId}:role${path}${name}`;
-}
-
-/** A nested block as an array: cdktf writes single blocks as objects and repeated ones as arrays. */
-function blocksOf(value: unknown): Record<string, unknown>[] {
-  if (value === undefined || value === null) return [];
-  return (Array.isArray(value) ? value : [value]) as Record<string, unknown>[];
 }
 
 /** Actions DynamoDB needs on a restore's target table: the SAR's dependent actions of RestoreTableToPointInTime. */
@@ -182,7 +174,7 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
       const sid = `Table${sidPart(name)}`;
       const deploy: GrantStatement[] = [];
       const plan: GrantStatement[] = [];
-      const sse = blocksOf(view.block.config.server_side_encryption)[0];
+      const sse = blocks(view.block.config.server_side_encryption)[0];
       if (typeof sse?.kms_key_arn === "string") deploy.push(tableKeyStatement(view.literal("server_side_encryption.kms_key_arn"), view.region, `${sid}Key`));
       // A restore creates the table with RestoreTableToPointInTime from the source table (SAR: its
       // dependent item actions on the new table).
@@ -193,7 +185,7 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
           { sid: `${sid}RestoreTarget`, actions: DYNAMODB_RESTORE_TARGET_ACTIONS, resources: [tableArn(view, name)] },
         );
       }
-      const replicas = blocksOf(view.block.config.replica);
+      const replicas: Record<string, unknown>[] = blocks(view.block.config.replica);
       const replicaRegions = replicas.map((r, i) => (typeof r.region_name === "string" ? r.region_name : view.literal(`replica.${i}.region_name`)));
       const fromReplicas = replicaStatements(view, name, replicaRegions, sid);
       deploy.push(...fromReplicas.deploy);
