@@ -10,7 +10,8 @@ import { applyGuardrails } from "../guardrails/apply";
 import { addBackend, BackendSettings } from "./backend";
 import type { BandupStack, OfflineProviderSettings } from "./bandup-stack";
 import { BOOTSTRAP_STATE_NAME, ResolvedBootstrapSettings } from "./bootstrap-settings";
-import { environmentPermissions, EnvironmentPermissions } from "./deploy-permissions";
+import { EnvironmentPermissions, permissionsOf } from "./deploy-permissions";
+import { StackModel } from "../guardrails/terraform-json";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable, STATE_BUCKET_VARIABLE, STATE_KEY_PREFIX_VARIABLE, STATE_REGION_VARIABLE } from "./github-variables";
 
 /** Name of the deploy role of an environment. */
@@ -90,9 +91,14 @@ export class BootstrapStack extends TerraformStack {
 
     const aws = StackAwsContext.of(this);
     const roles: Record<string, EnvironmentRoles> = {};
+    const clashes: string[] = [];
+    const ours = new Set(props.environmentStacks.flatMap((s) => [deployRoleName(s.environment.name), planRoleName(s.environment.name)]));
     for (const stack of props.environmentStacks) {
       const { environment } = stack;
-      const permissions = environmentPermissions(stack, environment, {
+      // One read of the environment stack's synthesized JSON serves the policies and the name check.
+      const model = new StackModel(stack.node.id, stack.toTerraform());
+      clashes.push(...roleNameClashes(model, ours));
+      const permissions = permissionsOf(model, environment, {
         partition: aws.partition,
         accountId: aws.accountId,
         state: { bucket: this.stateBucket.bucketName, region: settings.stateRegion, keyPrefix: settings.stateKeyPrefix, kmsKeyArn: settings.stateKmsKeyArn },
@@ -116,7 +122,7 @@ export class BootstrapStack extends TerraformStack {
       };
     }
     this.roles = roles;
-    this.node.addValidation({ validate: () => roleNameClashes(props.environmentStacks) });
+    this.node.addValidation({ validate: () => clashes });
 
     this.addOutputs(settings);
     applyGuardrails(this, { protected: true }); // last: guardrails check the finished stack at synth
@@ -183,16 +189,9 @@ export class BootstrapStack extends TerraformStack {
 }
 
 /** The bootstrap's roles must not share a name with a role an environment stack manages (its deploy role could then rewrite itself). */
-function roleNameClashes(stacks: readonly BandupStack[]): string[] {
-  const ours = new Set(stacks.flatMap((s) => [deployRoleName(s.environment.name), planRoleName(s.environment.name)]));
-  const problems: string[] = [];
-  for (const stack of stacks) {
-    const managed = Object.values<Record<string, unknown>>((stack.toTerraform().resource ?? {}).aws_iam_role ?? {});
-    for (const role of managed) {
-      if (typeof role.name === "string" && ours.has(role.name)) {
-        problems.push(`stack \`${stack.node.id}\` manages an IAM role named \`${role.name}\`, the name of a bootstrap role; rename that role`);
-      }
-    }
-  }
-  return problems;
+function roleNameClashes(model: StackModel, ours: ReadonlySet<string>): string[] {
+  return model
+    .resources("aws_iam_role")
+    .filter((role) => typeof role.config.name === "string" && ours.has(role.config.name))
+    .map((role) => `stack \`${model.stackName}\` manages an IAM role named \`${role.config.name}\`, the name of a bootstrap role; rename that role`);
 }

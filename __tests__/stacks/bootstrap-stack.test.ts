@@ -6,7 +6,8 @@
 import { Testing } from "cdktf";
 import { checkStack } from "../../guardrails";
 import { buildBandupApp } from "../../stacks/app";
-import { BootstrapSettings } from "../../stacks/bootstrap-settings";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { BootstrapSettings, resolveBootstrapSettings } from "../../stacks/bootstrap-settings";
 import { BootstrapStack, deployRoleName, planRoleName } from "../../stacks/bootstrap-stack";
 import { environmentPermissions } from "../../stacks/deploy-permissions";
 import { ENVIRONMENTS, EnvironmentSettings } from "../../stacks/environments";
@@ -137,11 +138,12 @@ describe("the roles of each environment", () => {
   });
 
   test("a bootstrap role name taken by an environment stack's role stops synth", () => {
-    const { bootstrap } = build({ githubRepository: REPOSITORY }, { dev: { functions: { "writing-evaluator": {} } } });
-    expect(() => Testing.synth(bootstrap, true)).not.toThrow();
-    const clash = buildBandupApp({ app: Testing.app(), environments: { dev: {} }, backend: { type: "local" }, bootstrap: { githubRepository: REPOSITORY } });
-    clash.stacks[0].functions["writing-evaluator"].role.name = deployRoleName("dev");
-    expect(() => Testing.synth(clash.bootstrap, true)).toThrow(
+    const app = Testing.app();
+    const { stacks } = buildBandupApp({ app, environments: { dev: {} }, backend: { type: "local" }, bootstrap: { githubRepository: REPOSITORY } });
+    new IamRole(stacks[0], "squatter", { name: deployRoleName("dev"), assumeRolePolicy: "{}" });
+    const settings = resolveBootstrapSettings({ githubRepository: REPOSITORY }, [stacks[0].environment]);
+    const clash = new BootstrapStack(app, "bandup-bootstrap-clash", { settings, environmentStacks: stacks });
+    expect(() => Testing.synth(clash, true)).toThrow(
       "stack `bandup-dev` manages an IAM role named `bandup-deploy-dev`, the name of a bootstrap role; rename that role",
     );
   });
