@@ -7,11 +7,11 @@ import { GITHUB_OWNER, GITHUB_REPOSITORY_NAME } from "../constructs/naming-rules
 import { StackAwsContext } from "../constructs/stack-aws-context";
 import { StateBucket } from "../constructs/state-bucket";
 import { applyGuardrails } from "../guardrails/apply";
+import { StackModel } from "../guardrails/terraform-json";
 import { addBackend, BackendSettings } from "./backend";
 import type { BandupStack, OfflineProviderSettings } from "./bandup-stack";
 import { BOOTSTRAP_STATE_NAME, ResolvedBootstrapSettings } from "./bootstrap-settings";
 import { EnvironmentPermissions, permissionsOf } from "./deploy-permissions";
-import { StackModel } from "../guardrails/terraform-json";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable, STATE_BUCKET_VARIABLE, STATE_KEY_PREFIX_VARIABLE, STATE_REGION_VARIABLE } from "./github-variables";
 
 /** Name of the deploy role of an environment. */
