@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { attributeDefinitions, TableDefinition } from "../lambda-src/shared/table-definitions";
 import { DYNAMODB_INDEX_ACTIONS, DYNAMODB_TABLE_ACTIONS, GrantStatement, KMS_TABLE_KEY_ACTIONS } from "./iam-grants";
-import { checkName, KMS_KEY_ARN, TABLE_NAME } from "./naming-rules";
+import { checkName, checkTags, KMS_KEY_ARN, TABLE_NAME } from "./naming-rules";
 import { StackAwsContext } from "./stack-aws-context";
 
 /** On-demand throughput caps (DynamoDB's `OnDemandThroughput`): requests beyond them are throttled. */
@@ -46,8 +46,8 @@ export interface BandupTableProps {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Tags of the table (`Project` and `Environment` among them); the provider's `default_tags` add
-   * the same to every resource.
+   * Tags of the table (`Project` and `Environment` among them; keys of 1-128 characters, values of at
+   * most 256, no key starting with `aws:`); the provider's `default_tags` add the same to every resource.
    * @default {}
    */
   readonly tags?: Record<string, string>;
@@ -63,7 +63,7 @@ export interface BandupTableProps {
 /**
  * One of BandUp's DynamoDB tables: on-demand, point-in-time recovery on, keys from the shared table
  * definition, and the history index unless turned off. Its props are checked at synth (`tableName`,
- * `kmsKeyArn`), each problem naming the construct's path.
+ * `kmsKeyArn`, `tags`), each problem naming the construct's path.
  */
 export class BandupTable extends Construct {
   /** The Terraform resource, for escape hatches and references. */
@@ -97,6 +97,7 @@ export class BandupTable extends Construct {
         [
           checkName("tableName", TABLE_NAME, props.tableName),
           props.kmsKeyArn === undefined ? undefined : checkName("kmsKeyArn", KMS_KEY_ARN, props.kmsKeyArn),
+          ...checkTags("tags", props.tags ?? {}),
         ].filter((problem): problem is string => problem !== undefined),
     });
 
@@ -144,7 +145,9 @@ export class BandupTable extends Construct {
    * The statements that let a function read and write this table's items through the data layer:
    * the four actions on the table, Query on `<table ARN>/index/*` when the table has an index (without
    * it the history query is denied), and the table key only through DynamoDB in the stack's region
-   * when a customer key encrypts it. Statement ids start with the table's kind (`EvaluationsTableData`).
+   * when a customer key encrypts it (`kms:ViaService` is DynamoDB's endpoint there, whose DNS suffix is
+   * the partition's: `dynamodb.cn-north-1.amazonaws.com.cn` in China). Statement ids start with the
+   * table's kind (`EvaluationsTableData`).
    */
   public grantDataAccess(): GrantStatement[] {
     const sid = this.definition.kind.replace(/(^|-)(\w)/g, (_m, _dash, letter: string) => letter.toUpperCase());
@@ -160,7 +163,7 @@ export class BandupTable extends Construct {
         actions: KMS_TABLE_KEY_ACTIONS,
         resources: [this.kmsKeyArn],
         conditions: [
-          { test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${StackAwsContext.of(this).region}.amazonaws.com`] },
+          { test: "StringEquals", variable: "kms:ViaService", values: [StackAwsContext.of(this).serviceEndpoint("dynamodb")] },
         ],
       });
     }

@@ -14,7 +14,7 @@
  * | `BANDUP_HCP_HOSTNAME`         | HCP Terraform / Enterprise host (hcp)     | `app.terraform.io` |
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
-import { BUCKET_NAME, checkName, REGION, STATE_KEY_PREFIX } from "../constructs/naming-rules";
+import { BUCKET_NAME, checkName, checkRegion, STATE_KEY_PREFIX } from "../constructs/naming-rules";
 
 export type BackendSettings =
   | {
@@ -82,7 +82,7 @@ export function resolveBackendSettings(env: NodeJS.ProcessEnv, context: BackendC
         const problem = checkName("BANDUP_STATE_BUCKET", BUCKET_NAME, bucket);
         if (problem) problems.push(problem);
       }
-      const regionProblem = checkName("BANDUP_STATE_REGION", REGION, region);
+      const regionProblem = checkRegion("BANDUP_STATE_REGION", region);
       if (regionProblem) problems.push(regionProblem);
       const keyPrefixProblem = checkName("BANDUP_STATE_KEY_PREFIX", STATE_KEY_PREFIX, keyPrefix);
       if (keyPrefixProblem) problems.push(keyPrefixProblem);

@@ -3,21 +3,29 @@
  * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
  */
 import {
+  ACCOUNT_ID,
   BUCKET_NAME,
+  checkFunctionTimeout,
+  checkKmsKeyArnForRegion,
   checkLogRetentionDays,
   checkName,
+  checkRegion,
+  checkSsmParameterName,
+  checkTags,
   checkWholeNumber,
+  deadLetterQueueName,
+  dependencyLayerName,
+  describeValue,
+  didYouMean,
   ENVIRONMENT_NAME,
-  KMS_KEY_ARN_PATTERN,
-  KMS_KEY_ARN,
+  functionLogGroupName,
   LAMBDA_LIMITS,
   LOG_RETENTION_DAYS,
   MODEL_ID,
-  REGION,
+  partitionOfRegion,
   ruleProblem,
-  SSM_PARAMETER_NAME,
   TABLE_NAME,
-  TAG_TEXT,
+  TAG_VALUE,
 } from "../constructs/naming-rules";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
@@ -49,6 +57,21 @@ export interface EnvironmentSettings {
    */
   readonly region?: string;
   /**
+   * The AWS account the environment deploys to, 12 digits. The provider is pinned to it
+   * (`allowed_account_ids`: Terraform refuses credentials of any other account), and environments in
+   * the same region with different accounts are known not to share resource names.
+   * @default - none: whatever account the credentials belong to; environments in the same region may share it
+   */
+  readonly accountId?: string;
+  /**
+   * Where the environment stands in the promotion order: a push to main deploys every environment of
+   * stage `dev`, then every one of `staging`, then every one of `prod` (`npm run environments` lists them).
+   * @default - the environment's own name for `dev`, `staging` and `prod`; `prod` for any other name, the
+   * last turn, so that an environment nobody placed gets a change only after every dev and staging one
+   * has deployed it
+   */
+  readonly stage?: Stage;
+  /**
    * Protect stateful resources: DynamoDB `deletion_protection_enabled` and Terraform
    * `lifecycle.prevent_destroy` on both tables.
    * @default - true for `prod`, false otherwise
@@ -71,7 +94,14 @@ export interface EnvironmentSettings {
    */
   readonly historyIndexEnabled?: boolean;
   /**
-   * Extra tags for every resource, next to `Project=bandup` and `Environment=<env>`.
+   * Value of the `Environment` tag of every resource (1-256 characters of letters, digits, spaces and
+   * _ . : / = + - @).
+   * @default - "production" in prod (the tag the design puts on the tables it creates), the environment's name elsewhere
+   */
+  readonly environmentTag?: string;
+  /**
+   * Extra tags for every resource, next to `Project=bandup` and `Environment`: keys of 1-128 characters,
+   * values of at most 256, of letters, digits, spaces and _ . : / = + - @; no key starting with `aws:`.
    * @default {}
    */
   readonly extraTags?: Record<string, string>;
@@ -109,6 +139,10 @@ export interface EnvironmentSettings {
   readonly adoptExistingTables?: boolean;
 }
 
+/** The promotion stages, in deploy order. */
+export const STAGES = ["dev", "staging", "prod"] as const;
+export type Stage = (typeof STAGES)[number];
+
 /** Settings of one function with defaults applied. */
 export interface ResolvedFunctionSettings {
   readonly functionName: string;
@@ -120,7 +154,10 @@ export interface ResolvedFunctionSettings {
 /** An environment with every default applied and every value validated. */
 export interface ResolvedEnvironment {
   readonly name: string;
+  readonly stage: Stage;
   readonly region: string;
+  /** The account the provider is pinned to, when the settings name one. */
+  readonly accountId?: string;
   readonly protected: boolean;
   readonly tableNames: Readonly<Record<TableKind, string>>;
   readonly tableKmsKeyArn?: string;
@@ -147,6 +184,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
 
 /** The environment whose tables keep the design's exact names. */
 export const PRODUCTION_ENVIRONMENT = "prod";
+/** The `Environment` tag of prod's resources: the design tags the tables it creates `Environment=production`. */
+export const PRODUCTION_ENVIRONMENT_TAG = "production";
 export const DEFAULT_REGION = "us-east-1";
 
 /** Names of the resolved stacks: one Terraform stack per environment. */
@@ -168,6 +207,7 @@ export class EnvironmentConfigError extends Error {
 /** What every section of one environment's settings is resolved with. */
 interface SectionInput {
   readonly name: string;
+  /** The settings, with every value of the wrong type reported and left out. */
   readonly settings: EnvironmentSettings;
   readonly isProduction: boolean;
   /** `-<env>` appended to the design's names outside prod, "" in prod. */
@@ -178,16 +218,92 @@ interface SectionInput {
   readonly report: (problem: string | undefined) => void;
 }
 
+/** The type of a setting, as checked before any section reads it. */
+type SettingType =
+  | "string"
+  | "boolean"
+  | "number"
+  /** An object whose keys are free (checked by its section) and whose values all have one type. */
+  | { readonly entries: SettingType }
+  /** An object with known keys only; `what` names one of them in messages ("function setting"). */
+  | { readonly fields: Readonly<Record<string, SettingType>>; readonly what: string };
+
+const FUNCTION_SETTING_TYPES: { readonly [K in keyof Required<FunctionSettings>]: SettingType } = {
+  memoryMb: "number",
+  timeoutSeconds: "number",
+  reservedConcurrency: "number",
+};
+
+/** Every setting of an environment and its type: a setting added to `EnvironmentSettings` must be added here. */
+const SETTING_TYPES: { readonly [K in keyof Required<EnvironmentSettings>]: SettingType } = {
+  region: "string",
+  accountId: "string",
+  stage: "string",
+  protected: "boolean",
+  tableNames: { entries: "string" },
+  tableKmsKeyArn: "string",
+  historyIndexEnabled: "boolean",
+  environmentTag: "string",
+  extraTags: { entries: "string" },
+  logRetentionDays: "number",
+  functions: { entries: { fields: FUNCTION_SETTING_TYPES, what: "function setting" } },
+  modelId: "string",
+  modelApiKeyParameter: "string",
+  uploadsBucket: "string",
+  adoptExistingTables: "boolean",
+};
+
+/**
+ * Settings may come from plain JavaScript: reports every value of the wrong type and every unknown key
+ * (with the closest known one), and returns the settings without them, so that the sections, which
+ * apply defaults in their place, only see values of the declared types.
+ */
+function checkSettingTypes(settings: unknown, report: (problem: string) => void): EnvironmentSettings {
+  return (checkType(settings, { fields: SETTING_TYPES, what: "setting of an environment" }, undefined, report) ?? {}) as EnvironmentSettings;
+}
+
+function checkType(value: unknown, type: SettingType, field: string | undefined, report: (problem: string) => void): unknown {
+  if (value === undefined) return undefined;
+  if (typeof type === "string") {
+    if (typeof value === type) return value;
+    report(`\`${field}\` must be a ${type}; got ${describeValue(value, true)}`);
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    report(`${field === undefined ? "the settings" : `\`${field}\``} must be an object; got ${describeValue(value, true)}`);
+    return undefined;
+  }
+  const checked: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const path = field === undefined ? key : `${field}.${key}`;
+    let entryType: SettingType;
+    if ("entries" in type) {
+      entryType = type.entries;
+    } else if (Object.prototype.hasOwnProperty.call(type.fields, key)) {
+      entryType = type.fields[key];
+    } else {
+      const known = Object.keys(type.fields);
+      report(`\`${path}\` is not a ${type.what}; ${didYouMean(key, known) ?? `the known ones are ${known.map((k) => `\`${k}\``).join(", ")}`}`);
+      continue;
+    }
+    const checkedEntry = checkType(entry, entryType, path, report);
+    if (checkedEntry !== undefined) checked[key] = checkedEntry;
+  }
+  return checked;
+}
+
 /**
  * Applies the defaults to one environment's settings and validates them, section by section. Collects
  * every problem and throws one `EnvironmentConfigError` naming the environment, the field and the value.
  */
-export function resolveEnvironment(name: string, settings: EnvironmentSettings): ResolvedEnvironment {
+export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentSettings): ResolvedEnvironment {
   const problems: string[] = [];
   const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
   if (!ENVIRONMENT_NAME.test(name)) report(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
+  const settings = checkSettingTypes(settingsAsWritten, report);
   const region = settings.region ?? DEFAULT_REGION;
-  report(checkName("region", REGION, region));
+  report(checkRegion("region", region));
+  if (settings.accountId !== undefined) report(checkName("accountId", ACCOUNT_ID, settings.accountId));
   const isProduction = name === PRODUCTION_ENVIRONMENT;
   const input: SectionInput = {
     name,
@@ -201,7 +317,9 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
 
   const resolved: ResolvedEnvironment = {
     name,
+    ...resolveStage(input),
     region,
+    accountId: settings.accountId,
     protected: input.isProtected,
     ...resolveTables(input),
     tags: resolveTags(input),
@@ -211,6 +329,14 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
   };
   if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
   return resolved;
+}
+
+/** The stage: as set; else the name for `dev`, `staging` and `prod`, and the last stage for any other name. */
+function resolveStage({ name, settings, report }: SectionInput): { stage: Stage } {
+  const isStage = (value: unknown): value is Stage => (STAGES as readonly unknown[]).includes(value);
+  const stage = settings.stage ?? (isStage(name) ? name : STAGES[STAGES.length - 1]);
+  if (!isStage(stage)) report(ruleProblem("stage", `one of ${STAGES.map((s) => `\`${s}\``).join(", ")}`, stage));
+  return { stage };
 }
 
 /** Table names (the design's in prod, `<name>-<env>` elsewhere), the customer key, the history index. */
@@ -231,30 +357,28 @@ function resolveTables({ name, settings, isProduction, region, report }: Section
   }
 
   const tableKmsKeyArn = settings.tableKmsKeyArn;
-  if (tableKmsKeyArn !== undefined) {
-    const match = KMS_KEY_ARN_PATTERN.exec(tableKmsKeyArn);
-    if (!match) {
-      report(checkName("tableKmsKeyArn", KMS_KEY_ARN, tableKmsKeyArn));
-    } else if (match[2] !== region) {
-      report(`\`tableKmsKeyArn\` is in region \`${match[2]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`);
-    }
-  }
+  if (tableKmsKeyArn !== undefined) checkKmsKeyArnForRegion("tableKmsKeyArn", tableKmsKeyArn, region).forEach(report);
   return { tableNames, tableKmsKeyArn, historyIndexEnabled: settings.historyIndexEnabled ?? true };
 }
 
 /** `Project`, `Environment` and the extra tags. */
-function resolveTags({ name, settings, report }: SectionInput): Record<string, string> {
-  const extraTags = settings.extraTags ?? {};
-  for (const [key, value] of Object.entries(extraTags)) {
-    if (key === "Project" || key === "Environment") {
-      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
-    } else if (key.length === 0 || key.length > 128 || !TAG_TEXT.test(key) || key.startsWith("aws:")) {
-      report(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
-    } else if (value.length > 256 || !TAG_TEXT.test(value)) {
-      report(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
+function resolveTags({ name, settings, isProduction, report }: SectionInput): Record<string, string> {
+  const environmentTag = settings.environmentTag ?? (isProduction ? PRODUCTION_ENVIRONMENT_TAG : name);
+  // An empty tag value is valid in AWS, but an empty `Environment` tag names no environment.
+  report(
+    environmentTag === ""
+      ? ruleProblem("environmentTag", "a tag value of 1-256 characters", environmentTag)
+      : checkName("environmentTag", TAG_VALUE, environmentTag),
+  );
+  const extraTags: Record<string, string> = { ...settings.extraTags };
+  for (const key of ["Project", "Environment"]) {
+    if (key in extraTags) {
+      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it${key === "Environment" ? " (`environmentTag` sets its value)" : ""}`);
+      delete extraTags[key];
     }
   }
-  return { Project: "bandup", Environment: name, ...extraTags };
+  checkTags("extraTags", extraTags).forEach(report);
+  return { Project: "bandup", Environment: environmentTag, ...extraTags };
 }
 
 /** Each function's name, memory, timeout and reserved concurrency, and the log retention. */
@@ -270,7 +394,10 @@ function resolveFunctions({ settings, suffix, isProtected, report }: SectionInpu
     const memoryMb = own.memoryMb ?? definition.defaultMemoryMb;
     const timeoutSeconds = own.timeoutSeconds ?? definition.defaultTimeoutSeconds;
     report(checkWholeNumber(`${field}.memoryMb`, memoryMb, memory.min, memory.max, "MB"));
-    report(checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds"));
+    report(
+      checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds") ??
+        checkFunctionTimeout(`${field}.timeoutSeconds`, definition, timeoutSeconds),
+    );
     if (own.reservedConcurrency !== undefined && (!Number.isInteger(own.reservedConcurrency) || own.reservedConcurrency < 0)) {
       report(ruleProblem(`${field}.reservedConcurrency`, "a whole number >= 0", own.reservedConcurrency));
     }
@@ -285,11 +412,11 @@ function resolveFunctions({ settings, suffix, isProtected, report }: SectionInpu
 }
 
 /** The model the functions call, the parameter of its API key, and the uploads bucket. */
-function resolveModelAndUploads({ name, settings, suffix, report }: SectionInput) {
+function resolveModelAndUploads({ name, settings, suffix, region, report }: SectionInput) {
   const modelId = settings.modelId ?? "gemini-2.5-flash";
   report(checkName("modelId", MODEL_ID, modelId));
   const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
-  report(checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, modelApiKeyParameter));
+  report(checkSsmParameterName("modelApiKeyParameter", modelApiKeyParameter, region));
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
   report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
   return { modelId, modelApiKeyParameter, uploadsBucket };
@@ -309,23 +436,113 @@ export function getEnvironment(
   return resolveEnvironment(name, settings);
 }
 
-/** Every environment, resolved, in the order of `ENVIRONMENTS`; throws once, listing every environment's problems. */
+/**
+ * Every environment, resolved, in the order of `ENVIRONMENTS`; throws once, listing every environment's
+ * problems, its own and those it has with the environments before it (`sharedNameProblems`).
+ */
 export function allEnvironments(
   environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
 ): ResolvedEnvironment[] {
   const resolved: ResolvedEnvironment[] = [];
-  const failures: EnvironmentConfigError[] = [];
+  const problems = new Map<string, string[]>(Object.keys(environments).map((name) => [name, []]));
   for (const name of Object.keys(environments)) {
     try {
       resolved.push(getEnvironment(name, environments));
     } catch (error) {
       if (!(error instanceof EnvironmentConfigError)) throw error;
-      failures.push(error);
+      problems.get(name)!.push(...error.problems);
     }
   }
+  for (const [name, shared] of sharedNameProblems(resolved)) problems.get(name)!.push(...shared);
+  const failures = [...problems].filter(([, found]) => found.length > 0).map(([name, found]) => new EnvironmentConfigError(name, found));
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new EnvironmentsConfigError(failures);
   return resolved;
+}
+
+/** A name an environment gives one of its resources, and where AWS needs it unique. */
+interface NamedResource {
+  /** The setting that decides the name. */
+  readonly field: string;
+  readonly what: string;
+  readonly name: string;
+  /** `region`: unique in an account and region; `account`: unique in an account (IAM is global). */
+  readonly scope: "region" | "account";
+  /** How to tell the two apart. */
+  readonly fix: string;
+}
+
+function namedResources(environment: ResolvedEnvironment): NamedResource[] {
+  const resources: NamedResource[] = TABLE_DEFINITIONS.map((definition) => ({
+    field: `tableNames.${definition.kind}`,
+    what: "table",
+    name: environment.tableNames[definition.kind],
+    scope: "region",
+    fix: `give one of them another \`tableNames.${definition.kind}\``,
+  }));
+  for (const definition of FUNCTION_DEFINITIONS) {
+    const { functionName } = environment.functions[definition.kind];
+    const field = `functions.${definition.kind}`;
+    const fix = "rename one of the environments: function names end with the environment's name (none in prod)";
+    resources.push(
+      { field, what: "Lambda function", name: functionName, scope: "region", fix },
+      { field, what: "log group", name: functionLogGroupName(functionName), scope: "region", fix },
+      { field, what: "dead-letter queue", name: deadLetterQueueName(functionName), scope: "region", fix },
+      { field, what: "IAM role", name: functionName, scope: "account", fix },
+    );
+    if ((definition.layerPackages ?? []).length > 0) {
+      resources.push({ field, what: "Lambda layer", name: dependencyLayerName(functionName), scope: "region", fix });
+    }
+  }
+  return resources;
+}
+
+/**
+ * What environments cannot share, each problem reported on the later of two environments (in the
+ * order of the settings), naming the earlier one:
+ * - the names of tables, functions, log groups, dead-letter queues and layers of environments in the
+ *   same region, and of IAM roles of environments in the same partition, when they may be in the same
+ *   account: the settings know an account only when both environments set `accountId`;
+ * - an uploads bucket (S3 names are global in a partition) of a protected and an unprotected
+ *   environment: each one's functions could read the other's users' files.
+ */
+export function sharedNameProblems(environments: readonly ResolvedEnvironment[]): Map<string, string[]> {
+  const problems = new Map<string, string[]>();
+  const add = (environment: string, problem: string): void => void problems.set(environment, [...(problems.get(environment) ?? []), problem]);
+  environments.forEach((later, index) => {
+    const laterPartition = partitionOfRegion(later.region)?.id;
+    for (const earlier of environments.slice(0, index)) {
+      if (partitionOfRegion(earlier.region)?.id !== laterPartition) continue;
+      const knownApart = later.accountId !== undefined && earlier.accountId !== undefined && later.accountId !== earlier.accountId;
+      if (!knownApart) {
+        const account =
+          later.accountId !== undefined && later.accountId === earlier.accountId
+            ? `the same account (\`${later.accountId}\`)`
+            : "which may be the same AWS account (set `accountId` on both if it is not)";
+        const theirs = namedResources(earlier);
+        for (const resource of namedResources(later)) {
+          const sameScope = resource.scope === "account" || later.region === earlier.region;
+          if (!sameScope || !theirs.some((t) => t.what === resource.what && t.name === resource.name)) continue;
+          const where = resource.scope === "account" ? "an account, in every region (IAM is global)" : "an account and region";
+          add(
+            later.name,
+            `\`${resource.field}\`: ${resource.what} \`${resource.name}\` is also ${/^[aeiou]/i.test(resource.what) ? "an" : "a"} ${resource.what} of environment \`${earlier.name}\` ` +
+              `in ${earlier.region}, ${account}; ${resource.what} names must be unique in ${where}, so ${resource.fix}`,
+          );
+        }
+      }
+      if (later.uploadsBucket === earlier.uploadsBucket && later.protected !== earlier.protected) {
+        const [isProtected, notProtected] = later.protected ? [later, earlier] : [earlier, later];
+        add(
+          later.name,
+          `\`uploadsBucket\` \`${later.uploadsBucket}\` is also the uploads bucket of environment \`${earlier.name}\`, and \`${notProtected.name}\` is ` +
+            `not protected while \`${isProtected.name}\` is: the functions of each would read the other's users' recordings and documents; ` +
+            "give each its own bucket",
+        );
+      }
+    }
+  });
+  return problems;
 }
 
 /** Thrown when several environments have invalid settings; the message holds each one's problems. */

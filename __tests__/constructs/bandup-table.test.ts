@@ -1,4 +1,5 @@
 import { Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BandupTable, BandupTableProps } from "../../constructs/bandup-table";
 import { assertStacksValid } from "../../guardrails/apply";
 import {
@@ -112,6 +113,33 @@ describe("BandupTable validation", () => {
       "[test/evaluations] `tableName` must be 3-255 characters of a-z, A-Z, 0-9, _ . -; got `ab`\n" +
         "[test/evaluations] `kmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/bandup`",
     );
+  });
+
+  test("refuses tags AWS refuses (an aws: key in any case, a value over 256 characters), and a key ARN of an unknown partition", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const long = "v".repeat(257);
+    new BandupTable(stack, "evaluations", {
+      definition: EVALUATIONS_TABLE,
+      tableName: "bandup-evaluations-test",
+      kmsKeyArn: KEY.replace("arn:aws:", "arn:aws-mars:"),
+      tags: { "Aws:owner": "x", Team: long },
+    });
+    expect(() => assertStacksValid(stack)).toThrow(
+      `[test/evaluations] \`kmsKeyArn\` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got \`${KEY.replace("arn:aws:", "arn:aws-mars:")}\`\n` +
+        "[test/evaluations] `tags` key must not start with `aws:` (in any case): AWS reserves that prefix for its own tags; got `Aws:owner`\n" +
+        `[test/evaluations] \`tags.Team\` must be a string of at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${long}\``,
+    );
+  });
+
+  test.each([
+    ["arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    ["arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234567890abcdef1234567890abcdef"],
+    ["arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+  ])("accepts a key ARN of another partition: %s", (kmsKeyArn) => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    new AwsProvider(stack, "aws", { region: kmsKeyArn.split(":")[3] });
+    new BandupTable(stack, "evaluations", { definition: EVALUATIONS_TABLE, tableName: "bandup-evaluations-test", kmsKeyArn });
+    expect(() => assertStacksValid(stack)).not.toThrow();
   });
 });
 

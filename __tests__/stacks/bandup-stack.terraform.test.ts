@@ -1,10 +1,11 @@
 /**
- * The real terraform CLI on every environment's stack, offline: init against the provider mirror,
- * validate, and plan. Fails (never skips) when terraform or the mirror is missing.
+ * The real terraform CLI on every environment's stack, and on one added to a copy of the settings
+ * (support/environment-cases.ts), offline: init against the provider mirror, validate, and plan.
+ * Fails (never skips) when terraform or the mirror is missing.
  */
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
+import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 
 interface Checked {
@@ -13,7 +14,7 @@ interface Checked {
   json: TerraformJson;
 }
 
-const environments = Object.keys(ENVIRONMENTS);
+const environments = ENVIRONMENT_CASES.map((c) => c.name);
 const results = new Map<string, Checked>();
 
 beforeAll(async () => {
@@ -21,9 +22,10 @@ beforeAll(async () => {
   const cliConfig = writeCliConfig();
   // One init per stack; the stacks run side by side (terraform spends most of its time in the provider).
   await Promise.all(
-    environments.map(async (env) => {
+    ENVIRONMENT_CASES.map(async ({ name: env, settings }) => {
       // A full synth: the plan reads the Lambda zips from the stack's assets folder.
       const { directory, json } = fullSynthEnvironment(env, {
+        settings,
         backend: { type: "local", path: "terraform.tfstate" },
         offlineProvider: {},
       });
@@ -79,7 +81,7 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
         range_key: declared.range_key,
         billing_mode: "PAY_PER_REQUEST",
         point_in_time_recovery: [{ enabled: true }],
-        deletion_protection_enabled: env === "prod",
+        deletion_protection_enabled: ENVIRONMENT_CASES.find((c) => c.name === env)!.expected.protected,
       });
     }
   });

@@ -70,7 +70,7 @@ test("every problem is listed at once, each naming the field, the value and what
     [
       "Invalid bootstrap settings (stacks/bootstrap-settings.ts):",
       "  - `stateBucket` must be an S3 bucket name (3-63 characters of a-z, 0-9, . and -); got `My_Bucket`",
-      "  - `stateRegion` must be an AWS region code such as us-east-1 or ap-southeast-1; got `mars-1`",
+      "  - `stateRegion` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; got `mars-1`",
       "  - `stateKeyPrefix` must be an S3 key prefix without leading or trailing /; got `/bandup/`",
       "  - `stateKmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/state`",
       "  - `githubOidcProviderArn` must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com; got `arn:aws:iam::123456789012:oidc-provider/gitlab.com`",
