@@ -91,11 +91,25 @@ export const KMS_KEY_ARN = pattern(
   "a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
 );
 
+/** What a KMS key's region message says of the resources it encrypts. */
+export interface KmsKeyPlacement {
+  /** Where the resources are, followed by the region: "the environment deploys to". */
+  readonly where: string;
+  /** Why the key must be there. */
+  readonly why: string;
+}
+
 /**
  * Every problem with a KMS key ARN for resources in `region`: its shape, its region, and its partition
- * (a China or GovCloud region's keys are `arn:aws-cn:` or `arn:aws-us-gov:`).
+ * (a China or GovCloud region's keys are `arn:aws-cn:` or `arn:aws-us-gov:`). `placement` words the
+ * region's message; the default is the tables'.
  */
-export function checkKmsKeyArnForRegion(field: string, arn: string, region: string): string[] {
+export function checkKmsKeyArnForRegion(
+  field: string,
+  arn: string,
+  region: string,
+  placement: KmsKeyPlacement = { where: "the environment deploys to", why: "DynamoDB needs a key in the table's region" },
+): string[] {
   const match = KMS_KEY_ARN_PATTERN.exec(arn);
   if (!match) return [ruleProblem(field, KMS_KEY_ARN, arn)];
   const [, keyPartition, keyRegion] = match;
@@ -107,7 +121,7 @@ export function checkKmsKeyArnForRegion(field: string, arn: string, region: stri
     );
   }
   if (keyRegion !== region) {
-    problems.push(`\`${field}\` is in region \`${keyRegion}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`);
+    problems.push(`\`${field}\` is in region \`${keyRegion}\` but ${placement.where} \`${region}\`; ${placement.why}`);
   }
   return problems;
 }

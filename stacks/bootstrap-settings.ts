@@ -5,18 +5,18 @@
  */
 import {
   BUCKET_NAME,
+  checkKmsKeyArnForRegion,
   checkName,
+  checkRegion,
   GITHUB_OIDC_PROVIDER_ARN,
   GITHUB_OIDC_PROVIDER_ARN_PATTERN,
   GITHUB_OWNER,
   GITHUB_REPOSITORY_NAME,
-  KMS_KEY_ARN,
-  KMS_KEY_ARN_PATTERN,
-  REGION,
+  partitionOfRegion,
   ruleProblem,
   STATE_KEY_PREFIX,
 } from "../constructs/naming-rules";
-import { DEFAULT_REGION, ResolvedEnvironment, stackName } from "./environments";
+import { checkType, DEFAULT_REGION, ResolvedEnvironment, SettingType, stackName } from "./environments";
 
 /** Settings of the bootstrap stack as written by hand; every field is optional. */
 export interface BootstrapSettings {
@@ -69,6 +69,16 @@ export interface ResolvedBootstrapSettings {
   readonly githubOidcProviderArn?: string;
 }
 
+/** Every bootstrap setting and its type: a setting added to `BootstrapSettings` must be added here. */
+const BOOTSTRAP_SETTING_TYPES: { readonly [K in keyof Required<BootstrapSettings>]: SettingType } = {
+  githubRepository: "string",
+  stateBucket: "string",
+  stateRegion: "string",
+  stateKeyPrefix: "string",
+  stateKmsKeyArn: "string",
+  githubOidcProviderArn: "string",
+};
+
 /** The bootstrap settings of this project. Leave a field out to use its default. */
 export const BOOTSTRAP: Readonly<BootstrapSettings> = {};
 
@@ -105,37 +115,52 @@ export function checkGithubRepository(field: string, value: string): string | un
  * the fix.
  */
 export function resolveBootstrapSettings(
-  settings: BootstrapSettings,
+  settingsAsWritten: BootstrapSettings,
   environments: readonly ResolvedEnvironment[],
 ): ResolvedBootstrapSettings {
   const problems: string[] = [];
   const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
+  // Settings may be plain JavaScript: a value of the wrong type or an unknown key is reported here and
+  // left out, so the checks below see only strings (a default stands in for a wrong value).
+  const settings = (checkType(settingsAsWritten, { fields: BOOTSTRAP_SETTING_TYPES, what: "bootstrap setting" }, undefined, report) ?? {}) as BootstrapSettings;
 
   if (settings.githubRepository !== undefined) report(checkGithubRepository("githubRepository", settings.githubRepository));
   if (settings.stateBucket !== undefined) report(checkName("stateBucket", BUCKET_NAME, settings.stateBucket));
   const stateRegion = settings.stateRegion ?? DEFAULT_REGION;
-  report(checkName("stateRegion", REGION, stateRegion));
+  report(checkRegion("stateRegion", stateRegion));
+  // Where the bucket and the roles are created (undefined for a region the provider does not know, reported above).
+  const bootstrapPartition = partitionOfRegion(stateRegion);
   const stateKeyPrefix = settings.stateKeyPrefix ?? "bandup";
   report(checkName("stateKeyPrefix", STATE_KEY_PREFIX, stateKeyPrefix));
 
   const keyArn = settings.stateKmsKeyArn;
   if (keyArn !== undefined) {
-    const match = KMS_KEY_ARN_PATTERN.exec(keyArn);
-    if (!match) {
-      report(checkName("stateKmsKeyArn", KMS_KEY_ARN, keyArn));
-    } else if (match[2] !== stateRegion) {
-      report(`\`stateKmsKeyArn\` is in region \`${match[2]}\` but the state bucket is in \`${stateRegion}\`; S3 needs a key in the bucket's region`);
-    }
+    checkKmsKeyArnForRegion("stateKmsKeyArn", keyArn, stateRegion, { where: "the state bucket is in", why: "S3 needs a key in the bucket's region" }).forEach(report);
   }
-  if (settings.githubOidcProviderArn !== undefined) {
-    const match = GITHUB_OIDC_PROVIDER_ARN_PATTERN.exec(settings.githubOidcProviderArn);
-    if (!match) report(checkName("githubOidcProviderArn", GITHUB_OIDC_PROVIDER_ARN, settings.githubOidcProviderArn));
+  const providerArn = settings.githubOidcProviderArn;
+  if (providerArn !== undefined) {
+    const match = GITHUB_OIDC_PROVIDER_ARN_PATTERN.exec(providerArn);
+    if (!match) {
+      report(checkName("githubOidcProviderArn", GITHUB_OIDC_PROVIDER_ARN, providerArn));
+    } else if (bootstrapPartition !== undefined && match[1] !== bootstrapPartition.id) {
+      // The roles are created in the bootstrap's partition; IAM cannot trust a provider of another one.
+      report(
+        `\`githubOidcProviderArn\` is in partition \`${match[1]}\` but \`stateRegion\` \`${stateRegion}\` is in partition \`${bootstrapPartition.id}\`, where the roles are created; give the provider of that partition (\`arn:${bootstrapPartition.id}:iam::...\`); got \`${providerArn}\``,
+      );
+    }
   }
 
   for (const environment of environments) {
     if (environment.name === BOOTSTRAP_STATE_NAME) {
       report(
         `the environment \`${environment.name}\` would share the bootstrap's state key (\`${stateKeyPrefix}/${BOOTSTRAP_STATE_NAME}/terraform.tfstate\`) and stack name (\`${stackName(environment.name)}\`); rename the environment in stacks/environments.ts`,
+      );
+    }
+    const partition = partitionOfRegion(environment.region);
+    if (bootstrapPartition !== undefined && partition !== undefined && partition.id !== bootstrapPartition.id) {
+      // Its roles are IAM roles of the bootstrap's partition: they can act on nothing in another one.
+      report(
+        `the environment \`${environment.name}\` deploys to \`${environment.region}\` in partition \`${partition.id}\`, but \`stateRegion\` \`${stateRegion}\` puts the bootstrap and its roles in partition \`${bootstrapPartition.id}\`; keep \`stateRegion\` and every environment's \`region\` in one partition (the bootstrap's roles serve one account)`,
       );
     }
   }
