@@ -14,6 +14,10 @@ import { ENVIRONMENTS, EnvironmentSettings } from "../../stacks/environments";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable, STATE_BUCKET_VARIABLE, STATE_KEY_PREFIX_VARIABLE, STATE_REGION_VARIABLE } from "../../stacks/github-variables";
 import { BackendSettings } from "../../stacks/backend";
 import { TerraformJson } from "../support/synth";
+import { environmentList } from "../../scripts/lib/environment-list";
+import { WORKFLOWS_DIR, workflowFiles } from "../support/workflows";
+import { readFileSync } from "fs";
+import { join } from "path";
 
 const REPOSITORY = "my-org/bandup-infra";
 const PARTITION = "${data.aws_partition.partition.partition}";
@@ -252,6 +256,21 @@ describe("the outputs: the GitHub variables the workflows read", () => {
       ...names.map((env) => `gh variable set ${planRoleVariable(env)} --repo ${REPOSITORY} --body "${roleArn(env, "plan")}"`),
       ...names.map((env) => `gh variable set BANDUP_DEPLOY_ROLE_ARN --repo ${REPOSITORY} --env ${env} --body "${roleArn(env, "deploy")}"`),
     ]);
+  });
+
+  test("the outputs hold every GitHub variable the workflows read, but the optional BANDUP_ALLOW_DESTROY, and nothing else", () => {
+    const text = workflowFiles().map((file) => readFileSync(join(WORKFLOWS_DIR, file), "utf8")).join("\n");
+    // `vars.NAME`, and `vars[matrix.<field>]` where the field is one of npm run environments' entries.
+    const named = new Set([...text.matchAll(/\bvars\.([A-Za-z0-9_]+)/g)].map((m) => m[1]));
+    const byMatrix = new Set([...text.matchAll(/\bvars\[matrix\.(\w+)\]/g)].map((m) => m[1]));
+    expect([...byMatrix].sort()).toEqual(["deployRoleVariable", "planRoleVariable"]);
+    const { environments } = environmentList();
+    const repositoryVariables = new Set([...named, ...environments.map((e) => e.planRoleVariable)]);
+    repositoryVariables.delete("BANDUP_ALLOW_DESTROY");
+    expect(Object.keys(built.json.output["repository-variables"].value).sort()).toEqual([...repositoryVariables].sort());
+    expect(Object.fromEntries(Object.entries<Record<string, string>>(built.json.output["environment-variables"].value).map(([env, vars]) => [env, Object.keys(vars)]))).toEqual(
+      Object.fromEntries(environments.map((e) => [e.githubEnvironment, [e.deployRoleVariable]])),
+    );
   });
 });
 
