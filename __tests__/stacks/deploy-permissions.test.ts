@@ -33,20 +33,57 @@ const { stacks } = buildBandupApp({ app: Testing.app(), backend: { type: "local"
 const jsonOf = new Map<BandupStack, TerraformJson>(stacks.map((s) => [s, s.toTerraform()]));
 const permissionsOfStack = new Map(stacks.map((s) => [s, environmentPermissions(s, s.environment, TARGET)]));
 
-/** Every ARN AWS gives the resources a stack declares (an inline role policy is its role's; a layer's first version is `:1`). */
+/** The literal `attribute` of the resource a `${type.name.attribute}` reference points to; a literal as it is. */
+function resolved(json: TerraformJson, value: string, attribute: string): string {
+  const reference = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(value);
+  return reference ? json.resource[reference[1]][reference[2]][attribute] : value;
+}
+
+/**
+ * The ARNs AWS gives one resource of `json` (an inline role policy is its role's, a metric filter its log
+ * group's, a topic policy or subscription its topic's; a layer's first version is `:1`). Empty for a
+ * type this function does not know yet.
+ */
+function arnsOf(json: TerraformJson, type: string, resource: TerraformJson, region: string): string[] {
+  const logGroup = (name: string): string[] => [`arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}`, `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}:*`];
+  const topic = (name: string): string => `arn:aws:sns:${region}:${ACCOUNT}:${name}`;
+  switch (type) {
+    case "aws_dynamodb_table":
+      return [`arn:aws:dynamodb:${region}:${ACCOUNT}:table/${resource.name}`];
+    case "aws_lambda_function":
+      return [`arn:aws:lambda:${region}:${ACCOUNT}:function:${resource.function_name}`];
+    case "aws_lambda_layer_version":
+      return [`arn:aws:lambda:${region}:${ACCOUNT}:layer:${resource.layer_name}:1`];
+    case "aws_iam_role":
+      return [`arn:aws:iam::${ACCOUNT}:role/${resource.name}`];
+    case "aws_iam_role_policy":
+      return [`arn:aws:iam::${ACCOUNT}:role/${resolved(json, resource.role, "name")}`];
+    case "aws_cloudwatch_log_group":
+      return logGroup(resource.name);
+    case "aws_cloudwatch_log_metric_filter":
+      return logGroup(resolved(json, resource.log_group_name, "name"));
+    case "aws_sqs_queue":
+      return [`arn:aws:sqs:${region}:${ACCOUNT}:${resource.name}`];
+    case "aws_sns_topic":
+      return [topic(resource.name)];
+    case "aws_sns_topic_policy":
+      return [topic(resolved(json, resource.arn, "name"))];
+    case "aws_sns_topic_subscription":
+      return [topic(resolved(json, resource.topic_arn, "name"))];
+    case "aws_cloudwatch_metric_alarm":
+      return [`arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${resource.alarm_name}`];
+    case "aws_cloudwatch_dashboard":
+      return [`arn:aws:cloudwatch::${ACCOUNT}:dashboard/${resource.dashboard_name}`];
+    default:
+      return [];
+  }
+}
+
+/** Every ARN AWS gives the resources a stack declares. */
 function realArns(json: TerraformJson, region: string): string[] {
-  const resources = (type: string): TerraformJson[] => Object.values(json.resource?.[type] ?? {});
-  return [
-    ...resources("aws_dynamodb_table").map((t) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/${t.name}`),
-    ...resources("aws_lambda_function").map((f) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${f.function_name}`),
-    ...resources("aws_lambda_layer_version").map((l) => `arn:aws:lambda:${region}:${ACCOUNT}:layer:${l.layer_name}:1`),
-    ...resources("aws_iam_role").map((r) => `arn:aws:iam::${ACCOUNT}:role/${r.name}`),
-    ...resources("aws_cloudwatch_log_group").flatMap((g) => [`arn:aws:logs:${region}:${ACCOUNT}:log-group:${g.name}`, `arn:aws:logs:${region}:${ACCOUNT}:log-group:${g.name}:*`]),
-    ...resources("aws_sqs_queue").map((q) => `arn:aws:sqs:${region}:${ACCOUNT}:${q.name}`),
-    ...resources("aws_sns_topic").map((t) => `arn:aws:sns:${region}:${ACCOUNT}:${t.name}`),
-    ...resources("aws_cloudwatch_metric_alarm").map((a) => `arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${a.alarm_name}`),
-    ...resources("aws_cloudwatch_dashboard").map((d) => `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${d.dashboard_name}`),
-  ];
+  return Object.entries<Record<string, TerraformJson>>(json.resource ?? {}).flatMap(([type, byName]) =>
+    Object.values(byName).flatMap((resource) => arnsOf(json, type, resource, region)),
+  );
 }
 
 /** The state object and lock of an environment, as the S3 backend names them. */
@@ -85,9 +122,12 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
     for (const [type, byName] of Object.entries<Record<string, TerraformJson>>(json.resource)) {
       const row = TERRAFORM_ACTIONS[type];
       for (const resource of Object.values(byName)) {
-        const arns = realArns({ resource: { [type]: { x: resource } } }, region);
+        const arns = arnsOf(json, type, resource, region);
+        // A type arnsOf cannot name would pass unchecked: teach it how AWS names the new type.
+        expect([type, arns.length > 0]).toEqual([type, true]);
         for (const arn of arns) {
-          const granted = statementsMatching(deploy, arn).flatMap((s) => s.actions);
+          // The statements on `*` hold only the actions the SAR cannot scope (the next test checks).
+          const granted = [...statementsMatching(deploy, arn), ...deploy.filter((s) => s.resources.includes("*"))].flatMap((s) => s.actions);
           for (const action of [...row.read, ...row.write]) expect([arn, action, granted.some((g) => actionMatches(g, action))]).toEqual([arn, action, true]);
         }
       }
