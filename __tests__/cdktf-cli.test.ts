@@ -7,9 +7,12 @@ import { spawnSync } from "child_process";
 import { mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { BOOTSTRAP_STACK_NAME } from "../stacks/bootstrap-settings";
 import { ENVIRONMENTS, stackName } from "../stacks/environments";
 
 const ROOT = join(__dirname, "..");
+/** The environments' stacks, then the bootstrap that serves them. */
+const STACKS = [...Object.keys(ENVIRONMENTS).map(stackName), BOOTSTRAP_STACK_NAME];
 
 function cdktfSynth(env: NodeJS.ProcessEnv) {
   const output = mkdtempSync(join(tmpdir(), "bandup-cdktf-cli-"));
@@ -25,8 +28,8 @@ function cdktfSynth(env: NodeJS.ProcessEnv) {
 test("cdktf synth shows the app's summary", () => {
   const { status, stdout } = cdktfSynth({});
   expect(status).toBe(0);
-  expect(stdout).toMatch(new RegExp(`Synthesized ${Object.keys(ENVIRONMENTS).length} stacks in \\d+\\.\\d\\d s:`));
-  for (const name of Object.keys(ENVIRONMENTS).map(stackName)) {
+  expect(stdout).toMatch(new RegExp(`Synthesized ${STACKS.length} stacks in \\d+\\.\\d\\d s:`));
+  for (const name of STACKS) {
     expect(stdout).toMatch(new RegExp(`^ {2}${name} +\\d+ resources +\\S*stacks/${name}$`, "m"));
   }
   expect(stdout).toContain("Every finding and suppression with its reason: npm run guardrails");

@@ -11,10 +11,12 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { checkStack } from "../guardrails/apply";
 import { buildBandupApp } from "../stacks/app";
+import { BOOTSTRAP_STACK_NAME } from "../stacks/bootstrap-settings";
 import { ENVIRONMENTS, stackName } from "../stacks/environments";
 
 const ROOT = join(__dirname, "..");
-const STACKS = Object.keys(ENVIRONMENTS).map(stackName);
+/** The environments, and the bootstrap stack that serves them (`cdktf deploy bandup-bootstrap`). */
+const STACKS = [...Object.keys(ENVIRONMENTS).map(stackName), BOOTSTRAP_STACK_NAME];
 
 function runNode(args: string[], env: NodeJS.ProcessEnv, outdir = mkdtempSync(join(tmpdir(), "bandup-synth-"))) {
   const result = spawnSync(process.execPath, args, {
@@ -64,7 +66,11 @@ describe("a synth that succeeds", () => {
       expect(JSON.parse(readFileSync(file, "utf8"))["//"].metadata.stackName).toBe(name);
     }
     const manifest = JSON.parse(readFileSync(join(run.outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual([...STACKS].sort());
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["bandup-bootstrap", "bandup-dev", "bandup-prod", "bandup-staging"]);
+    // With the local backend the bootstrap's state stays in the project folder, out of cdktf.out.
+    expect(JSON.parse(readFileSync(join(run.outdir, "stacks", BOOTSTRAP_STACK_NAME, "cdk.tf.json"), "utf8")).terraform.backend).toEqual({
+      local: { path: "../../../terraform.bandup-bootstrap.tfstate" },
+    });
   });
 
   test("ends with a summary of at most 15 lines: each stack, each rule that warns with its fix, the time, where the details are", () => {
@@ -82,8 +88,8 @@ describe("a synth that succeeds", () => {
     );
 
     // What the guardrails find in the same stacks, in-process: one line per rule that warns.
-    const { stacks } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
-    const reports = stacks.map((stack) => checkStack(stack));
+    const { stacks, bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
+    const reports = [...stacks, bootstrap].map((stack) => checkStack(stack));
     const warnings = reports.flatMap((r) => r.warnings);
     const suppressed = reports.reduce((n, r) => n + r.suppressed.length, 0);
     const rules = [...new Set(warnings.map((w) => w.ruleId))];
@@ -108,6 +114,8 @@ test("uses the S3 backend named by the environment variables", () => {
   expect(status).toBe(0);
   const json = JSON.parse(readFileSync(join(outdir, "stacks/bandup-staging/cdk.tf.json"), "utf8"));
   expect(json.terraform.backend.s3).toMatchObject({ bucket: "bandup-state", key: "bandup/staging/terraform.tfstate" });
+  const bootstrap = JSON.parse(readFileSync(join(outdir, "stacks/bandup-bootstrap/cdk.tf.json"), "utf8"));
+  expect(bootstrap.terraform.backend.s3).toMatchObject({ bucket: "bandup-state", key: "bandup/bootstrap/terraform.tfstate" });
 });
 
 test("a bad backend setting: the message once, the fix, no stack trace, status 1, no stack written", () => {

@@ -91,16 +91,24 @@ export const KMS_KEY_ARN = pattern(
   "a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
 );
 
+/** What a KMS key's region message says of the resources it encrypts. */
+export interface KmsKeyPlacement {
+  /** Where the resources are, followed by the region: "the environment deploys to". */
+  readonly where: string;
+  /** Why the key must be there. */
+  readonly why: string;
+}
+
 /**
  * Every problem with a KMS key ARN for resources in `region`: its shape, its region, and its partition
- * (a China or GovCloud region's keys are `arn:aws-cn:` or `arn:aws-us-gov:`). `user` names the service
- * and the resource that need the key, for the region message.
+ * (a China or GovCloud region's keys are `arn:aws-cn:` or `arn:aws-us-gov:`). `placement` words the
+ * region's message; the default is the tables'.
  */
 export function checkKmsKeyArnForRegion(
   field: string,
   arn: string,
   region: string,
-  user: { readonly service: string; readonly resource: string } = { service: "DynamoDB", resource: "table" },
+  placement: KmsKeyPlacement = { where: "the environment deploys to", why: "DynamoDB needs a key in the table's region" },
 ): string[] {
   const match = KMS_KEY_ARN_PATTERN.exec(arn);
   if (!match) return [ruleProblem(field, KMS_KEY_ARN, arn)];
@@ -113,7 +121,7 @@ export function checkKmsKeyArnForRegion(
     );
   }
   if (keyRegion !== region) {
-    problems.push(`\`${field}\` is in region \`${keyRegion}\` but the environment deploys to \`${region}\`; ${user.service} needs a key in the ${user.resource}'s region`);
+    problems.push(`\`${field}\` is in region \`${keyRegion}\` but ${placement.where} \`${region}\`; ${placement.why}`);
   }
   return problems;
 }
@@ -172,6 +180,31 @@ export const LAYER_NAME = pattern(/^[a-zA-Z0-9_-]{1,140}$/, "1-140 characters of
 
 /** SQS queue names (standard queues). */
 export const QUEUE_NAME = pattern(/^[a-zA-Z0-9_-]{1,80}$/, "1-80 characters of a-z, A-Z, 0-9, _ and -");
+
+/** S3 key prefixes of the state objects (`<prefix>/<env>/terraform.tfstate`): no leading or trailing `/`. */
+export const STATE_KEY_PREFIX: NamingRule = {
+  description: "an S3 key prefix without leading or trailing /",
+  test: (value) => /^[A-Za-z0-9!_.*'()/-]+$/.test(value) && !value.startsWith("/") && !value.endsWith("/"),
+};
+
+/** GitHub user and organization names: letters, digits and single hyphens, not at either end, at most 39. */
+export const GITHUB_OWNER = pattern(
+  /^(?=.{1,39}$)[A-Za-z0-9](?:-?[A-Za-z0-9])*$/,
+  "a GitHub user or organization name (1-39 letters, digits and single hyphens, not starting or ending with -)",
+);
+
+/** GitHub repository names: letters, digits, `.`, `_` and `-`, at most 100, not `.` or `..`. */
+export const GITHUB_REPOSITORY_NAME: NamingRule = {
+  description: "a GitHub repository name (1-100 characters of letters, digits, . _ -, not . or ..)",
+  test: (value) => /^[A-Za-z0-9._-]{1,100}$/.test(value) && value !== "." && value !== "..",
+};
+
+/** ARN of an account's IAM OIDC provider for GitHub Actions. Group 1 is the partition. */
+export const GITHUB_OIDC_PROVIDER_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+export const GITHUB_OIDC_PROVIDER_ARN = pattern(
+  GITHUB_OIDC_PROVIDER_ARN_PATTERN,
+  "the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+);
 
 /** SNS topic names (standard topics). */
 export const TOPIC_NAME = pattern(/^[a-zA-Z0-9_-]{1,256}$/, "1-256 characters of a-z, A-Z, 0-9, _ and -");

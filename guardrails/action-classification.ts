@@ -45,6 +45,9 @@ export const UNSCOPABLE_ACTIONS: readonly string[] = [
   "secretsmanager:GetRandomPassword",
   "secretsmanager:ListSecrets",
   "bedrock:ListFoundationModels",
+  "sns:GetSubscriptionAttributes",
+  "sns:SetSubscriptionAttributes",
+  "sns:Unsubscribe",
 ];
 
 /**

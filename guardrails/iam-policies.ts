@@ -15,10 +15,19 @@ export interface NormalizedStatement {
   readonly resources: readonly string[];
   readonly notResources: readonly string[];
   readonly hasCondition: boolean;
-  /** The AWS service principals the statement names (resource policies: key and topic policies), e.g. `cloudwatch.amazonaws.com`. */
-  readonly servicePrincipals: readonly string[];
+  /** Every condition, one entry per operator, key and values (`StringEquals`, `iam:PassedToService`, [...]). */
+  readonly conditions: readonly StatementCondition[];
+  /** Principals of a resource or trust policy, by type (`Federated`, `Service`, `AWS`, `*`). */
+  readonly principals: readonly { readonly type: string; readonly identifiers: readonly string[] }[];
   /** `Sid`, when the statement has one, for messages. */
   readonly sid?: string;
+}
+
+/** One condition of a statement. */
+export interface StatementCondition {
+  readonly test: string;
+  readonly variable: string;
+  readonly values: readonly string[];
 }
 
 /** A policy document and where it is written. */
@@ -42,6 +51,25 @@ function list(value: Json): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
 }
 
+function jsonConditions(condition: Json): StatementCondition[] {
+  if (condition === undefined || condition === null || typeof condition !== "object") return [];
+  return Object.entries<Json>(condition).flatMap(([test, byKey]) =>
+    Object.entries<Json>(byKey ?? {}).map(([variable, values]) => ({
+      test,
+      variable,
+      // `"aws:SecureTransport": false` is written as a boolean as often as a string.
+      values: (Array.isArray(values) ? values : [values]).filter((v: unknown) => typeof v === "string" || typeof v === "boolean").map(String),
+    })),
+  );
+}
+
+function jsonPrincipals(principal: Json): { type: string; identifiers: string[] }[] {
+  if (principal === undefined || principal === null) return [];
+  if (principal === "*") return [{ type: "*", identifiers: ["*"] }];
+  if (typeof principal !== "object") return [];
+  return Object.entries<Json>(principal).map(([type, identifiers]) => ({ type, identifiers: list(identifiers) }));
+}
+
 function fromJsonStatement(statement: Json): NormalizedStatement {
   return {
     effect: statement?.Effect === "Deny" ? "Deny" : "Allow",
@@ -50,7 +78,8 @@ function fromJsonStatement(statement: Json): NormalizedStatement {
     resources: list(statement?.Resource),
     notResources: list(statement?.NotResource),
     hasCondition: statement?.Condition !== undefined && Object.keys(statement.Condition ?? {}).length > 0,
-    servicePrincipals: typeof statement?.Principal === "object" && statement.Principal !== null ? list(statement.Principal.Service) : [],
+    conditions: jsonConditions(statement?.Condition),
+    principals: jsonPrincipals(statement?.Principal),
     sid: typeof statement?.Sid === "string" ? statement.Sid : undefined,
   };
 }
@@ -63,9 +92,12 @@ function fromDataStatement(statement: Json): NormalizedStatement {
     resources: list(statement?.resources),
     notResources: list(statement?.not_resources),
     hasCondition: blocks(statement?.condition).length > 0,
-    servicePrincipals: blocks(statement?.principals)
-      .filter((p) => p?.type === "Service")
-      .flatMap((p) => list(p?.identifiers)),
+    conditions: blocks(statement?.condition).map((c) => ({
+      test: typeof c?.test === "string" ? c.test : "",
+      variable: typeof c?.variable === "string" ? c.variable : "",
+      values: list(c?.values),
+    })),
+    principals: blocks(statement?.principals).map((p) => ({ type: typeof p?.type === "string" ? p.type : "", identifiers: list(p?.identifiers) })),
     sid: typeof statement?.sid === "string" ? statement.sid : undefined,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run guardrails [-- --json <file>]`: builds every environment's stack the way main.ts does,
- * runs the guardrails without writing any Terraform, prints a table of every rule per stack
+ * `npm run guardrails [-- --json <file>]`: builds every stack the way main.ts does (the environments and
+ * the bootstrap), runs the guardrails without writing any Terraform, prints a table of every rule per stack
  * (pass / FAIL / warn / suppressed / n/a) with findings and suppressions, and optionally writes a JSON
  * report for CI. Exits 1 when any stack has an error, and after a wrong option or setting (the message
  * alone, scripts/lib/run-command.ts).
@@ -38,8 +38,8 @@ function main(): number {
   const outdir = mkdtempSync(join(tmpdir(), "bandup-guardrails-"));
   try {
     // The stacks main.ts builds; nothing is synthesized to disk.
-    const { stacks } = buildBandupApp({ outdir });
-    const reports: StackReport[] = stacks.map((stack) => checkStack(stack));
+    const { stacks, bootstrap } = buildBandupApp({ outdir });
+    const reports: StackReport[] = [...stacks, bootstrap].map((stack) => checkStack(stack));
     console.log(formatReport(reports));
     if (args.json) {
       const file = resolve(args.json);

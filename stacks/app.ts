@@ -8,6 +8,8 @@ import { join } from "path";
 import { PROJECT_ROOT } from "../constructs/project-root";
 import { BACKEND_CONTEXT_KEY, BackendContext, BackendSettings, resolveBackendSettings } from "./backend";
 import { BandupStack, OfflineProviderSettings } from "./bandup-stack";
+import { BOOTSTRAP, BOOTSTRAP_STACK_NAME, BootstrapSettings, resolveBootstrapSettings } from "./bootstrap-settings";
+import { BootstrapStack } from "./bootstrap-stack";
 import { allEnvironments, ENVIRONMENTS, EnvironmentSettings, ResolvedEnvironment, stackName } from "./environments";
 
 /** Props of `buildBandupApp`. */
@@ -42,12 +44,19 @@ export interface BandupAppProps {
    * @default - none: the provider checks credentials as usual
    */
   readonly offlineProvider?: OfflineProviderSettings;
+  /**
+   * Settings of the bootstrap stack (`bandup-bootstrap`: state bucket, OIDC provider, roles).
+   * @default BOOTSTRAP - the settings of stacks/bootstrap-settings.ts
+   */
+  readonly bootstrap?: BootstrapSettings;
 }
 
-/** The app and its stacks, in the order of the environments. */
+/** The app, its stacks in the order of the environments, and the bootstrap stack that serves them. */
 export interface BandupApp {
   readonly app: App;
   readonly stacks: readonly BandupStack[];
+  /** `bandup-bootstrap`: built after the environment stacks, from them. */
+  readonly bootstrap: BootstrapStack;
 }
 
 /** The context `cdktf synth` hands the app (`CDKTF_CONTEXT_JSON`), or cdktf.json's own when run directly. */
@@ -57,22 +66,28 @@ export function readAppContext(env: NodeJS.ProcessEnv = process.env): Record<str
 }
 
 /**
- * Resolves and validates every setting first (environments, then backend), and only then creates the
- * app and one `BandupStack` per environment: a bad setting throws before anything touches the output
- * folder. Nothing is synthesized here.
+ * Resolves and validates every setting first (environments, backend, bootstrap), and only then creates
+ * the app, one `BandupStack` per environment and, after them, the `BootstrapStack` whose roles are
+ * derived from them: a bad setting throws before anything touches the output folder. Nothing is
+ * synthesized here.
  */
 export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
   const environments = allEnvironments(props.environments ?? ENVIRONMENTS);
   const context = props.context ?? (props.app ? undefined : readAppContext());
   let backendOf: (environment: ResolvedEnvironment) => BackendSettings;
+  // The bootstrap keeps its state where the environments do (local, or the bucket once it exists); a
+  // per-environment choice (tests) leaves it local.
+  let bootstrapBackend: BackendSettings = { type: "local" };
   if (typeof props.backend === "function") {
     backendOf = props.backend;
   } else {
     const backendContext = (context ?? {})[BACKEND_CONTEXT_KEY] ?? props.app?.node.tryGetContext(BACKEND_CONTEXT_KEY);
     const backend = props.backend ?? resolveBackendSettings(process.env, backendContext as BackendContext | undefined);
     backendOf = () => backend;
+    bootstrapBackend = backend;
   }
   const backends = environments.map(backendOf);
+  const bootstrapSettings = resolveBootstrapSettings(props.bootstrap ?? BOOTSTRAP, environments);
 
   const app = props.app ?? new App({ context: { ...context }, ...(props.outdir !== undefined && { outdir: props.outdir }) });
   const stacks = environments.map(
@@ -83,5 +98,11 @@ export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
         offlineProvider: props.offlineProvider,
       }),
   );
-  return { app, stacks };
+  const bootstrap = new BootstrapStack(app, BOOTSTRAP_STACK_NAME, {
+    settings: bootstrapSettings,
+    environmentStacks: stacks,
+    backend: bootstrapBackend,
+    offlineProvider: props.offlineProvider,
+  });
+  return { app, stacks, bootstrap };
 }

@@ -14,7 +14,7 @@
  * | `BANDUP_HCP_HOSTNAME`         | HCP Terraform / Enterprise host (hcp)     | `app.terraform.io` |
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
-import { BUCKET_NAME, checkName, checkRegion } from "../constructs/naming-rules";
+import { BUCKET_NAME, checkName, checkRegion, STATE_KEY_PREFIX } from "../constructs/naming-rules";
 
 export type BackendSettings =
   | {
@@ -56,7 +56,6 @@ export class BackendConfigError extends Error {
   }
 }
 
-const KEY_PREFIX = /^[A-Za-z0-9!_.*'()/-]+$/;
 const HCP_NAME = /^[A-Za-z0-9_-]+$/;
 
 /**
@@ -85,9 +84,8 @@ export function resolveBackendSettings(env: NodeJS.ProcessEnv, context: BackendC
       }
       const regionProblem = checkRegion("BANDUP_STATE_REGION", region);
       if (regionProblem) problems.push(regionProblem);
-      if (!KEY_PREFIX.test(keyPrefix) || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
-        problems.push(`\`BANDUP_STATE_KEY_PREFIX\` must be an S3 key prefix without leading or trailing /; got \`${keyPrefix}\``);
-      }
+      const keyPrefixProblem = checkName("BANDUP_STATE_KEY_PREFIX", STATE_KEY_PREFIX, keyPrefix);
+      if (keyPrefixProblem) problems.push(keyPrefixProblem);
       if (problems.length > 0) throw new BackendConfigError(problems);
       return { type, bucket: bucket!, region, keyPrefix };
     }
@@ -111,6 +109,16 @@ export function resolveBackendSettings(env: NodeJS.ProcessEnv, context: BackendC
   }
 }
 
+/** The S3 key of an environment's state: `<prefix>/<env>/terraform.tfstate` (its lock is `<key>.tflock`). */
+export function stateKey(keyPrefix: string, environment: string): string {
+  return `${keyPrefix}/${environment}/terraform.tfstate`;
+}
+
+/** The S3 key of the lock object Terraform's S3-native locking (`use_lockfile`) writes beside a state. */
+export function lockKey(keyPrefix: string, environment: string): string {
+  return `${stateKey(keyPrefix, environment)}.tflock`;
+}
+
 /** Declares the stack's backend for one environment: its own state file, key or workspace. */
 export function addBackend(stack: TerraformStack, environment: string, settings: BackendSettings): void {
   switch (settings.type) {
@@ -120,7 +128,7 @@ export function addBackend(stack: TerraformStack, environment: string, settings:
     case "s3": {
       const backend = new S3Backend(stack, {
         bucket: settings.bucket,
-        key: `${settings.keyPrefix}/${environment}/terraform.tfstate`,
+        key: stateKey(settings.keyPrefix, environment),
         region: settings.region,
         encrypt: true,
       });

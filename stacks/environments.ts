@@ -247,8 +247,8 @@ interface SectionInput {
   readonly report: (problem: string | undefined) => void;
 }
 
-/** The type of a setting, as checked before any section reads it. */
-type SettingType =
+/** The type of a setting, as checked before any section reads it (the bootstrap's settings too). */
+export type SettingType =
   | "string"
   | "boolean"
   | "number"
@@ -298,7 +298,11 @@ function checkSettingTypes(settings: unknown, report: (problem: string) => void)
   return (checkType(settings, { fields: SETTING_TYPES, what: "setting of an environment" }, undefined, report) ?? {}) as EnvironmentSettings;
 }
 
-function checkType(value: unknown, type: SettingType, field: string | undefined, report: (problem: string) => void): unknown {
+/**
+ * `value` without what does not match `type`: each value of the wrong type and each unknown key (with
+ * the closest known one) is reported and left out. `field` is the path of `value`, undefined at the top.
+ */
+export function checkType(value: unknown, type: SettingType, field: string | undefined, report: (problem: string) => void): unknown {
   if (value === undefined) return undefined;
   if (typeof type === "string") {
     if (typeof value === type) return value;
@@ -491,7 +495,7 @@ function resolveAlarms({ settings, suffix, region, report }: SectionInput): Reso
 
   const topicKmsKeyArn = settings.alarmTopicKmsKeyArn;
   if (topicKmsKeyArn !== undefined) {
-    checkKmsKeyArnForRegion("alarmTopicKmsKeyArn", topicKmsKeyArn, region, { service: "SNS", resource: "topic" }).forEach(report);
+    checkKmsKeyArnForRegion("alarmTopicKmsKeyArn", topicKmsKeyArn, region, { where: "the environment deploys to", why: "SNS needs a key in the topic's region" }).forEach(report);
   }
   return { topicName, topicKmsKeyArn, emails: [...emails], dashboardName };
 }

@@ -11,6 +11,7 @@ import { BuildInputError } from "../../constructs/build-input-error";
 import { AppValidationError } from "../../guardrails/apply";
 import { bugReport, expectedFailureMessage, sourceMappedStack, UsageError } from "../../scripts/lib/run-command";
 import { BackendConfigError } from "../../stacks/backend";
+import { BootstrapConfigError, resolveBootstrapSettings } from "../../stacks/bootstrap-settings";
 import { allEnvironments, EnvironmentsConfigError } from "../../stacks/environments";
 
 test("several invalid environments: every problem, then where to fix them, once", () => {
@@ -26,6 +27,20 @@ test("several invalid environments: every problem, then where to fix them, once"
   expect(message).toContain("Invalid settings for environment `beta`:\n  - `logRetentionDays` must be one of");
   expect(message.endsWith("\nFix: edit `ENVIRONMENTS` in stacks/environments.ts.")).toBe(true);
   expect(message.split("Fix:")).toHaveLength(2);
+});
+
+test("a bootstrap settings error: every problem, then where to fix them, once", () => {
+  let error: unknown;
+  try {
+    resolveBootstrapSettings({ stateBuckt: "my-state" } as never, allEnvironments());
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error).toBeInstanceOf(BootstrapConfigError);
+  expect(expectedFailureMessage(error)).toBe(
+    "Invalid bootstrap settings (stacks/bootstrap-settings.ts):\n  - `stateBuckt` is not a bootstrap setting; did you mean `stateBucket`?\n" +
+      "Fix: edit `BOOTSTRAP` in stacks/bootstrap-settings.ts (or the environment it names in stacks/environments.ts).",
+  );
 });
 
 test("a backend error, a guardrail error, a missing build input, a wrong option: their message alone", () => {

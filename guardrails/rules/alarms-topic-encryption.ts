@@ -20,7 +20,7 @@ function keyPolicyProblem(stack: StackModel, key: TfBlock): string | undefined {
   if (unreadable !== undefined) return undefined;
   const allowed = (action: string) =>
     statements.some(
-      (s) => s.effect === "Allow" && s.servicePrincipals.includes("cloudwatch.amazonaws.com") && s.actions.some((pattern) => actionMatches(pattern, action)),
+      (s) => s.effect === "Allow" && s.principals.some((p) => p.type === "Service" && p.identifiers.includes("cloudwatch.amazonaws.com")) && s.actions.some((pattern) => actionMatches(pattern, action)),
     );
   const missing = CLOUDWATCH_KEY_ACTIONS.filter((action) => !allowed(action));
   return missing.length === 0 ? undefined : `has a policy that does not allow cloudwatch.amazonaws.com ${missing.join(" and ")}`;

@@ -12,6 +12,7 @@ import { dirname, resolve } from "path";
 import { BuildInputError } from "../../constructs/build-input-error";
 import { AppValidationError } from "../../guardrails/apply";
 import { BackendConfigError } from "../../stacks/backend";
+import { BootstrapConfigError } from "../../stacks/bootstrap-settings";
 import { EnvironmentConfigError, EnvironmentsConfigError } from "../../stacks/environments";
 
 /** Thrown for a wrong command-line option; the message says what is allowed. */
@@ -26,6 +27,9 @@ export class UsageError extends Error {
 export function expectedFailureMessage(error: unknown): string | undefined {
   if (error instanceof EnvironmentConfigError || error instanceof EnvironmentsConfigError) {
     return `${error.message}\nFix: edit \`ENVIRONMENTS\` in stacks/environments.ts.`;
+  }
+  if (error instanceof BootstrapConfigError) {
+    return `${error.message}\nFix: edit \`BOOTSTRAP\` in stacks/bootstrap-settings.ts (or the environment it names in stacks/environments.ts).`;
   }
   if (error instanceof BackendConfigError) {
     return `${error.message}\nFix: set the variable in the environment, or the \`bandupBackend\` context in cdktf.json (stacks/backend.ts lists each setting).`;

@@ -42,7 +42,9 @@ const STACK_NAME_PREFIX = stackName("");
  * Checks every validation of the app (all stacks' errors at once), synthesizes it, and removes the
  * folders of stacks it no longer has (`removeStaleStackFolders`).
  */
-export function synthesizeApp({ app, stacks }: BandupApp): SynthResult {
+export function synthesizeApp({ app, stacks: environmentStacks, bootstrap }: BandupApp): SynthResult {
+  // The bootstrap is one of the app's stacks too: summarized, and its folder never taken for a stale one.
+  const stacks = [...environmentStacks, bootstrap];
   assertStacksValid(app);
   app.synth();
   const stacksFolder = join(app.outdir, "stacks");

@@ -1,0 +1,34 @@
+/**
+ * The README's `gh variable set` commands (Deploying, step 4) are the bootstrap's own
+ * `gh-variable-commands` output, resolved for the README's example: account 123456789012, repository
+ * my-org/bandup-infra, the default settings. A renamed variable, role or output makes this fail.
+ */
+import { Testing } from "cdktf";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { buildBandupApp } from "../../stacks/app";
+import { TerraformJson } from "../support/synth";
+
+const ACCOUNT = "123456789012";
+const REPOSITORY = "my-org/bandup-infra";
+
+function readmeBlock(): string[] {
+  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const match = /<!-- BEGIN bootstrap gh commands[^>]*-->\s*```bash\n([\s\S]*?)```\s*<!-- END bootstrap gh commands -->/.exec(readme);
+  if (!match) throw new Error("README.md has no bootstrap gh commands block");
+  return match[1].split("\n").map((line) => line.trim()).filter((line) => line !== "");
+}
+
+test("the README's gh commands are the bootstrap's output for its example account and repository", () => {
+  const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
+  const json: TerraformJson = JSON.parse(Testing.synth(bootstrap));
+  const roles: Record<string, TerraformJson> = json.resource.aws_iam_role;
+  const resolve = (text: string): string =>
+    text
+      .replace(/\$\{data\.aws_caller_identity\.caller-identity\.account_id\}/g, ACCOUNT)
+      .replace(/\$\{var\.github_repository\}/g, REPOSITORY)
+      .replace(/\$\{aws_iam_role\.([^.]+)\.arn\}/g, (_, name: string) => `arn:aws:iam::${ACCOUNT}:role/${roles[name].name}`);
+  const commands: string[] = json.output["gh-variable-commands"].value.map(resolve);
+  expect(commands.every((c) => !c.includes("${"))).toBe(true);
+  expect(readmeBlock()).toEqual(commands);
+});
