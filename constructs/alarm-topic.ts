@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { CLOUDWATCH_TOPIC_KEY_ACTIONS } from "./iam-grants";
+import { CLOUDWATCH_TOPIC_KEY_ACTIONS, OWNER_STACK_TAG } from "./iam-grants";
 import { checkName, EMAIL_ADDRESS, KMS_KEY_ARN, ruleProblem, TOPIC_NAME } from "./naming-rules";
 import { StackAwsContext } from "./stack-aws-context";
 
@@ -30,6 +31,13 @@ export interface AlarmTopicProps {
    * @default {}
    */
   readonly tags?: Record<string, string>;
+  /**
+   * The stack that owns the created key, written in the key's `BandupStack` tag. A new key's id is
+   * unknown before it exists, so the deploy role of a stack may create keys only with its own stack's
+   * tag and manage only keys that carry it. Not used with `kmsKeyArn`.
+   * @default - the name (id) of the stack the topic is in
+   */
+  readonly ownerStackName?: string;
 }
 
 /**
@@ -69,6 +77,8 @@ export class AlarmTopic extends Construct {
     this.topicArn = aws.arn("sns", props.topicName);
 
     if (props.kmsKeyArn === undefined) {
+      const owner = props.ownerStackName ?? TerraformStack.of(this).node.id;
+      const ownerTag = `aws:RequestTag/${OWNER_STACK_TAG}`;
       const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
         statement: [
           {
@@ -78,6 +88,28 @@ export class AlarmTopic extends Construct {
             principals: [{ type: "AWS", identifiers: [`arn:${aws.partition}:iam::${aws.accountId}:root`] }],
             actions: ["kms:*"],
             resources: ["*"],
+          },
+          {
+            // The deploy roles may tag any key with their own stack's name (CreateKey needs that
+            // permission on every key): no one may hand this key to another stack, or take its
+            // owner tag away.
+            sid: "KeepOwnerStackTag",
+            effect: "Deny",
+            principals: [{ type: "AWS", identifiers: ["*"] }],
+            actions: ["kms:TagResource"],
+            resources: ["*"],
+            condition: [
+              { test: "Null", variable: ownerTag, values: ["false"] },
+              { test: "StringNotEquals", variable: ownerTag, values: [owner] },
+            ],
+          },
+          {
+            sid: "KeepOwnerStackTagOnUntag",
+            effect: "Deny",
+            principals: [{ type: "AWS", identifiers: ["*"] }],
+            actions: ["kms:UntagResource"],
+            resources: ["*"],
+            condition: [{ test: "ForAnyValue:StringEquals", variable: "aws:TagKeys", values: [OWNER_STACK_TAG] }],
           },
           {
             sid: "CloudWatchAlarmsPublishToThisTopic",
@@ -97,7 +129,7 @@ export class AlarmTopic extends Construct {
         description: `Encrypts the SNS topic ${props.topicName} (CloudWatch alarm notifications)`,
         enableKeyRotation: true,
         policy: keyPolicy.json,
-        tags,
+        tags: { ...tags, [OWNER_STACK_TAG]: owner },
       });
       this.keyAlias = new KmsAlias(this, "key-alias", { name: `alias/${props.topicName}`, targetKeyId: this.key.keyId });
     }

@@ -42,6 +42,15 @@ describe("AlarmTopic", () => {
     );
   });
 
+  test("the created key carries its owner stack's tag on itself (the stack's name by default, or `ownerStackName`), the topic does not", () => {
+    const tagsOf = (props: Partial<AlarmTopicProps>) => {
+      const json = JSON.parse(Testing.synth(build({ tags: { Project: "bandup" }, ...props }).stack));
+      return [Object.values<{ tags: unknown }>(json.resource.aws_kms_key).map((k) => k.tags), Object.values<{ tags: unknown }>(json.resource.aws_sns_topic).map((t) => t.tags)];
+    };
+    expect(tagsOf({})).toEqual([[{ Project: "bandup", BandupStack: "test" }], [{ Project: "bandup" }]]);
+    expect(tagsOf({ ownerStackName: "bandup-qa" })).toEqual([[{ Project: "bandup", BandupStack: "bandup-qa" }], [{ Project: "bandup" }]]);
+  });
+
   test("with a key: uses it and creates none", () => {
     const { stack, topic } = build({ kmsKeyArn: KEY });
     const json = JSON.parse(Testing.synth(stack));

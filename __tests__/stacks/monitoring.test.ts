@@ -101,12 +101,13 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
     expect(key).toMatchObject({
       description: `Encrypts the SNS topic bandup-alarms${suffix} (CloudWatch alarm notifications)`,
       enable_key_rotation: true,
-      tags: { Project: "bandup", Environment: environmentTag },
     });
+    // The owner tag on the key itself: the deploy role may manage only keys tagged with its stack.
+    expect(key.tags).toEqual({ Project: "bandup", Environment: environmentTag, BandupStack: `bandup-${env}` });
     expect(only(json, "aws_kms_alias")[1]).toMatchObject({ name: `alias/bandup-alarms${suffix}`, target_key_id: `\${aws_kms_key.${keyName}.key_id}` });
   });
 
-  test("the key policy: the account administers it through IAM; CloudWatch may use it only for this topic, from this account", () => {
+  test("the key policy: the account administers it through IAM, no one moves or removes its owner tag; CloudWatch may use it only for this topic, from this account", () => {
     const key = only(json, "aws_kms_key")[1];
     expect(documentOf(json, key.policy).statement).toEqual([
       {
@@ -115,6 +116,25 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
         principals: [{ type: "AWS", identifiers: [`${ARN_PREFIX}:iam::${ACCOUNT}:root`] }],
         actions: ["kms:*"],
         resources: ["*"],
+      },
+      {
+        sid: "KeepOwnerStackTag",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["kms:TagResource"],
+        resources: ["*"],
+        condition: [
+          { test: "Null", variable: "aws:RequestTag/BandupStack", values: ["false"] },
+          { test: "StringNotEquals", variable: "aws:RequestTag/BandupStack", values: [`bandup-${env}`] },
+        ],
+      },
+      {
+        sid: "KeepOwnerStackTagOnUntag",
+        effect: "Deny",
+        principals: [{ type: "AWS", identifiers: ["*"] }],
+        actions: ["kms:UntagResource"],
+        resources: ["*"],
+        condition: [{ test: "ForAnyValue:StringEquals", variable: "aws:TagKeys", values: ["BandupStack"] }],
       },
       {
         sid: "CloudWatchAlarmsPublishToThisTopic",
