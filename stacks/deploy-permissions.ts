@@ -119,7 +119,8 @@ export function permissionsOf(
   const scopes = new Map<string, GrantScope>();
   const deployExtras: GrantStatement[] = [];
   const planExtras: GrantStatement[] = [];
-  const creates: GrantStatement[] = [];
+  // Per type, each distinct set of create conditions once.
+  const creates = new Map<string, { type: string; actions: readonly string[]; conditions: readonly GrantCondition[] }>();
 
   for (const block of model.blocks) {
     if (block.mode === "data") {
@@ -138,7 +139,8 @@ export function permissionsOf(
     entry.arns.push(...row.arns(view));
     scopes.set(scopeKey, entry);
     if (row.createOnAny) {
-      creates.push({ sid: `Create${typeSid(block.type)}`, actions: row.createOnAny.actions, resources: ["*"], conditions: row.createOnAny.conditions(view) });
+      const create = { type: block.type, actions: row.createOnAny.actions, conditions: row.createOnAny.conditions(view) };
+      creates.set(JSON.stringify(create), create);
     }
     const extra = row.extra?.(view);
     if (extra) {
@@ -152,28 +154,55 @@ export function permissionsOf(
   const ordered = [...scopes.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   const rows = unique(ordered.map((scope) => scope.row));
   const unscopable = (pick: (row: TerraformActionsRow) => readonly string[] | undefined) => unique(rows.flatMap((row) => pick(row) ?? []));
-  /** `Manage<Type>`, then `Manage<Type>2`... for a type granted under several sets of conditions. */
-  const statement = (prefix: string, actions: readonly string[], scope: GrantScope): GrantStatement => {
+  /** `<Type>`, then `<Type>2`... for a type granted under several sets of conditions. */
+  const sidOf = (scope: GrantScope) => {
     const index = ordered.filter((s) => s.type === scope.type).indexOf(scope);
-    return {
-      sid: `${prefix}${typeSid(scope.type)}${index === 0 ? "" : index + 1}`,
-      actions: unique(actions),
-      resources: unique(scope.arns),
-      ...(scope.conditions.length > 0 ? { conditions: scope.conditions } : {}),
-    };
+    return `${typeSid(scope.type)}${index === 0 ? "" : index + 1}`;
   };
 
-  const deploy: GrantStatement[] = ordered.map((scope) => statement("Manage", [...scope.row.read, ...scope.row.write], scope));
+  const deploy = rowStatements("Manage", (row) => [...row.read, ...row.write], ordered, sidOf);
   const deployUnscopable = unscopable((row) => [...(row.unscopableRead ?? []), ...(row.unscopableWrite ?? [])]);
   if (deployUnscopable.length > 0) deploy.push({ sid: "NoResourceLevelPermissions", actions: deployUnscopable, resources: ["*"] });
-  deploy.push(...mergeBySid(creates), ...mergeBySid(deployExtras), ...stateStatements(environment.name, target, "deploy"));
+  const createStatements = [...creates.values()].map((create, _, all): GrantStatement => {
+    const index = all.filter((c) => c.type === create.type).indexOf(create);
+    return { sid: `Create${typeSid(create.type)}${index === 0 ? "" : index + 1}`, actions: create.actions, resources: ["*"], conditions: create.conditions };
+  });
+  deploy.push(...createStatements, ...mergeBySid(deployExtras), ...stateStatements(environment.name, target, "deploy"));
 
-  const plan: GrantStatement[] = ordered.filter((scope) => scope.row.read.length > 0).map((scope) => statement("Read", scope.row.read, scope));
+  const plan = rowStatements("Read", (row) => row.read, ordered.filter((scope) => scope.row.read.length > 0), sidOf);
   const planUnscopable = unscopable((row) => row.unscopableRead);
   if (planUnscopable.length > 0) plan.push({ sid: "NoResourceLevelPermissions", actions: planUnscopable, resources: ["*"] });
   plan.push(...mergeBySid(planExtras), ...stateStatements(environment.name, target, "plan"));
 
   return { environment: environment.name, deploy, plan };
+}
+
+/**
+ * The rows' statements, where two types on exactly the same resources under the same conditions share
+ * one statement with the actions of both, its sid `<prefix>` and both types (`ManageCloudwatchLogGroup`
+ * and the metric filters': `ManageCloudwatchLogGroupCloudwatchLogMetricFilter`). A metric filter is
+ * authorized on its log group, an inline policy on its role, a topic policy on its topic: repeating
+ * those ARNs would spend IAM's 10,240 characters per role for nothing.
+ */
+function rowStatements(prefix: string, actionsOf: (row: TerraformActionsRow) => readonly string[], scopes: readonly GrantScope[], sidOf: (scope: GrantScope) => string): GrantStatement[] {
+  const merged: GrantStatement[] = [];
+  const scopeKey = (s: GrantStatement) => JSON.stringify([s.resources, s.conditions ?? []]);
+  for (const scope of scopes) {
+    const statement: GrantStatement = {
+      sid: `${prefix}${sidOf(scope)}`,
+      actions: unique(actionsOf(scope.row)),
+      resources: unique(scope.arns),
+      ...(scope.conditions.length > 0 ? { conditions: scope.conditions } : {}),
+    };
+    const index = merged.findIndex((m) => scopeKey(m) === scopeKey(statement));
+    if (index < 0) {
+      merged.push(statement);
+    } else {
+      const existing = merged[index];
+      merged[index] = { ...existing, sid: `${existing.sid}${sidOf(scope)}`, actions: unique([...existing.actions, ...statement.actions]) };
+    }
+  }
+  return merged;
 }
 
 /**

@@ -250,18 +250,17 @@ test("the deploy policy of dev, statement by statement", () => {
   const dev = permissionsOfStack.get(stacks[0])!;
   expect(dev.deploy.map((s) => [s.sid, s.resources.length])).toEqual([
     ["ManageCloudwatchDashboard", 1],
-    ["ManageCloudwatchLogGroup", 6],
-    ["ManageCloudwatchLogMetricFilter", 6],
+    // Metric filters are authorized on their log group, inline policies on their role, the topic
+    // policy on its topic: one statement each with the type whose ARNs they share.
+    ["ManageCloudwatchLogGroupCloudwatchLogMetricFilter", 6],
     ["ManageCloudwatchMetricAlarm", 28],
     ["ManageDynamodbTable", 2],
-    ["ManageIamRole", 3],
-    ["ManageIamRolePolicy", 3],
+    ["ManageIamRoleIamRolePolicy", 3],
     ["ManageKmsAlias", 1],
     ["ManageKmsKey", 1],
     ["ManageLambdaFunction", 6],
     ["ManageLambdaLayerVersion", 2],
-    ["ManageSnsTopic", 1],
-    ["ManageSnsTopicPolicy", 1],
+    ["ManageSnsTopicSnsTopicPolicy", 1],
     ["ManageSqsQueue", 3],
     ["NoResourceLevelPermissions", 1],
     ["CreateKmsKey", 1],
@@ -290,17 +289,14 @@ test("the deploy policy of dev, statement by statement", () => {
   });
   expect(dev.plan.map((s) => s.sid)).toEqual([
     "ReadCloudwatchDashboard",
-    "ReadCloudwatchLogGroup",
-    "ReadCloudwatchLogMetricFilter",
+    "ReadCloudwatchLogGroupCloudwatchLogMetricFilter",
     "ReadCloudwatchMetricAlarm",
     "ReadDynamodbTable",
-    "ReadIamRole",
-    "ReadIamRolePolicy",
+    "ReadIamRoleIamRolePolicy",
     "ReadKmsKey",
     "ReadLambdaFunction",
     "ReadLambdaLayerVersion",
-    "ReadSnsTopic",
-    "ReadSnsTopicPolicy",
+    "ReadSnsTopicSnsTopicPolicy",
     "ReadSqsQueue",
     "NoResourceLevelPermissions",
     "ListStateBucket",
@@ -418,6 +414,28 @@ test("a created KMS key without its owner tag stops the derivation: its grants c
   );
 });
 
+test("keys of two owners in one stack: each owner's keys under its own tag, in statements of their own", () => {
+  const stack = new TerraformStack(Testing.app(), "bandup-qa");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new KmsKey(stack, "own", { tags: { BandupStack: "bandup-qa" } });
+  new KmsKey(stack, "shared", { tags: { BandupStack: "bandup-shared" } });
+  new KmsKey(stack, "own-too", { tags: { BandupStack: "bandup-qa" } });
+  const { deploy, plan } = permissionsOf(new StackModel("bandup-qa", stack.toTerraform()), { name: "qa", region: "us-east-1" }, TARGET);
+  const owner = (variable: string, value: string) => [{ test: "StringEquals", variable: `aws:${variable}/BandupStack`, values: [value] }];
+  const kms = (statements: readonly GrantStatement[]) => statements.filter((s) => s.sid.includes("Kms")).map((s) => [s.sid, s.resources, s.conditions]);
+  const anyKey = [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`];
+  expect(kms(deploy)).toEqual([
+    ["ManageKmsKey", anyKey, owner("ResourceTag", "bandup-qa")],
+    ["ManageKmsKey2", anyKey, owner("ResourceTag", "bandup-shared")],
+    ["CreateKmsKey", ["*"], owner("RequestTag", "bandup-qa")],
+    ["CreateKmsKey2", ["*"], owner("RequestTag", "bandup-shared")],
+  ]);
+  expect(kms(plan)).toEqual([
+    ["ReadKmsKey", anyKey, owner("ResourceTag", "bandup-qa")],
+    ["ReadKmsKey2", anyKey, owner("ResourceTag", "bandup-shared")],
+  ]);
+});
+
 /**
  * The resource types the day-2 features bring (alarms, their topic and its policy and subscriptions,
  * a dashboard, log metric filters, replicas and restores, a customer key): their rows on a stack that
@@ -478,9 +496,24 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
 
   test("the topic, its policy and its subscriptions: on the topic, and the subscription calls the SAR cannot scope on `*`", () => {
     const topicArn = `arn:aws:sns:us-east-1:${ACCOUNT}:bandup-alarms-qa`;
-    expect(sid(deploy, "ManageSnsTopic")?.resources).toEqual([topicArn]);
-    expect(sid(deploy, "ManageSnsTopicPolicy")).toEqual({ sid: "ManageSnsTopicPolicy", actions: ["sns:GetTopicAttributes", "sns:SetTopicAttributes"], resources: [topicArn] });
-    expect(sid(deploy, "ManageSnsTopicSubscription")).toEqual({ sid: "ManageSnsTopicSubscription", actions: ["sns:ListSubscriptionsByTopic", "sns:Subscribe"], resources: [topicArn] });
+    // The three types are authorized on the topic: one statement with the actions of the three rows.
+    expect(deploy.filter((s) => s.sid.startsWith("ManageSns"))).toEqual([
+      {
+        sid: "ManageSnsTopicSnsTopicPolicySnsTopicSubscription",
+        actions: [
+          "sns:GetTopicAttributes",
+          "sns:ListTagsForResource",
+          "sns:CreateTopic",
+          "sns:SetTopicAttributes",
+          "sns:DeleteTopic",
+          "sns:TagResource",
+          "sns:UntagResource",
+          "sns:ListSubscriptionsByTopic",
+          "sns:Subscribe",
+        ],
+        resources: [topicArn],
+      },
+    ]);
     expect(sid(deploy, "NoResourceLevelPermissions")?.actions).toEqual(["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]);
     expect(sid(plan, "NoResourceLevelPermissions")?.actions).toEqual(["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes"]);
   });
@@ -493,9 +526,10 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
     });
     expect(sid(deploy, "ManageCloudwatchDashboard")?.resources).toEqual([`arn:aws:cloudwatch::${ACCOUNT}:dashboard/bandup-qa`]);
     const group = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/bandup-writing-evaluator-qa`;
-    expect(sid(deploy, "ManageCloudwatchLogMetricFilter")).toEqual({
-      sid: "ManageCloudwatchLogMetricFilter",
-      actions: ["logs:DescribeMetricFilters", "logs:PutMetricFilter", "logs:DeleteMetricFilter"],
+    // Metric filters share their log group's statement.
+    expect(sid(deploy, "ManageCloudwatchLogGroupCloudwatchLogMetricFilter")).toEqual({
+      sid: "ManageCloudwatchLogGroupCloudwatchLogMetricFilter",
+      actions: [...TERRAFORM_ACTIONS.aws_cloudwatch_log_group.read, ...TERRAFORM_ACTIONS.aws_cloudwatch_log_group.write, "logs:DescribeMetricFilters", "logs:PutMetricFilter", "logs:DeleteMetricFilter"],
       resources: [group, `${group}:*`],
     });
   });
