@@ -89,3 +89,100 @@ export function checkWholeNumber(field: string, value: number, min: number, max:
 export function checkLogRetentionDays(field: string, value: number): string | undefined {
   return (LOG_RETENTION_DAYS as readonly number[]).includes(value) ? undefined : ruleProblem(field, `one of ${LOG_RETENTION_DAYS.join(", ")}`, value);
 }
+
+/**
+ * Public AWS regions by partition, as AWS lists them (kept by hand, like the runtime dates of
+ * guardrails/lambda-runtimes.ts): a replica region must be one of them. A region missing here is
+ * refused with the list, so add it when AWS opens one.
+ */
+export const AWS_REGIONS_BY_PARTITION: Readonly<Record<string, readonly string[]>> = {
+  aws: [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ca-central-1", "ca-west-1",
+    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
+    "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
+  ],
+  "aws-cn": ["cn-north-1", "cn-northwest-1"],
+  "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+};
+
+/** The partition of a region code, from its prefix (`cn-` is aws-cn, `us-gov-` aws-us-gov, `us-iso-` aws-iso, ...). */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
+  return "aws";
+}
+
+/** True when `region` is a public region AWS lists (`AWS_REGIONS_BY_PARTITION`). */
+export function isKnownRegion(region: string): boolean {
+  return Object.values(AWS_REGIONS_BY_PARTITION).some((regions) => regions.includes(region));
+}
+
+/**
+ * The problem with a customer-managed KMS key ARN meant for a resource in `region`: not a key ARN,
+ * a key of another partition, or a key of another region (DynamoDB needs the key in the table's own
+ * region), or undefined.
+ */
+export function checkKmsKeyArnFor(field: string, value: string, region: string): string | undefined {
+  const match = KMS_KEY_ARN_PATTERN.exec(value);
+  if (!match) return ruleProblem(field, KMS_KEY_ARN, value);
+  const partition = partitionOfRegion(region);
+  if (match[1] !== partition) {
+    return `\`${field}\` is a key of partition \`${match[1]}\` but \`${region}\` is in partition \`${partition}\`; use a key ARN that starts with arn:${partition}:kms:${region}:`;
+  }
+  if (match[2] !== region) {
+    return `\`${field}\` is a key of region \`${match[2]}\` but the table is in \`${region}\`; DynamoDB needs a key in the table's own region`;
+  }
+  return undefined;
+}
+
+/** Days of point-in-time recovery DynamoDB keeps (`recovery_period_in_days`). */
+export const PITR_RECOVERY_DAYS = { min: 1, max: 35 } as const;
+
+/** DynamoDB table classes. */
+export const TABLE_CLASSES = ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] as const;
+export type TableClass = (typeof TABLE_CLASSES)[number];
+
+/** The problem with a table class DynamoDB does not know, or undefined. */
+export function checkTableClass(field: string, value: string): string | undefined {
+  return (TABLE_CLASSES as readonly string[]).includes(value) ? undefined : ruleProblem(field, `one of ${TABLE_CLASSES.join(", ")}`, value);
+}
+
+/**
+ * The problem with an on-demand throughput cap (`max_read_request_units`, `max_write_request_units`):
+ * DynamoDB takes a whole number of request units per second from 1 up, or undefined.
+ */
+export function checkRequestUnits(field: string, value: number): string | undefined {
+  return Number.isSafeInteger(value) && value >= 1 ? undefined : ruleProblem(field, "a whole number of request units per second, 1 or more", value);
+}
+
+/** A restore time the AWS provider takes (`restore_date_time`): RFC 3339 in UTC, e.g. `2026-11-20T08:30:00Z`. */
+export const RESTORE_DATE_TIME = pattern(
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/,
+  'an RFC 3339 time in UTC such as "2026-11-20T08:30:00Z", or "latest"',
+);
+
+/**
+ * The problem with a point in time to restore to: `"latest"`, or an RFC 3339 UTC time that exists
+ * on the calendar and is not after `now` (DynamoDB restores only to a past time within the table's
+ * recovery window, which it checks itself), or undefined.
+ */
+export function checkRestorePointInTime(field: string, value: string, now: Date): string | undefined {
+  if (value === "latest") return undefined;
+  if (!RESTORE_DATE_TIME.test(value)) return ruleProblem(field, RESTORE_DATE_TIME, value);
+  const time = new Date(value);
+  // `new Date` rolls 2026-02-30 over to March: a real date prints back to the same day.
+  if (Number.isNaN(time.getTime()) || time.toISOString().slice(0, 19) !== value.slice(0, 19)) {
+    return ruleProblem(field, "a date and time that exist on the calendar", value);
+  }
+  if (time.getTime() > now.getTime()) {
+    return ruleProblem(field, `a past time (DynamoDB restores only to a time within the recovery window; it is now ${now.toISOString()})`, value);
+  }
+  return undefined;
+}
