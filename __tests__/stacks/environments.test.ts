@@ -33,6 +33,15 @@ describe("environments", () => {
       modelApiKeyParameter: "/bandup/prod/gemini-api-key",
       uploadsBucket: "bandup-uploads",
       adoptExistingTables: false,
+      pitrRecoveryDays: 35,
+      onDemandThroughput: {
+        evaluations: { table: undefined, historyIndex: undefined },
+        "flashcard-sets": { table: undefined, historyIndex: undefined },
+      },
+      tableClass: "STANDARD",
+      replicas: [],
+      tableStreamEnabled: false,
+      restore: undefined,
     });
   });
 
