@@ -13,6 +13,8 @@ export interface BandupSuppressionSettings {
   readonly environmentName: string;
   readonly protected: boolean;
   readonly tableKmsKeyArn?: string;
+  /** The original table of a restore whose protection is being turned off so it can be retired (`restore.original: "unprotect"`). */
+  readonly unprotectedOriginalTable?: string;
   /** Function names whose environment sets no reserved concurrency. */
   readonly functionsWithoutReservedConcurrency: readonly string[];
 }
@@ -26,6 +28,19 @@ export function applyBandupSuppressions(stack: TerraformStack, settings: BandupS
         "BANDUP-DDB-2",
         `${settings.environmentName} sets no tableKmsKeyArn in stacks/environments.ts yet: the table is encrypted at rest with the AWS-owned key. ` +
           "Set tableKmsKeyArn (a key in the environment's region) to remove this suppression.",
+      );
+    }
+  }
+  if (settings.unprotectedOriginalTable !== undefined) {
+    const original = stack.node
+      .findAll()
+      .find((c): c is DynamodbTable => c instanceof DynamodbTable && c.nameInput === settings.unprotectedOriginalTable);
+    if (original !== undefined) {
+      suppressGuardrail(
+        original,
+        "BANDUP-DDB-3",
+        `${settings.environmentName} restored ${settings.unprotectedOriginalTable} into a new table and switched the functions to it ` +
+          '(restore.original: "unprotect" in stacks/environments.ts): its protection comes off so that the next step, "retire", can delete it.',
       );
     }
   }

@@ -38,9 +38,9 @@ describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluati
   });
 
   test.each([
-    [evaluations, "evaluation_id"],
-    [flashcardSets, "set_id"],
-  ])("table %s: keys, attributes, billing, GSI, PITR, tags", (name, partitionKey) => {
+    [evaluations, "evaluation_id", "evaluation_type"],
+    [flashcardSets, "set_id", "document_id"],
+  ])("table %s: keys, attributes, billing, GSI, PITR, class, caps, tags", (name, partitionKey, identity) => {
     const table = resourceNamed(json, "aws_dynamodb_table", name);
     expect(table.hash_key).toBe(partitionKey);
     expect(table.range_key).toBe("user_id");
@@ -50,12 +50,27 @@ describe.each(Object.entries(EXPECTED_NAMES))("stack bandup-%s", (env, [evaluati
       { name: "user_id", type: "S" },
       { name: "created_at", type: "N" },
     ]);
+    // Caps on by default outside protected environments (README, "Cost caps"), none in prod.
+    const indexCaps = isProd ? {} : { on_demand_throughput: { max_read_request_units: 128, max_write_request_units: 400 } };
     expect(table.global_secondary_index).toEqual([
-      { name: "user_id-created_at-index", hash_key: "user_id", range_key: "created_at", projection_type: "ALL" },
+      {
+        name: "user_id-created_at-index",
+        hash_key: "user_id",
+        range_key: "created_at",
+        projection_type: "INCLUDE",
+        non_key_attributes: [identity, "status", "error_message", "lease_expires_at_ms"],
+        ...indexCaps,
+      },
     ]);
-    expect(table.point_in_time_recovery).toEqual({ enabled: true });
+    expect(table.on_demand_throughput).toEqual(isProd ? undefined : { max_read_request_units: 1000, max_write_request_units: 400 });
+    expect(table.point_in_time_recovery).toEqual({ enabled: true, recovery_period_in_days: isProd ? 35 : 7 });
+    expect(table.table_class).toBe("STANDARD");
     expect(table.server_side_encryption).toBeUndefined();
     expect(table.tags).toEqual({ Project: "bandup", Environment: env });
+    // No replicas, no stream, no restore by default.
+    for (const attribute of ["replica", "stream_enabled", "stream_view_type", "restore_source_name", "restore_date_time", "restore_to_latest_time"]) {
+      expect(table[attribute]).toBeUndefined();
+    }
   });
 
   test(`${isProd ? "protects" : "does not protect"} the tables (deletion protection, prevent_destroy)`, () => {
