@@ -56,10 +56,11 @@ beforeAll(async () => {
     const initial = await steps.applied("initial", base, await steps.plan("initial", base));
     const step1 = synthStack(STEP_1);
     plans.step1 = await steps.plan("step1", step1, initial);
-    const restored = await steps.applied("restored", step1, plans.step1);
+    // The next plans are asserted change by change: a state that did not converge would show there.
+    const restored = await steps.applied("restored", step1, plans.step1, { verify: false });
     const step2 = synthStack(STEP_2);
     plans.step2 = await steps.plan("step2", step2, restored);
-    const switched = await steps.applied("switched", step2, plans.step2);
+    const switched = await steps.applied("switched", step2, plans.step2, { verify: false });
     [plans.back, plans.step3] = await Promise.all([steps.plan("back", step1, switched), steps.plan("step3", synthStack(STEP_3), switched)]);
   };
   const indexChange = async () => {
