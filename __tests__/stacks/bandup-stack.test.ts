@@ -127,3 +127,43 @@ describe("stack options", () => {
     });
   });
 });
+
+describe("table settings of an environment in the JSON", () => {
+  test("recovery window, class and caps (one unit set, one index cap off) reach both tables as set", () => {
+    const { json } = synthEnvironment("staging", {
+      settings: {
+        pitrRecoveryDays: 14,
+        tableClass: "STANDARD_INFREQUENT_ACCESS",
+        onDemandThroughput: { evaluations: { table: { maxWriteRequestUnits: 800 }, historyIndex: false } },
+      },
+    });
+    const evaluations = resourceNamed(json, "aws_dynamodb_table", "bandup-evaluations-staging");
+    const flashcards = resourceNamed(json, "aws_dynamodb_table", "bandup-flashcard-sets-staging");
+    for (const table of [evaluations, flashcards]) {
+      expect(table.point_in_time_recovery).toEqual({ enabled: true, recovery_period_in_days: 14 });
+      expect(table.table_class).toBe("STANDARD_INFREQUENT_ACCESS");
+    }
+    expect(evaluations.on_demand_throughput).toEqual({ max_read_request_units: 1000, max_write_request_units: 800 });
+    expect(evaluations.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: -1, max_write_request_units: -1 });
+    expect(flashcards.on_demand_throughput).toEqual({ max_read_request_units: 1000, max_write_request_units: 400 });
+    expect(flashcards.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: 128, max_write_request_units: 400 });
+  });
+
+  test("`onDemandThroughput: false` writes DynamoDB's no-maximum on every table and index", () => {
+    const { json, stack } = synthEnvironment("dev", { settings: { onDemandThroughput: false } });
+    for (const table of Object.values(resourcesOfType(json, "aws_dynamodb_table"))) {
+      expect(table.on_demand_throughput).toEqual({ max_read_request_units: -1, max_write_request_units: -1 });
+      expect(table.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: -1, max_write_request_units: -1 });
+    }
+    expect(stack.allTables.map((t) => [t.onDemandThroughput, t.historyIndexOnDemandThroughput])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+  });
+
+  test("the caps the stack sets are exposed on the tables, for alarms", () => {
+    const { stack } = synthEnvironment("dev");
+    expect(stack.tables.evaluations.onDemandThroughput).toEqual({ maxReadRequestUnits: 1000, maxWriteRequestUnits: 400 });
+    expect(stack.tables["flashcard-sets"].historyIndexOnDemandThroughput).toEqual({ maxReadRequestUnits: 128, maxWriteRequestUnits: 400 });
+  });
+});
