@@ -10,6 +10,8 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  // The provider mirror is found (or made, once) before any test file starts.
+  globalSetup: "<rootDir>/__tests__/global-setup.ts",
   testTimeout: 60000,
   // Both cores: most files wait on child processes (terraform, node, esbuild) or I/O.
   maxWorkers: 2,

@@ -1,11 +1,9 @@
 /**
  * The cdktf app: one stack per environment, `bandup-<env>` (stacks/app.ts builds them from
- * stacks/environments.ts). Only wiring here.
+ * stacks/environments.ts). Only wiring here: scripts/lib/synth-app.ts checks, writes, summarizes, and
+ * reports a failure once, without a stack trace unless it is a bug.
  */
-import { assertStacksValid } from "./guardrails/apply";
+import { runSynth } from "./scripts/lib/synth-app";
 import { buildBandupApp } from "./stacks/app";
 
-const { app } = buildBandupApp();
-// Every stack's guardrail errors at once, before anything is written.
-assertStacksValid(app);
-app.synth();
+runSynth(() => buildBandupApp());

@@ -11,10 +11,15 @@ import { GrantStatement, LOGS_WRITE_ACTIONS, S3_READ_OBJECT_ACTIONS, SQS_SEND_ME
 import { BundleOptions, LambdaBundle } from "./lambda-bundle";
 import {
   BUCKET_NAME,
+  checkFunctionTimeout,
   checkLogRetentionDays,
   checkName,
+  checkTags,
   checkWholeNumber,
+  deadLetterQueueName,
+  dependencyLayerName,
   FUNCTION_NAME,
+  functionLogGroupName,
   LAMBDA_LIMITS,
   MODEL_ID,
   ruleProblem,
@@ -63,7 +68,8 @@ export interface BandupFunctionProps {
    */
   readonly memoryMb?: number;
   /**
-   * Timeout in seconds (1-900).
+   * Timeout in seconds (1-900), at least `minimumTimeoutSeconds(definition)`: the time of the
+   * definition's model calls at their cap (`modelCallTimeoutMs`) and its outcome reserve (`outcomeReserveMs`).
    * @default - the definition's `defaultTimeoutSeconds`
    */
   readonly timeoutSeconds?: number;
@@ -78,7 +84,8 @@ export interface BandupFunctionProps {
    */
   readonly logRetentionDays?: number;
   /**
-   * Tags of the function, its role, log group and dead-letter queue.
+   * Tags of the function, its role, log group and dead-letter queue (keys of 1-128 characters, values
+   * of at most 256, no key starting with `aws:`).
    * @default {}
    */
   readonly tags?: Record<string, string>;
@@ -131,20 +138,20 @@ export class BandupFunction extends Construct {
     this.code = new LambdaBundle(this, "code", { entry: definition.entry, ...bundleOptionsOf(definition) });
     if (layerPackages.length > 0) {
       this.dependencyLayer = new NodeModulesLayer(this, "dependencies", {
-        layerName: `${functionName}-dependencies`,
+        layerName: dependencyLayerName(functionName),
         packages: layerPackages,
         compatibleRuntimes: [LAMBDA_RUNTIME],
       });
     }
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${functionName}`,
+      name: functionLogGroupName(functionName),
       retentionInDays: props.logRetentionDays ?? 30,
       tags,
     });
 
     this.deadLetterQueue = new SqsQueue(this, "dead-letters", {
-      name: `${functionName}-dead-letters`,
+      name: deadLetterQueueName(functionName),
       messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
       sqsManagedSseEnabled: true,
       tags,
@@ -228,13 +235,15 @@ export class BandupFunction extends Construct {
 function validateProps(props: BandupFunctionProps): string[] {
   const { definition } = props;
   const { memoryMb, timeoutSeconds } = LAMBDA_LIMITS;
+  const timeout = props.timeoutSeconds ?? definition.defaultTimeoutSeconds;
   const problems = [
     checkName("functionName", FUNCTION_NAME, props.functionName),
     checkName("modelId", MODEL_ID, props.modelId),
     checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, props.modelApiKeyParameter),
     checkWholeNumber("memoryMb", props.memoryMb ?? definition.defaultMemoryMb, memoryMb.min, memoryMb.max, "MB"),
-    checkWholeNumber("timeoutSeconds", props.timeoutSeconds ?? definition.defaultTimeoutSeconds, timeoutSeconds.min, timeoutSeconds.max, "seconds"),
+    checkWholeNumber("timeoutSeconds", timeout, timeoutSeconds.min, timeoutSeconds.max, "seconds") ?? checkFunctionTimeout("timeoutSeconds", definition, timeout),
     checkLogRetentionDays("logRetentionDays", props.logRetentionDays ?? 30),
+    ...checkTags("tags", props.tags ?? {}),
   ];
   if (props.reservedConcurrency !== undefined && (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 0)) {
     problems.push(ruleProblem("reservedConcurrency", "a whole number >= 0", props.reservedConcurrency));

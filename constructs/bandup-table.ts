@@ -5,13 +5,13 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { attributeDefinitions, TableDefinition } from "../lambda-src/shared/table-definitions";
 import { DYNAMODB_INDEX_ACTIONS, DYNAMODB_TABLE_ACTIONS, GrantStatement, KMS_TABLE_KEY_ACTIONS } from "./iam-grants";
 import {
-  checkKmsKeyArnFor,
+  checkKmsKeyArnForRegion,
   checkName,
   checkRequestUnits,
   checkRestorePointInTime,
   checkTableClass,
+  checkTags,
   checkWholeNumber,
-  isKnownRegion,
   KMS_KEY_ARN,
   partitionOfRegion,
   PITR_RECOVERY_DAYS,
@@ -121,8 +121,8 @@ export interface BandupTableProps {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Tags of the table (`Project` and `Environment` among them); the provider's `default_tags` add
-   * the same to every resource.
+   * Tags of the table (`Project` and `Environment` among them; keys of 1-128 characters, values of at
+   * most 256, no key starting with `aws:`); the provider's `default_tags` add the same to every resource.
    * @default {}
    */
   readonly tags?: Record<string, string>;
@@ -138,7 +138,7 @@ export interface BandupTableProps {
 /**
  * One of BandUp's DynamoDB tables: on-demand, point-in-time recovery on, keys from the shared table
  * definition, and the history index unless turned off. Its props are checked at synth (`tableName`,
- * `kmsKeyArn`), each problem naming the construct's path.
+ * `kmsKeyArn`, `tags`), each problem naming the construct's path.
  */
 export class BandupTable extends Construct {
   /** The Terraform resource, for escape hatches and references. */
@@ -236,7 +236,9 @@ export class BandupTable extends Construct {
    * The statements that let a function read and write this table's items through the data layer:
    * the four actions on the table, Query on `<table ARN>/index/*` when the table has an index (without
    * it the history query is denied), and the table key only through DynamoDB in the stack's region
-   * when a customer key encrypts it. Statement ids start with the table's kind (`EvaluationsTableData`).
+   * when a customer key encrypts it (`kms:ViaService` is DynamoDB's endpoint there, whose DNS suffix is
+   * the partition's: `dynamodb.cn-north-1.amazonaws.com.cn` in China). Statement ids start with the
+   * table's kind (`EvaluationsTableData`).
    */
   public grantDataAccess(): GrantStatement[] {
     const sid = this.definition.kind.replace(/(^|-)(\w)/g, (_m, _dash, letter: string) => letter.toUpperCase());
@@ -252,7 +254,7 @@ export class BandupTable extends Construct {
         actions: KMS_TABLE_KEY_ACTIONS,
         resources: [this.kmsKeyArn],
         conditions: [
-          { test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${StackAwsContext.of(this).region}.amazonaws.com`] },
+          { test: "StringEquals", variable: "kms:ViaService", values: [StackAwsContext.of(this).serviceEndpoint("dynamodb")] },
         ],
       });
     }
@@ -286,6 +288,7 @@ function validateProps(props: BandupTableProps, region: string | undefined): str
   const problems = [
     checkName("tableName", TABLE_NAME, props.tableName),
     props.kmsKeyArn === undefined ? undefined : checkName("kmsKeyArn", KMS_KEY_ARN, props.kmsKeyArn),
+    ...checkTags("tags", props.tags ?? {}),
     props.pointInTimeRecoveryDays === undefined
       ? undefined
       : checkWholeNumber("pointInTimeRecoveryDays", props.pointInTimeRecoveryDays, PITR_RECOVERY_DAYS.min, PITR_RECOVERY_DAYS.max, "days"),
@@ -302,14 +305,16 @@ function validateProps(props: BandupTableProps, region: string | undefined): str
   const seen = new Set<string>();
   for (const [i, replica] of (props.replicas ?? []).entries()) {
     const field = `replicas[${i}]`;
-    if (!isKnownRegion(replica.region)) problems.push(ruleProblem(`${field}.region`, "a public AWS region", replica.region));
+    const partition = partitionOfRegion(replica.region);
+    const tablePartition = region === undefined ? undefined : partitionOfRegion(region);
+    if (partition === undefined) problems.push(ruleProblem(`${field}.region`, "a region the pinned AWS provider knows (constructs/aws-partitions.ts)", replica.region));
     else if (replica.region === region) problems.push(ruleProblem(`${field}.region`, `another region than the table's own (\`${region}\`)`, replica.region));
     else if (seen.has(replica.region)) problems.push(ruleProblem(`${field}.region`, "a region no other replica has", replica.region));
-    else if (region !== undefined && partitionOfRegion(replica.region) !== partitionOfRegion(region)) {
-      problems.push(ruleProblem(`${field}.region`, `a region of the table's partition \`${partitionOfRegion(region)}\` (a global table cannot span partitions)`, replica.region));
+    else if (tablePartition !== undefined && partition.id !== tablePartition.id) {
+      problems.push(ruleProblem(`${field}.region`, `a region of the table's partition \`${tablePartition.id}\` (a global table cannot span partitions)`, replica.region));
     }
     seen.add(replica.region);
-    if (replica.kmsKeyArn !== undefined) problems.push(checkKmsKeyArnFor(`${field}.kmsKeyArn`, replica.kmsKeyArn, replica.region));
+    if (replica.kmsKeyArn !== undefined) problems.push(...checkKmsKeyArnForRegion(`${field}.kmsKeyArn`, replica.kmsKeyArn, replica.region, "its replica is in"));
     if ((props.kmsKeyArn === undefined) !== (replica.kmsKeyArn === undefined)) {
       problems.push(
         props.kmsKeyArn === undefined

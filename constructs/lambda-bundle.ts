@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import { existsSync } from "fs";
 import { join, relative } from "path";
 import { BuildCache, writeAtomically } from "./build-cache";
+import { BuildInputError } from "./build-input-error";
 import { PROJECT_ROOT } from "./project-root";
 
 export { PROJECT_ROOT };
@@ -50,6 +51,13 @@ export interface BundleOptions {
   readonly environmentCredentialsOnly?: boolean;
 }
 
+/**
+ * Files of the infrastructure's packages, as esbuild names a bundle's inputs: CDK for Terraform
+ * (`cdktf`, `@cdktf/*`), CDK Terrain (`cdktn`, `@cdktn/*`) and `constructs`. One of them in a Lambda
+ * bundle means code under lambda-src/ imported the infrastructure side.
+ */
+export const INFRASTRUCTURE_PACKAGE_INPUT = /(?:^|\/)node_modules\/(?:cdktf|cdktn|constructs|@cdktf\/[^/]+|@cdktn\/[^/]+)\//;
+
 // DOS date 1980-01-01: the earliest a zip can hold. Fixed, so the same code gives the same bytes.
 export const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const cache = new Map<string, BuiltBundle>();
@@ -87,7 +95,7 @@ export function buildLambdaBundle(entry: string, options: BundleOptions = {}): B
 function runEsbuild(entry: string, options: BundleOptions): BuiltBundle {
   const entryPath = join(PROJECT_ROOT, "lambda-src", entry);
   if (!existsSync(entryPath)) {
-    throw new Error(`Lambda entry \`lambda-src/${entry}\` does not exist; each function needs a module that exports \`handler\``);
+    throw new BuildInputError(`Lambda entry \`lambda-src/${entry}\` does not exist; each function needs a module that exports \`handler\``);
   }
   const alias: Record<string, string> =
     options.environmentCredentialsOnly ?? true
@@ -122,10 +130,11 @@ function runEsbuild(entry: string, options: BundleOptions): BuiltBundle {
   const code = output("index.js");
   const zip = zipSync({ "index.js": [code, { mtime: ZIP_MTIME, level: 9 }] });
   const inputs = Object.keys(result.metafile!.inputs).sort();
-  const cdktfInput = inputs.find((input) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(input));
-  if (cdktfInput) {
-    // cdktf in a Lambda bundle means shared code imported the infrastructure side.
-    throw new Error(`Lambda bundle of \`${entry}\` pulls in \`${cdktfInput}\`; code under lambda-src/ must not import cdktf or constructs`);
+  const infrastructureInput = inputs.find((input) => INFRASTRUCTURE_PACKAGE_INPUT.test(input));
+  if (infrastructureInput) {
+    throw new Error(
+      `Lambda bundle of \`${entry}\` pulls in \`${infrastructureInput}\`; code under lambda-src/ must not import cdktf, cdktn or constructs`,
+    );
   }
   return {
     entry,

@@ -7,6 +7,8 @@
  *
  * Plain TypeScript, no cdktf import: anything may use it.
  */
+import { FunctionDefinition, minimumTimeoutSeconds, modelCallRounds } from "../lambda-src/shared/function-definitions";
+import { AWS_PARTITIONS, AWS_PARTITIONS_PROVIDER_VERSION, AwsPartition } from "./aws-partitions";
 
 /** One rule: what a valid value looks like, and the test. */
 export interface NamingRule {
@@ -14,6 +16,11 @@ export interface NamingRule {
   readonly description: string;
   /** True when `value` follows the rule. */
   test(value: string): boolean;
+  /**
+   * For a value that fails the test, why, when that is more precise than the description: completes
+   * "`<field>` …" (e.g. "must not contain two adjacent periods"). Undefined: the description says it.
+   */
+  explain?(value: string): string | undefined;
 }
 
 function pattern(regex: RegExp, description: string): NamingRule {
@@ -23,28 +30,137 @@ function pattern(regex: RegExp, description: string): NamingRule {
 /** DynamoDB table names. */
 export const TABLE_NAME = pattern(/^[a-zA-Z0-9_.-]{3,255}$/, "3-255 characters of a-z, A-Z, 0-9, _ . -");
 
-/** S3 bucket names: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
-export const BUCKET_NAME = pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name (3-63 characters of a-z, 0-9, . and -)");
+/**
+ * S3 general purpose bucket names, as the S3 User Guide's "General purpose bucket naming rules" give
+ * them (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): 3-63
+ * characters of lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit;
+ * no two adjacent periods; not shaped like an IP address; none of the prefixes and suffixes S3
+ * reserves (access point and Object Lambda aliases, Multi-Region Access Points, directory buckets,
+ * and table buckets, whose page adds `--table-s3`).
+ */
+const BUCKET_SHAPE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+const BUCKET_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
+const listed = (items: readonly string[]): string => `${items.slice(0, -1).map((i) => `\`${i}\``).join(", ")} or \`${items.at(-1)}\``;
+export const BUCKET_NAME: NamingRule = {
+  description: "an S3 bucket name (3-63 characters of a-z, 0-9, . and -)",
+  test: (value) => BUCKET_SHAPE.test(value) && explainBucketName(value) === undefined,
+  explain: explainBucketName,
+};
+function explainBucketName(value: string): string | undefined {
+  if (!BUCKET_SHAPE.test(value)) return undefined;
+  if (value.includes("..")) return "must not contain two adjacent periods (`..`)";
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(value)) return "must not be shaped like an IP address";
+  const prefix = BUCKET_RESERVED_PREFIXES.find((p) => value.startsWith(p));
+  if (prefix) return `must not start with ${listed(BUCKET_RESERVED_PREFIXES)}: S3 reserves \`${prefix}\``;
+  const suffix = BUCKET_RESERVED_SUFFIXES.find((p) => value.endsWith(p));
+  if (suffix) return `must not end with ${listed(BUCKET_RESERVED_SUFFIXES)}: S3 reserves \`${suffix}\` for its aliases and special buckets`;
+  return undefined;
+}
 
-/** Region codes of the commercial, GovCloud, China and ISO partitions: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1. */
-export const REGION = pattern(/^(?:[a-z]{2}|us-gov|us-iso[a-z]?|eu-isoe)-[a-z]+-\d{1,2}$/, "an AWS region code such as us-east-1 or ap-southeast-1");
+/** Every region the pinned provider accepts, from its own partition data (constructs/aws-partitions.ts). */
+export const AWS_REGIONS: readonly string[] = AWS_PARTITIONS.flatMap((p) => p.regions);
 
-/** KMS key ARNs (not aliases): single-Region key ids or multi-Region `mrk-` ids. Group 1 is the partition, group 2 the region. */
-export const KMS_KEY_ARN_PATTERN =
-  /^arn:(aws(?:-cn|-us-gov|-iso|-iso-b)?):kms:([a-z0-9-]+):\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+/** The partition a region belongs to, by the provider's list. */
+export function partitionOfRegion(region: string): AwsPartition | undefined {
+  return AWS_PARTITIONS.find((p) => p.regions.includes(region));
+}
+
+/** Region codes: the ones the pinned provider knows; any other fails at plan ("invalid AWS Region"). */
+export const REGION: NamingRule = {
+  description: `a region the pinned AWS provider (hashicorp/aws ${AWS_PARTITIONS_PROVIDER_VERSION}) knows, such as us-east-1 or ap-southeast-1`,
+  test: (value) => AWS_REGIONS.includes(value),
+};
+
+/** A region problem, with the closest known regions when there are any. */
+export function checkRegion(field: string, value: string): string | undefined {
+  if (REGION.test(value)) return undefined;
+  const near = didYouMean(value, AWS_REGIONS);
+  return `${ruleProblem(field, REGION, value)}; ${near ?? "no known region is close to it: pick one from constructs/aws-partitions.ts"}`;
+}
+
+/**
+ * KMS key ARNs (not aliases): single-Region key ids or multi-Region `mrk-` ids, in any partition the
+ * provider knows. Group 1 is the partition, group 2 the region.
+ */
+export const KMS_KEY_ARN_PATTERN = new RegExp(
+  `^arn:(${AWS_PARTITIONS.map((p) => p.id).join("|")}):kms:([a-z0-9-]+):\\d{12}:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`,
+);
 export const KMS_KEY_ARN = pattern(
   KMS_KEY_ARN_PATTERN,
   "a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
 );
 
-/** SSM parameter names: a path of letters, digits and _ . - /, starting with /, at most 1011 characters. */
+/**
+ * Every problem with a KMS key ARN for resources in `region`: its shape, its region, and its partition
+ * (a China or GovCloud region's keys are `arn:aws-cn:` or `arn:aws-us-gov:`). `regionOf` says whose
+ * region that is, for the message ("the environment deploys to", "its replica is in").
+ */
+export function checkKmsKeyArnForRegion(field: string, arn: string, region: string, regionOf = "the environment deploys to"): string[] {
+  const match = KMS_KEY_ARN_PATTERN.exec(arn);
+  if (!match) return [ruleProblem(field, KMS_KEY_ARN, arn)];
+  const [, keyPartition, keyRegion] = match;
+  const problems: string[] = [];
+  const partition = partitionOfRegion(region);
+  if (partition !== undefined && keyPartition !== partition.id) {
+    problems.push(
+      `\`${field}\` is in partition \`${keyPartition}\` but region \`${region}\` is in partition \`${partition.id}\`, whose key ARNs start with \`arn:${partition.id}:kms:${region}:\`; got \`${arn}\``,
+    );
+  }
+  if (keyRegion !== region) {
+    problems.push(`\`${field}\` is in region \`${keyRegion}\` but ${regionOf} \`${region}\`; DynamoDB needs a key in the table's region`);
+  }
+  return problems;
+}
+
+/**
+ * SSM parameter names, as PutParameter's naming constraints give them
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html): letters,
+ * digits and `_ . -`, with `/` between the levels of a hierarchy (here always a path from `/`, which
+ * the IAM grant's `parameter<name>` ARN needs), at most 15 levels, no name starting with `aws` or `ssm`
+ * in any case (reserved), and at most 1011 characters counting the parameter's ARN before the name.
+ */
+const SSM_PATH_SHAPE = /^(?:\/[a-zA-Z0-9_.-]+)+$/;
+const SSM_MAX_LEVELS = 15;
+const SSM_MAX_LENGTH_WITH_ARN = 1011;
 export const SSM_PARAMETER_NAME: NamingRule = {
   description: "an SSM parameter path like /bandup/prod/gemini-api-key (letters, digits, _ . - and /)",
-  test: (value) => /^(?:\/[a-zA-Z0-9_.-]+)+$/.test(value) && value.length <= 1011,
+  test: (value) => SSM_PATH_SHAPE.test(value) && explainSsmParameterName(value) === undefined,
+  explain: (value) => explainSsmParameterName(value),
 };
+function explainSsmParameterName(value: string, arnPrefix = ""): string | undefined {
+  if (!SSM_PATH_SHAPE.test(value)) {
+    return value.includes("//") || value.endsWith("/") ? "must not have an empty level (`//` or a trailing /)" : undefined;
+  }
+  if (/^\/(aws|ssm)/i.test(value)) return "must not start with `/aws` or `/ssm` (in any case): SSM reserves those names";
+  const levels = value.split("/").length - 1;
+  if (levels > SSM_MAX_LEVELS) return `must have at most ${SSM_MAX_LEVELS} levels (SSM's limit); it has ${levels}`;
+  const limit = SSM_MAX_LENGTH_WITH_ARN - arnPrefix.length;
+  if (value.length > limit) {
+    return `must be at most ${limit} characters: SSM counts its ARN${arnPrefix && ` (\`${arnPrefix}\`)`} in its limit of ${SSM_MAX_LENGTH_WITH_ARN}; it has ${value.length}`;
+  }
+  return undefined;
+}
+
+/** An SSM parameter name problem for a parameter in `region`, whose ARN counts in the length limit. */
+export function checkSsmParameterName(field: string, value: string, region: string): string | undefined {
+  const partition = partitionOfRegion(region)?.id ?? "aws";
+  // The account id is always 12 digits: the prefix's length is known without it.
+  const explained = explainSsmParameterName(value, `arn:${partition}:ssm:${region}:123456789012:parameter`);
+  if (explained !== undefined) return `\`${field}\` ${explained}; got \`${value}\``;
+  return checkName(field, SSM_PARAMETER_NAME, value);
+}
 
 /** Lambda function names (also the role name, which allows these characters too). */
 export const FUNCTION_NAME = pattern(/^[a-zA-Z0-9_-]{1,64}$/, "1-64 characters of a-z, A-Z, 0-9, _ and -");
+
+/** The names a function's construct derives from the function's name (also checked for clashes between environments). */
+export const functionLogGroupName = (functionName: string): string => `/aws/lambda/${functionName}`;
+export const deadLetterQueueName = (functionName: string): string => `${functionName}-dead-letters`;
+export const dependencyLayerName = (functionName: string): string => `${functionName}-dependencies`;
+
+/** AWS account ids. */
+export const ACCOUNT_ID = pattern(/^\d{12}$/, "a 12-digit AWS account id such as 123456789012");
 
 /** Lambda layer names. */
 export const LAYER_NAME = pattern(/^[a-zA-Z0-9_-]{1,140}$/, "1-140 characters of a-z, A-Z, 0-9, _ and -");
@@ -60,6 +176,33 @@ export const MODEL_ID = pattern(/^[a-z0-9][a-z0-9._-]{0,99}$/, "a model id of a-
 
 /** Tag keys and values may hold letters, digits, spaces and _ . : / = + - @. */
 export const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS = "letters, digits, spaces and _ . : / = + - @";
+
+/** A tag key: 1-128 characters of TAG_TEXT, not starting with `aws:` in any case (AWS reserves it). */
+export const TAG_KEY: NamingRule = {
+  description: `1-128 characters of ${TAG_CHARACTERS}`,
+  test: (value) => TAG_TEXT.test(value) && [...value].length >= 1 && [...value].length <= 128 && !/^aws:/i.test(value),
+  explain: (value) => (/^aws:/i.test(value) ? "must not start with `aws:` (in any case): AWS reserves that prefix for its own tags" : undefined),
+};
+
+/** A tag value: 0-256 characters of TAG_TEXT. */
+export const TAG_VALUE: NamingRule = {
+  description: `a string of at most 256 characters of ${TAG_CHARACTERS}`,
+  test: (value) => TAG_TEXT.test(value) && [...value].length <= 256,
+};
+
+/** Every problem with a set of tags (keys and values), each naming `<field>.<key>`; values may come from plain JavaScript. */
+export function checkTags(field: string, tags: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    if (!TAG_KEY.test(key)) {
+      problems.push(`\`${field}\` key ${TAG_KEY.explain?.(key) ?? `must be ${TAG_KEY.description}`}; got \`${key}\``);
+    } else if (typeof value !== "string" || !TAG_VALUE.test(value)) {
+      problems.push(ruleProblem(`${field}.${key}`, TAG_VALUE, value));
+    }
+  }
+  return problems;
+}
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -67,15 +210,76 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 /** Lambda's memory and timeout bounds. */
 export const LAMBDA_LIMITS = { memoryMb: { min: 128, max: 10240 }, timeoutSeconds: { min: 1, max: 900 } } as const;
 
+/**
+ * A value as a message shows it: strings and numbers as they are; anything else, or any value when
+ * `withType` (a value of the wrong type), as JSON with its type: `"yes"` (a string), `42` (a number).
+ */
+export function describeValue(value: unknown, withType = false): string {
+  if (!withType && (typeof value === "string" || typeof value === "number")) return `\`${String(value)}\``;
+  if (value === null) return "`null`";
+  const text = typeof value === "number" || value === undefined ? String(value) : (JSON.stringify(value) ?? String(value));
+  const type = Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`;
+  return `\`${text}\` (${type})`;
+}
+
 /** "`<field>` must be <rule>; got `<value>`": the one shape of every naming message. */
 export function ruleProblem(field: string, rule: NamingRule | string, value: unknown): string {
   const description = typeof rule === "string" ? rule : rule.description;
-  return `\`${field}\` must be ${description}; got \`${String(value)}\``;
+  return `\`${field}\` must be ${description}; got ${describeValue(value)}`;
 }
 
-/** The problem with `value` under `rule`, or undefined when it follows the rule (or is not a string yet). */
+/** The problem with `value` under `rule`, or undefined when it follows the rule. */
 export function checkName(field: string, rule: NamingRule, value: string): string | undefined {
-  return rule.test(value) ? undefined : ruleProblem(field, rule, value);
+  if (rule.test(value)) return undefined;
+  const explained = rule.explain?.(value);
+  return explained === undefined ? ruleProblem(field, rule, value) : `\`${field}\` ${explained}; got \`${value}\``;
+}
+
+/**
+ * The function's timeout problem: below `minimumTimeoutSeconds(definition)`, its model calls cannot
+ * use their whole cap and keep the outcome's reserve; below the reserve (plus the second the handler
+ * needs to start a step), every job fails with "no time left".
+ */
+export function checkFunctionTimeout(field: string, definition: FunctionDefinition, timeoutSeconds: number): string | undefined {
+  const minimum = minimumTimeoutSeconds(definition);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds >= minimum) return undefined;
+  const rounds = modelCallRounds(definition);
+  const capSeconds = definition.modelCallTimeoutMs / 1000;
+  const calls =
+    rounds === 1
+      ? `its model call may take ${capSeconds} s`
+      : `its ${definition.maxModelCalls} model calls, ${definition.modelCallConcurrency} at a time, may take ${rounds} x ${capSeconds} s`;
+  const reserveSeconds = definition.outcomeReserveMs / 1000;
+  return (
+    `\`${field}\` must be at least ${minimum} seconds for the ${definition.kind}: ${calls} (\`modelCallTimeoutMs\`) and recording ` +
+    `the job's outcome keeps ${reserveSeconds} s more (\`outcomeReserveMs\`); a shorter timeout cuts the model calls short, and ` +
+    `under ${reserveSeconds + 1} s every job fails with "no time left"; got \`${timeoutSeconds}\``
+  );
+}
+
+/**
+ * The candidates closest to `value` (case-insensitive edit distance, adjacent swaps counting one), as
+ * "did you mean `a`?" or "did you mean `a` or `b`?"; undefined when none is within 2 edits.
+ */
+export function didYouMean(value: string, candidates: readonly string[]): string | undefined {
+  const scored = candidates.map((candidate) => ({ candidate, distance: editDistance(value.toLowerCase(), candidate.toLowerCase()) }));
+  const best = Math.min(...scored.map((s) => s.distance));
+  if (!(best <= 2) || best >= value.length) return undefined;
+  const closest = scored.filter((s) => s.distance === best).map((s) => `\`${s.candidate}\``);
+  return `did you mean ${closest.length === 1 ? closest[0] : `${closest.slice(0, -1).join(", ")} or ${closest.at(-1)}`}?`;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_unused, i) => Array.from({ length: b.length + 1 }, (_unused2, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** The problem with a whole number outside `[min, max]`, or undefined. */
@@ -88,58 +292,6 @@ export function checkWholeNumber(field: string, value: number, min: number, max:
 /** The problem with a log retention CloudWatch does not accept, or undefined. */
 export function checkLogRetentionDays(field: string, value: number): string | undefined {
   return (LOG_RETENTION_DAYS as readonly number[]).includes(value) ? undefined : ruleProblem(field, `one of ${LOG_RETENTION_DAYS.join(", ")}`, value);
-}
-
-/**
- * Public AWS regions by partition, as AWS lists them (kept by hand, like the runtime dates of
- * guardrails/lambda-runtimes.ts): a replica region must be one of them. A region missing here is
- * refused with the list, so add it when AWS opens one.
- */
-export const AWS_REGIONS_BY_PARTITION: Readonly<Record<string, readonly string[]>> = {
-  aws: [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    "af-south-1",
-    "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-    "ca-central-1", "ca-west-1",
-    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
-    "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
-  ],
-  "aws-cn": ["cn-north-1", "cn-northwest-1"],
-  "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
-};
-
-/** The partition of a region code, from its prefix (`cn-` is aws-cn, `us-gov-` aws-us-gov, `us-iso-` aws-iso, ...). */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
-  return "aws";
-}
-
-/** True when `region` is a public region AWS lists (`AWS_REGIONS_BY_PARTITION`). */
-export function isKnownRegion(region: string): boolean {
-  return Object.values(AWS_REGIONS_BY_PARTITION).some((regions) => regions.includes(region));
-}
-
-/**
- * The problem with a customer-managed KMS key ARN meant for a resource in `region`: not a key ARN,
- * a key of another partition, or a key of another region (DynamoDB needs the key in the table's own
- * region), or undefined.
- */
-export function checkKmsKeyArnFor(field: string, value: string, region: string): string | undefined {
-  const match = KMS_KEY_ARN_PATTERN.exec(value);
-  if (!match) return ruleProblem(field, KMS_KEY_ARN, value);
-  const partition = partitionOfRegion(region);
-  if (match[1] !== partition) {
-    return `\`${field}\` is a key of partition \`${match[1]}\` but \`${region}\` is in partition \`${partition}\`; use a key ARN that starts with arn:${partition}:kms:${region}:`;
-  }
-  if (match[2] !== region) {
-    return `\`${field}\` is a key of region \`${match[2]}\` but the table is in \`${region}\`; DynamoDB needs a key in the table's own region`;
-  }
-  return undefined;
 }
 
 /** Days of point-in-time recovery DynamoDB keeps (`recovery_period_in_days`). */

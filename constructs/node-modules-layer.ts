@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import { readdirSync, readFileSync, statSync } from "fs";
 import { join } from "path";
 import { BuildCache } from "./build-cache";
+import { BuildInputError } from "./build-input-error";
 import { checkName, LAYER_NAME } from "./naming-rules";
 import { PROJECT_ROOT, writeOnce, ZIP_MTIME } from "./lambda-bundle";
 
@@ -45,7 +46,7 @@ export function buildNodeModulesLayer(packages: readonly string[]): BuiltLayer {
     try {
       manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     } catch {
-      throw new Error(`layer package \`${name}\` is not installed in node_modules; add it to package.json dependencies`);
+      throw new BuildInputError(`layer package \`${name}\` is not installed in node_modules; add it to package.json dependencies`);
     }
     versions[name] = manifest.version;
     pending.push(...Object.keys(manifest.dependencies ?? {}));

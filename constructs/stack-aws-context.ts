@@ -29,15 +29,22 @@ export class StackAwsContext {
     return context;
   }
 
-  /** `aws`, `aws-cn` or `aws-us-gov` (`data.aws_partition.partition.partition`). */
+  /** `aws`, `aws-cn`, `aws-us-gov`, ... (`data.aws_partition.partition.partition`). */
   public readonly partition: string;
+  /**
+   * The DNS suffix of the partition's endpoints (`data.aws_partition.partition.dns_suffix`):
+   * `amazonaws.com`, but `amazonaws.com.cn` in China; service endpoints are `<service>.<region>.<dnsSuffix>`.
+   */
+  public readonly dnsSuffix: string;
   /** The provider's region (`data.aws_region.region.name`). */
   public readonly region: string;
   /** The account Terraform deploys into (`data.aws_caller_identity.caller-identity.account_id`). */
   public readonly accountId: string;
 
   private constructor(stack: TerraformStack) {
-    this.partition = new DataAwsPartition(stack, "partition").partition;
+    const partition = new DataAwsPartition(stack, "partition");
+    this.partition = partition.partition;
+    this.dnsSuffix = partition.dnsSuffix;
     this.region = new DataAwsRegion(stack, "region").name;
     this.accountId = new DataAwsCallerIdentity(stack, "caller-identity").accountId;
   }
@@ -45,6 +52,11 @@ export class StackAwsContext {
   /** `arn:<partition>:<service>:<region>:<account>:<resource>`, for a resource of this stack's account and region. */
   arn(service: string, resource: string): string {
     return `arn:${this.partition}:${service}:${this.region}:${this.accountId}:${resource}`;
+  }
+
+  /** A service's endpoint in the stack's region, `<service>.<region>.<dnsSuffix>`: what `kms:ViaService` names. */
+  serviceEndpoint(service: string): string {
+    return `${service}.${this.region}.${this.dnsSuffix}`;
   }
 
   /** An S3 object ARN: `arn:<partition>:s3:::<bucket>/<key pattern>` (S3 ARNs name neither region nor account). */

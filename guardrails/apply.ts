@@ -4,11 +4,13 @@
  */
 import { Annotations, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
+import { sourceFileOf } from "./construct-source";
 import { evaluateStack, formatFinding, resolveOptions, StackReport } from "./engine";
 import { GuardrailOptions, ResolvedGuardrailOptions } from "./types";
 
 const applied = new WeakMap<TerraformStack, ResolvedGuardrailOptions>();
 const reported = new WeakMap<TerraformStack, Set<string>>();
+const latestReports = new WeakMap<TerraformStack, StackReport>();
 
 /** Thrown when guardrails are applied twice to one stack. */
 export class GuardrailsAlreadyAppliedError extends Error {
@@ -29,17 +31,35 @@ export function applyGuardrails(stack: TerraformStack, options: GuardrailOptions
   stack.node.addValidation({
     validate: () => {
       const report = evaluateStack(stack, resolved);
+      latestReports.set(stack, report);
       emitWarnings(stack, report, resolved);
       return report.errors.map((f) => `${formatFinding(f)}\n`);
     },
   });
 }
 
+/** One failed validation: the construct's path, the message, and the file that defines the construct. */
+export interface ValidationFailure {
+  readonly path: string;
+  readonly message: string;
+  readonly source?: string;
+}
+
 /** Thrown by `assertStacksValid` with the validation errors of every stack of an app. */
 export class AppValidationError extends Error {
-  constructor(readonly errors: readonly string[]) {
-    super(`Synth stopped: ${errors.length} validation error(s) in the app\n\n${errors.join("\n")}`);
+  /** Each failure as cdktf writes it: `[<construct path>] <message>`. */
+  readonly errors: readonly string[];
+
+  constructor(readonly failures: readonly ValidationFailure[]) {
+    const errors = failures.map((f) => `[${f.path}] ${f.message}`);
+    // The file that defines a construct once, after the construct's last message.
+    const text = failures.map((f, i) => {
+      const last = failures[i + 1]?.path !== f.path;
+      return f.source !== undefined && last ? `${errors[i]}\n      Defined in: ${f.source}` : errors[i];
+    });
+    super(`Synth stopped: ${errors.length} validation error(s) in the app\n\n${text.join("\n")}`);
     this.name = "AppValidationError";
+    this.errors = errors;
   }
 }
 
@@ -47,16 +67,29 @@ export class AppValidationError extends Error {
  * Runs every validation of the app (the guardrails of each stack, the constructs' checks of their
  * props) before anything is written, and throws one error listing them all, each prefixed with the
  * path of the construct that reported it, as cdktf does. `app.synth()` alone stops at the first stack
- * that fails.
+ * that fails. A construct's own checks name the file that defines it; guardrail findings (reported
+ * by their stack) name theirs each.
  */
 export function assertStacksValid(app: IConstruct): void {
-  const errors = app.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `[${construct.node.path}] ${message}`));
-  if (errors.length > 0) throw new AppValidationError(errors);
+  const failures = app.node.findAll().flatMap((construct): ValidationFailure[] => {
+    const messages = construct.node.validate();
+    const source = messages.length === 0 || TerraformStack.isStack(construct) ? undefined : sourceFileOf(construct);
+    return messages.map((message) => ({ path: construct.node.path, message, ...(source !== undefined && { source }) }));
+  });
+  if (failures.length > 0) throw new AppValidationError(failures);
 }
 
 /** The options guardrails were applied with, or undefined when the stack has none. */
 export function guardrailOptionsOf(stack: TerraformStack): ResolvedGuardrailOptions | undefined {
   return applied.get(stack);
+}
+
+/**
+ * The guardrails' report of the stack's latest validation (`assertStacksValid`, `app.synth()`), or
+ * undefined before any; the synth summary reads it instead of checking the stack again.
+ */
+export function latestReportOf(stack: TerraformStack): StackReport | undefined {
+  return latestReports.get(stack);
 }
 
 /** Runs the guardrails of a stack now, without synthesizing it; for reports and tests. */

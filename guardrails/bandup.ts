@@ -1,14 +1,14 @@
 /**
  * BandUp's guardrail settings: which function may touch which table, the variables that name them,
- * and the recorded suppressions. BandupStack calls `applyBandupGuardrails(this, environment)` at the
- * end of its constructor.
+ * and the recorded suppressions (bandup-suppressions.ts). BandupStack calls
+ * `applyBandupGuardrails(this, environment)` at the end of its constructor.
  */
 import { TerraformStack } from "cdktf";
 import { FUNCTION_DEFINITIONS } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
 import { functionTableName, type ResolvedEnvironment } from "../stacks/environments";
 import { applyGuardrails } from "./apply";
-import { applyBandupSuppressions } from "./bandup-suppressions";
+import { applyBandupSuppressions, SuppressibleResources } from "./bandup-suppressions";
 import { GuardrailOptions } from "./types";
 
 /** The guardrail options of an environment's stack. */
@@ -23,21 +23,19 @@ export function bandupGuardrailOptions(environment: ResolvedEnvironment): Guardr
       tables: [functionTableName(environment, definition.table)],
     })),
     tableVariables: Object.fromEntries(TABLE_DEFINITIONS.map((d) => [d.environmentVariable, functionTableName(environment, d.kind)])),
+    // The synth's summary reports warnings, one line per rule (scripts/lib/synth-app.ts), and
+    // `npm run guardrails` every one of them: not one line each on every synth.
+    warnings: "none",
   };
 }
 
-/** Applies the guardrails and BandUp's suppressions to an environment's stack. */
-export function applyBandupGuardrails(stack: TerraformStack, environment: ResolvedEnvironment): void {
+/**
+ * Applies the guardrails to an environment's stack, and BandUp's suppressions (bandup-suppressions.ts)
+ * to its DynamoDB tables and Lambda functions.
+ */
+export function applyBandupGuardrails(stack: TerraformStack & SuppressibleResources, environment: ResolvedEnvironment): void {
   applyGuardrails(stack, bandupGuardrailOptions(environment));
-  applyBandupSuppressions(stack, {
-    environmentName: environment.name,
-    protected: environment.protected,
-    tableKmsKeyArn: environment.tableKmsKeyArn,
-    unprotectedOriginalTable: environment.restore?.original === "unprotect" ? environment.restore.sourceTableName : undefined,
-    functionsWithoutReservedConcurrency: Object.values(environment.functions)
-      .filter((f) => f.reservedConcurrency === undefined)
-      .map((f) => f.functionName),
-  });
+  applyBandupSuppressions(environment, stack);
 }
 
 function escapeRegExp(text: string): string {

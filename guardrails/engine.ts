@@ -4,6 +4,7 @@
 import { TerraformStack } from "cdktf";
 import { ALL_RULES, RESOURCE_RULES } from "./rules";
 import { GUARD_KNOWN_RULE, GUARD_SUPPRESSION_REASON, GUARD_SUPPRESSION_USED } from "./rules/guard-suppressions";
+import { constructAt, sourceFileOf } from "./construct-source";
 import { covers, isWrittenReason, Suppression, suppressionsIn } from "./suppressions";
 import { Json, StackModel } from "./terraform-json";
 import { Finding, GuardrailOptions, GuardrailRule, ResolvedGuardrailOptions, Severity } from "./types";
@@ -14,6 +15,8 @@ export interface FindingResult extends Finding {
   readonly severity: Severity;
   readonly fix: string;
   readonly suppressedBy?: Suppression;
+  /** The project file that defines the resource's construct (`constructs/bandup-table.ts`), when known. */
+  readonly source?: string;
 }
 
 /** Outcome of one rule on one stack. */
@@ -65,12 +68,16 @@ export function severityOf(rule: GuardrailRule, isProtected: boolean): Severity 
 
 const KNOWN_IDS = new Set(ALL_RULES.map((r) => r.id));
 
-/** Evaluates every rule on a synthesized stack JSON with the given suppressions. */
+/**
+ * Evaluates every rule on a synthesized stack JSON with the given suppressions. `sourceOf` names the
+ * file that defines the construct at a path, for the findings' `source`.
+ */
 export function evaluate(
   stackName: string,
   json: Json,
   suppressions: readonly Suppression[],
   options: ResolvedGuardrailOptions,
+  sourceOf: (path: string) => string | undefined = () => undefined,
 ): StackReport {
   const started = performance.now();
   const stack = new StackModel(stackName, json);
@@ -91,12 +98,14 @@ export function evaluate(
       seen.add(key);
       const paths = [finding.path, ...(finding.relatedPaths ?? [])];
       const index = suppressions.findIndex((s, i) => valid[i] && s.ruleId === rule.id && paths.some((p) => covers(s.path, p)));
+      const source = sourceOf(finding.path);
       const result: FindingResult = {
         ...finding,
         ruleId: rule.id,
         severity: finding.severity ?? severity,
         fix: finding.fix ?? rule.fix,
         ...(index >= 0 && { suppressedBy: suppressions[index] }),
+        ...(source !== undefined && { source }),
       };
       if (index >= 0) {
         used[index] = true;
@@ -152,13 +161,21 @@ export function evaluate(
   };
 }
 
-/** Evaluates a cdktf stack: its synthesized JSON (`toTerraform()`, overrides applied) and its suppressions. */
+/**
+ * Evaluates a cdktf stack: its synthesized JSON (`toTerraform()`, overrides applied) and its
+ * suppressions; each finding names the file that defines its construct (guardrails/construct-source.ts).
+ */
 export function evaluateStack(stack: TerraformStack, options: ResolvedGuardrailOptions): StackReport {
-  return evaluate(stack.node.id, stack.toTerraform(), suppressionsIn(stack), options);
+  const sourceOf = (path: string) => {
+    const construct = constructAt(stack, path);
+    return construct === undefined ? undefined : sourceFileOf(construct);
+  };
+  return evaluate(stack.node.id, stack.toTerraform(), suppressionsIn(stack), options, sourceOf);
 }
 
-/** One finding as text: rule, severity, path, address, message and fix. */
+/** One finding as text: rule, severity, path, address, message, fix and the file that defines it. */
 export function formatFinding(finding: FindingResult): string {
   const where = finding.address === finding.path ? finding.path : `${finding.path} (${finding.address})`;
-  return `${finding.ruleId} ${finding.severity} at ${where}: ${finding.message}\n      Fix: ${finding.fix}`;
+  const source = finding.source === undefined ? "" : `\n      Defined in: ${finding.source}`;
+  return `${finding.ruleId} ${finding.severity} at ${where}: ${finding.message}\n      Fix: ${finding.fix}${source}`;
 }

@@ -2,34 +2,39 @@
  * `npm run guardrails [-- --json <file>]`: builds every environment's stack the way main.ts does,
  * runs the guardrails without writing any Terraform, prints a table of every rule per stack
  * (pass / FAIL / warn / suppressed / n/a) with findings and suppressions, and optionally writes a JSON
- * report for CI. Exits 1 when any stack has an error.
+ * report for CI. Exits 1 when any stack has an error, and after a wrong option or setting (the message
+ * alone, scripts/lib/run-command.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join, resolve } from "path";
+import { parseArgs } from "util";
 import { checkStack } from "../guardrails/apply";
 import { formatReport, reportJson } from "../guardrails/report";
 import { StackReport } from "../guardrails/engine";
 import { buildBandupApp } from "../stacks/app";
+import { runCommand, UsageError } from "./lib/run-command";
 
-function parseArguments(argv: readonly string[]): { json?: string } {
-  const result: { json?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--json") {
-      const file = argv[++i];
-      if (!file) throw new Error("`--json` needs a file path, e.g. --json guardrails-report.json");
-      result.json = file;
-    } else if (argv[i].startsWith("--json=")) {
-      result.json = argv[i].slice("--json=".length);
-    } else {
-      throw new Error(`unknown argument \`${argv[i]}\`; usage: npm run guardrails -- [--json <file>]`);
-    }
+const USAGE = "usage: npm run guardrails -- [--json <file>]";
+
+/** The options; a wrong one is a `UsageError` that says what is allowed. */
+function parseGuardrailsArguments(argv: readonly string[]): { json?: string; help: boolean } {
+  let values: { json?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { json: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
-  return result;
+  if (values.json === "") throw new UsageError(`\`--json\` needs a file path, e.g. --json guardrails-report.json\n${USAGE}`);
+  return { json: values.json, help: values.help ?? false };
 }
 
 function main(): number {
-  const args = parseArguments(process.argv.slice(2));
+  const args = parseGuardrailsArguments(process.argv.slice(2));
+  if (args.help) {
+    console.log(`${USAGE}\nPrints every guardrail rule per stack; --json also writes the report as JSON. Exit 1 when a stack has an error.`);
+    return 0;
+  }
   const outdir = mkdtempSync(join(tmpdir(), "bandup-guardrails-"));
   try {
     // The stacks main.ts builds; nothing is synthesized to disk.
@@ -53,4 +58,4 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+runCommand(main);

@@ -14,7 +14,7 @@
  * | `BANDUP_HCP_HOSTNAME`         | HCP Terraform / Enterprise host (hcp)     | `app.terraform.io` |
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
-import { BUCKET_NAME, checkName, REGION } from "../constructs/naming-rules";
+import { BUCKET_NAME, checkName, checkRegion } from "../constructs/naming-rules";
 
 export type BackendSettings =
   | {
@@ -83,7 +83,7 @@ export function resolveBackendSettings(env: NodeJS.ProcessEnv, context: BackendC
         const problem = checkName("BANDUP_STATE_BUCKET", BUCKET_NAME, bucket);
         if (problem) problems.push(problem);
       }
-      const regionProblem = checkName("BANDUP_STATE_REGION", REGION, region);
+      const regionProblem = checkRegion("BANDUP_STATE_REGION", region);
       if (regionProblem) problems.push(regionProblem);
       if (!KEY_PREFIX.test(keyPrefix) || keyPrefix.startsWith("/") || keyPrefix.endsWith("/")) {
         problems.push(`\`BANDUP_STATE_KEY_PREFIX\` must be an S3 key prefix without leading or trailing /; got \`${keyPrefix}\``);

@@ -63,6 +63,8 @@ export class BandupStack extends TerraformStack {
     const offline = props.offlineProvider;
     this.provider = new AwsProvider(this, "aws", {
       region: environment.region,
+      // Terraform then refuses credentials of another account: prod's plan can never run against dev's.
+      allowedAccountIds: environment.accountId === undefined ? undefined : [environment.accountId],
       defaultTags: [{ tags: { ...environment.tags, ManagedBy: "cdktf" } }],
       ...(offline && {
         skipCredentialsValidation: true,

@@ -4,29 +4,34 @@
  */
 import type { OnDemandThroughputCaps, TableReplica } from "../constructs/bandup-table";
 import {
+  ACCOUNT_ID,
   BUCKET_NAME,
-  checkKmsKeyArnFor,
+  checkFunctionTimeout,
+  checkKmsKeyArnForRegion,
   checkLogRetentionDays,
   checkName,
+  checkRegion,
   checkRequestUnits,
   checkRestorePointInTime,
+  checkSsmParameterName,
   checkTableClass,
+  checkTags,
   checkWholeNumber,
+  deadLetterQueueName,
+  dependencyLayerName,
+  describeValue,
+  didYouMean,
   ENVIRONMENT_NAME,
-  isKnownRegion,
-  KMS_KEY_ARN_PATTERN,
-  KMS_KEY_ARN,
+  functionLogGroupName,
   LAMBDA_LIMITS,
   LOG_RETENTION_DAYS,
   MODEL_ID,
   partitionOfRegion,
   PITR_RECOVERY_DAYS,
-  REGION,
   ruleProblem,
-  SSM_PARAMETER_NAME,
   TABLE_NAME,
   TableClass,
-  TAG_TEXT,
+  TAG_VALUE,
 } from "../constructs/naming-rules";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
@@ -112,6 +117,13 @@ export interface EnvironmentSettings {
    */
   readonly region?: string;
   /**
+   * The AWS account the environment deploys to, 12 digits. The provider is pinned to it
+   * (`allowed_account_ids`: Terraform refuses credentials of any other account), and environments in
+   * the same region with different accounts are known not to share resource names.
+   * @default - none: whatever account the credentials belong to; environments in the same region may share it
+   */
+  readonly accountId?: string;
+  /**
    * Protect stateful resources: DynamoDB `deletion_protection_enabled` and Terraform
    * `lifecycle.prevent_destroy` on both tables.
    * @default - true for `prod`, false otherwise
@@ -134,7 +146,14 @@ export interface EnvironmentSettings {
    */
   readonly historyIndexEnabled?: boolean;
   /**
-   * Extra tags for every resource, next to `Project=bandup` and `Environment=<env>`.
+   * Value of the `Environment` tag of every resource (1-256 characters of letters, digits, spaces and
+   * _ . : / = + - @).
+   * @default - "production" in prod (the tag the design puts on the tables it creates), the environment's name elsewhere
+   */
+  readonly environmentTag?: string;
+  /**
+   * Extra tags for every resource, next to `Project=bandup` and `Environment`: keys of 1-128 characters,
+   * values of at most 256, of letters, digits, spaces and _ . : / = + - @; no key starting with `aws:`.
    * @default {}
    */
   readonly extraTags?: Record<string, string>;
@@ -232,6 +251,8 @@ export interface ResolvedFunctionSettings {
 export interface ResolvedEnvironment {
   readonly name: string;
   readonly region: string;
+  /** The account the provider is pinned to, when the settings name one. */
+  readonly accountId?: string;
   readonly protected: boolean;
   readonly tableNames: Readonly<Record<TableKind, string>>;
   readonly tableKmsKeyArn?: string;
@@ -267,6 +288,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
 
 /** The environment whose tables keep the design's exact names. */
 export const PRODUCTION_ENVIRONMENT = "prod";
+/** The `Environment` tag of prod's resources: the design tags the tables it creates `Environment=production`. */
+export const PRODUCTION_ENVIRONMENT_TAG = "production";
 export const DEFAULT_REGION = "us-east-1";
 
 /** Names of the resolved stacks: one Terraform stack per environment. */
@@ -288,6 +311,7 @@ export class EnvironmentConfigError extends Error {
 /** What every section of one environment's settings is resolved with. */
 interface SectionInput {
   readonly name: string;
+  /** The settings, with every value of the wrong type reported and left out. */
   readonly settings: EnvironmentSettings;
   readonly isProduction: boolean;
   /** `-<env>` appended to the design's names outside prod, "" in prod. */
@@ -298,16 +322,134 @@ interface SectionInput {
   readonly report: (problem: string | undefined) => void;
 }
 
+/** The type of a setting, as checked before any section reads it. */
+type SettingType =
+  | "string"
+  | "boolean"
+  | "number"
+  /** An object whose keys are free (checked by its section) and whose values all have one type. */
+  | { readonly entries: SettingType }
+  /** An object with known keys only; `what` names one of them in messages ("function setting"). */
+  | { readonly fields: Readonly<Record<string, SettingType>>; readonly what: string }
+  /** A list whose items all have one type. */
+  | { readonly items: SettingType }
+  /** `false` (turned off), or a value of the object type given. */
+  | { readonly falseOr: SettingType };
+
+const FUNCTION_SETTING_TYPES: { readonly [K in keyof Required<FunctionSettings>]: SettingType } = {
+  memoryMb: "number",
+  timeoutSeconds: "number",
+  reservedConcurrency: "number",
+};
+
+const THROUGHPUT_CAPS_TYPE: SettingType = {
+  falseOr: { fields: { maxReadRequestUnits: "number", maxWriteRequestUnits: "number" }, what: "throughput cap" },
+};
+const TABLE_THROUGHPUT_SETTING_TYPES: { readonly [K in keyof Required<TableThroughputSettings>]: SettingType } = {
+  table: THROUGHPUT_CAPS_TYPE,
+  historyIndex: THROUGHPUT_CAPS_TYPE,
+};
+const RESTORE_SETTING_TYPES: { readonly [K in keyof Required<TableRestoreSettings>]: SettingType } = {
+  table: "string",
+  pointInTime: "string",
+  tableName: "string",
+  switchFunctions: "boolean",
+  original: "string",
+};
+
+/** Every setting of an environment and its type: a setting added to `EnvironmentSettings` must be added here. */
+const SETTING_TYPES: { readonly [K in keyof Required<EnvironmentSettings>]: SettingType } = {
+  region: "string",
+  accountId: "string",
+  protected: "boolean",
+  tableNames: { entries: "string" },
+  tableKmsKeyArn: "string",
+  historyIndexEnabled: "boolean",
+  environmentTag: "string",
+  extraTags: { entries: "string" },
+  logRetentionDays: "number",
+  functions: { entries: { fields: FUNCTION_SETTING_TYPES, what: "function setting" } },
+  modelId: "string",
+  modelApiKeyParameter: "string",
+  uploadsBucket: "string",
+  adoptExistingTables: "boolean",
+  pitrRecoveryDays: "number",
+  onDemandThroughput: { falseOr: { entries: { fields: TABLE_THROUGHPUT_SETTING_TYPES, what: "throughput setting of a table" } } },
+  tableClass: "string",
+  replicaRegions: { items: "string" },
+  replicaKmsKeyArns: { entries: "string" },
+  restore: { fields: RESTORE_SETTING_TYPES, what: "restore setting" },
+};
+
+/**
+ * Settings may come from plain JavaScript: reports every value of the wrong type and every unknown key
+ * (with the closest known one), and returns the settings without them, so that the sections, which
+ * apply defaults in their place, only see values of the declared types.
+ */
+function checkSettingTypes(settings: unknown, report: (problem: string) => void): EnvironmentSettings {
+  return (checkType(settings, { fields: SETTING_TYPES, what: "setting of an environment" }, undefined, report) ?? {}) as EnvironmentSettings;
+}
+
+function checkType(value: unknown, type: SettingType, field: string | undefined, report: (problem: string) => void): unknown {
+  if (value === undefined) return undefined;
+  if (typeof type === "string") {
+    if (typeof value === type) return value;
+    report(`\`${field}\` must be a ${type}; got ${describeValue(value, true)}`);
+    return undefined;
+  }
+  if ("falseOr" in type) {
+    if (value === false) return false;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return checkType(value, type.falseOr, field, report);
+    report(`\`${field}\` must be an object or \`false\`; got ${describeValue(value, true)}`);
+    return undefined;
+  }
+  if ("items" in type) {
+    if (!Array.isArray(value)) {
+      report(`\`${field}\` must be a list; got ${describeValue(value, true)}`);
+      return undefined;
+    }
+    // A list with an item of the wrong type is left out whole: its positions stay those of the messages.
+    let wellTyped = true;
+    value.forEach((item, i) => {
+      if (checkType(item, type.items, `${field}[${i}]`, report) === undefined) wellTyped = false;
+    });
+    return wellTyped ? value : undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    report(`${field === undefined ? "the settings" : `\`${field}\``} must be an object; got ${describeValue(value, true)}`);
+    return undefined;
+  }
+  const checked: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) {
+    const path = field === undefined ? key : `${field}.${key}`;
+    let entryType: SettingType;
+    if ("entries" in type) {
+      entryType = type.entries;
+    } else if (Object.prototype.hasOwnProperty.call(type.fields, key)) {
+      entryType = type.fields[key];
+    } else {
+      const known = Object.keys(type.fields);
+      report(`\`${path}\` is not a ${type.what}; ${didYouMean(key, known) ?? `the known ones are ${known.map((k) => `\`${k}\``).join(", ")}`}`);
+      continue;
+    }
+    const checkedEntry = checkType(entry, entryType, path, report);
+    if (checkedEntry !== undefined) checked[key] = checkedEntry;
+  }
+  return checked;
+}
+
 /**
  * Applies the defaults to one environment's settings and validates them, section by section. Collects
  * every problem and throws one `EnvironmentConfigError` naming the environment, the field and the value.
  */
-export function resolveEnvironment(name: string, settings: EnvironmentSettings): ResolvedEnvironment {
+export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentSettings): ResolvedEnvironment {
   const problems: string[] = [];
   const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
   if (!ENVIRONMENT_NAME.test(name)) report(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
+  const settings = checkSettingTypes(settingsAsWritten, report);
   const region = settings.region ?? DEFAULT_REGION;
-  report(checkName("region", REGION, region));
+  report(checkRegion("region", region));
+  if (settings.accountId !== undefined) report(checkName("accountId", ACCOUNT_ID, settings.accountId));
   const isProduction = name === PRODUCTION_ENVIRONMENT;
   const input: SectionInput = {
     name,
@@ -323,6 +465,7 @@ export function resolveEnvironment(name: string, settings: EnvironmentSettings):
   const resolved: ResolvedEnvironment = {
     name,
     region,
+    accountId: settings.accountId,
     protected: input.isProtected,
     ...tables,
     tags: resolveTags(input),
@@ -353,30 +496,28 @@ function resolveTables({ name, settings, isProduction, region, report }: Section
   }
 
   const tableKmsKeyArn = settings.tableKmsKeyArn;
-  if (tableKmsKeyArn !== undefined) {
-    const match = KMS_KEY_ARN_PATTERN.exec(tableKmsKeyArn);
-    if (!match) {
-      report(checkName("tableKmsKeyArn", KMS_KEY_ARN, tableKmsKeyArn));
-    } else if (match[2] !== region) {
-      report(`\`tableKmsKeyArn\` is in region \`${match[2]}\` but the environment deploys to \`${region}\`; DynamoDB needs a key in the table's region`);
-    }
-  }
+  if (tableKmsKeyArn !== undefined) checkKmsKeyArnForRegion("tableKmsKeyArn", tableKmsKeyArn, region).forEach(report);
   return { tableNames, tableKmsKeyArn, historyIndexEnabled: settings.historyIndexEnabled ?? true };
 }
 
 /** `Project`, `Environment` and the extra tags. */
-function resolveTags({ name, settings, report }: SectionInput): Record<string, string> {
-  const extraTags = settings.extraTags ?? {};
-  for (const [key, value] of Object.entries(extraTags)) {
-    if (key === "Project" || key === "Environment") {
-      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it`);
-    } else if (key.length === 0 || key.length > 128 || !TAG_TEXT.test(key) || key.startsWith("aws:")) {
-      report(`\`extraTags\` key must be 1-128 characters of letters, digits, spaces and _ . : / = + - @, not starting with aws:; got \`${key}\``);
-    } else if (value.length > 256 || !TAG_TEXT.test(value)) {
-      report(`\`extraTags.${key}\` must be at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${value}\``);
+function resolveTags({ name, settings, isProduction, report }: SectionInput): Record<string, string> {
+  const environmentTag = settings.environmentTag ?? (isProduction ? PRODUCTION_ENVIRONMENT_TAG : name);
+  // An empty tag value is valid in AWS, but an empty `Environment` tag names no environment.
+  report(
+    environmentTag === ""
+      ? ruleProblem("environmentTag", "a tag value of 1-256 characters", environmentTag)
+      : checkName("environmentTag", TAG_VALUE, environmentTag),
+  );
+  const extraTags: Record<string, string> = { ...settings.extraTags };
+  for (const key of ["Project", "Environment"]) {
+    if (key in extraTags) {
+      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it${key === "Environment" ? " (`environmentTag` sets its value)" : ""}`);
+      delete extraTags[key];
     }
   }
-  return { Project: "bandup", Environment: name, ...extraTags };
+  checkTags("extraTags", extraTags).forEach(report);
+  return { Project: "bandup", Environment: environmentTag, ...extraTags };
 }
 
 /** Each function's name, memory, timeout and reserved concurrency, and the log retention. */
@@ -392,7 +533,10 @@ function resolveFunctions({ settings, suffix, isProtected, report }: SectionInpu
     const memoryMb = own.memoryMb ?? definition.defaultMemoryMb;
     const timeoutSeconds = own.timeoutSeconds ?? definition.defaultTimeoutSeconds;
     report(checkWholeNumber(`${field}.memoryMb`, memoryMb, memory.min, memory.max, "MB"));
-    report(checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds"));
+    report(
+      checkWholeNumber(`${field}.timeoutSeconds`, timeoutSeconds, timeout.min, timeout.max, "seconds") ??
+        checkFunctionTimeout(`${field}.timeoutSeconds`, definition, timeoutSeconds),
+    );
     if (own.reservedConcurrency !== undefined && (!Number.isInteger(own.reservedConcurrency) || own.reservedConcurrency < 0)) {
       report(ruleProblem(`${field}.reservedConcurrency`, "a whole number >= 0", own.reservedConcurrency));
     }
@@ -407,11 +551,11 @@ function resolveFunctions({ settings, suffix, isProtected, report }: SectionInpu
 }
 
 /** The model the functions call, the parameter of its API key, and the uploads bucket. */
-function resolveModelAndUploads({ name, settings, suffix, report }: SectionInput) {
+function resolveModelAndUploads({ name, settings, suffix, region, report }: SectionInput) {
   const modelId = settings.modelId ?? "gemini-2.5-flash";
   report(checkName("modelId", MODEL_ID, modelId));
   const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
-  report(checkName("modelApiKeyParameter", SSM_PARAMETER_NAME, modelApiKeyParameter));
+  report(checkSsmParameterName("modelApiKeyParameter", modelApiKeyParameter, region));
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
   report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
   return { modelId, modelApiKeyParameter, uploadsBucket };
@@ -492,16 +636,17 @@ function resolveTableOperations(
 function resolveReplicas(settings: EnvironmentSettings, region: string, tableKmsKeyArn: string | undefined, report: SectionInput["report"]): TableReplica[] {
   const regions = settings.replicaRegions ?? [];
   const keys = settings.replicaKmsKeyArns ?? {};
-  const partition = partitionOfRegion(region);
+  const partition = partitionOfRegion(region)?.id;
   const replicas: TableReplica[] = [];
   for (const [i, replicaRegion] of regions.entries()) {
     const field = `replicaRegions[${i}]`;
+    const unknownRegion = checkRegion(field, replicaRegion);
     if (replicaRegion === region) {
       report(`\`${field}\` is \`${replicaRegion}\`, the environment's own region; a replica must be in another region`);
-    } else if (!isKnownRegion(replicaRegion)) {
-      report(ruleProblem(field, `a public AWS region such as us-west-2 or ap-southeast-1 (constructs/naming-rules.ts lists them)`, replicaRegion));
-    } else if (partitionOfRegion(replicaRegion) !== partition) {
-      report(`\`${field}\` is \`${replicaRegion}\`, in partition \`${partitionOfRegion(replicaRegion)}\`; the environment is in \`${partition}\` and a global table cannot span partitions`);
+    } else if (unknownRegion !== undefined) {
+      report(unknownRegion);
+    } else if (partitionOfRegion(replicaRegion)?.id !== partition) {
+      report(`\`${field}\` is \`${replicaRegion}\`, in partition \`${partitionOfRegion(replicaRegion)?.id}\`; the environment is in \`${partition}\` and a global table cannot span partitions`);
     } else if (regions.indexOf(replicaRegion) !== i) {
       report(`\`${field}\` repeats \`${replicaRegion}\`; list each region once`);
     } else {
@@ -509,7 +654,7 @@ function resolveReplicas(settings: EnvironmentSettings, region: string, tableKms
       if (tableKmsKeyArn !== undefined && key === undefined) {
         report(`\`replicaKmsKeyArns.${replicaRegion}\` is required: the tables have a customer key (\`tableKmsKeyArn\`), so the replica in \`${replicaRegion}\` needs a key of that region`);
       }
-      if (key !== undefined) report(checkKmsKeyArnFor(`replicaKmsKeyArns.${replicaRegion}`, key, replicaRegion));
+      if (key !== undefined) checkKmsKeyArnForRegion(`replicaKmsKeyArns.${replicaRegion}`, key, replicaRegion, "its replica is in").forEach(report);
       replicas.push({ region: replicaRegion, kmsKeyArn: key });
     }
   }
@@ -533,6 +678,11 @@ function resolveRestore(
 ): ResolvedTableRestore | undefined {
   const restore = settings.restore;
   if (restore === undefined) return undefined;
+  const missing = (["table", "pointInTime"] as const).filter((key) => restore[key] === undefined);
+  if (missing.length > 0) {
+    missing.forEach((key) => report(`\`restore.${key}\` is required: a restore names the table to restore and the time to restore it to`));
+    return undefined;
+  }
   if (!TABLE_DEFINITIONS.some((d) => d.kind === restore.table)) {
     report(ruleProblem("restore.table", `one of ${TABLE_DEFINITIONS.map((d) => d.kind).join(", ")}`, restore.table));
     return undefined;
@@ -576,23 +726,113 @@ export function getEnvironment(
   return resolveEnvironment(name, settings);
 }
 
-/** Every environment, resolved, in the order of `ENVIRONMENTS`; throws once, listing every environment's problems. */
+/**
+ * Every environment, resolved, in the order of `ENVIRONMENTS`; throws once, listing every environment's
+ * problems, its own and those it has with the environments before it (`sharedNameProblems`).
+ */
 export function allEnvironments(
   environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
 ): ResolvedEnvironment[] {
   const resolved: ResolvedEnvironment[] = [];
-  const failures: EnvironmentConfigError[] = [];
+  const problems = new Map<string, string[]>(Object.keys(environments).map((name) => [name, []]));
   for (const name of Object.keys(environments)) {
     try {
       resolved.push(getEnvironment(name, environments));
     } catch (error) {
       if (!(error instanceof EnvironmentConfigError)) throw error;
-      failures.push(error);
+      problems.get(name)!.push(...error.problems);
     }
   }
+  for (const [name, shared] of sharedNameProblems(resolved)) problems.get(name)!.push(...shared);
+  const failures = [...problems].filter(([, found]) => found.length > 0).map(([name, found]) => new EnvironmentConfigError(name, found));
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new EnvironmentsConfigError(failures);
   return resolved;
+}
+
+/** A name an environment gives one of its resources, and where AWS needs it unique. */
+interface NamedResource {
+  /** The setting that decides the name. */
+  readonly field: string;
+  readonly what: string;
+  readonly name: string;
+  /** `region`: unique in an account and region; `account`: unique in an account (IAM is global). */
+  readonly scope: "region" | "account";
+  /** How to tell the two apart. */
+  readonly fix: string;
+}
+
+function namedResources(environment: ResolvedEnvironment): NamedResource[] {
+  const resources: NamedResource[] = TABLE_DEFINITIONS.map((definition) => ({
+    field: `tableNames.${definition.kind}`,
+    what: "table",
+    name: environment.tableNames[definition.kind],
+    scope: "region",
+    fix: `give one of them another \`tableNames.${definition.kind}\``,
+  }));
+  for (const definition of FUNCTION_DEFINITIONS) {
+    const { functionName } = environment.functions[definition.kind];
+    const field = `functions.${definition.kind}`;
+    const fix = "rename one of the environments: function names end with the environment's name (none in prod)";
+    resources.push(
+      { field, what: "Lambda function", name: functionName, scope: "region", fix },
+      { field, what: "log group", name: functionLogGroupName(functionName), scope: "region", fix },
+      { field, what: "dead-letter queue", name: deadLetterQueueName(functionName), scope: "region", fix },
+      { field, what: "IAM role", name: functionName, scope: "account", fix },
+    );
+    if ((definition.layerPackages ?? []).length > 0) {
+      resources.push({ field, what: "Lambda layer", name: dependencyLayerName(functionName), scope: "region", fix });
+    }
+  }
+  return resources;
+}
+
+/**
+ * What environments cannot share, each problem reported on the later of two environments (in the
+ * order of the settings), naming the earlier one:
+ * - the names of tables, functions, log groups, dead-letter queues and layers of environments in the
+ *   same region, and of IAM roles of environments in the same partition, when they may be in the same
+ *   account: the settings know an account only when both environments set `accountId`;
+ * - an uploads bucket (S3 names are global in a partition) of a protected and an unprotected
+ *   environment: each one's functions could read the other's users' files.
+ */
+export function sharedNameProblems(environments: readonly ResolvedEnvironment[]): Map<string, string[]> {
+  const problems = new Map<string, string[]>();
+  const add = (environment: string, problem: string): void => void problems.set(environment, [...(problems.get(environment) ?? []), problem]);
+  environments.forEach((later, index) => {
+    const laterPartition = partitionOfRegion(later.region)?.id;
+    for (const earlier of environments.slice(0, index)) {
+      if (partitionOfRegion(earlier.region)?.id !== laterPartition) continue;
+      const knownApart = later.accountId !== undefined && earlier.accountId !== undefined && later.accountId !== earlier.accountId;
+      if (!knownApart) {
+        const account =
+          later.accountId !== undefined && later.accountId === earlier.accountId
+            ? `the same account (\`${later.accountId}\`)`
+            : "which may be the same AWS account (set `accountId` on both if it is not)";
+        const theirs = namedResources(earlier);
+        for (const resource of namedResources(later)) {
+          const sameScope = resource.scope === "account" || later.region === earlier.region;
+          if (!sameScope || !theirs.some((t) => t.what === resource.what && t.name === resource.name)) continue;
+          const where = resource.scope === "account" ? "an account, in every region (IAM is global)" : "an account and region";
+          add(
+            later.name,
+            `\`${resource.field}\`: ${resource.what} \`${resource.name}\` is also ${/^[aeiou]/i.test(resource.what) ? "an" : "a"} ${resource.what} of environment \`${earlier.name}\` ` +
+              `in ${earlier.region}, ${account}; ${resource.what} names must be unique in ${where}, so ${resource.fix}`,
+          );
+        }
+      }
+      if (later.uploadsBucket === earlier.uploadsBucket && later.protected !== earlier.protected) {
+        const [isProtected, notProtected] = later.protected ? [later, earlier] : [earlier, later];
+        add(
+          later.name,
+          `\`uploadsBucket\` \`${later.uploadsBucket}\` is also the uploads bucket of environment \`${earlier.name}\`, and \`${notProtected.name}\` is ` +
+            `not protected while \`${isProtected.name}\` is: the functions of each would read the other's users' recordings and documents; ` +
+            "give each its own bucket",
+        );
+      }
+    }
+  });
+  return problems;
 }
 
 /** Thrown when several environments have invalid settings; the message holds each one's problems. */

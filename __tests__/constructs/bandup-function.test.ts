@@ -15,6 +15,7 @@ const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 const PARTITION = "${data.aws_partition.partition.partition}";
 const REGION = "${data.aws_region.region.name}";
 const ACCOUNT = "${data.aws_caller_identity.caller-identity.account_id}";
+const DNS_SUFFIX = "${data.aws_partition.partition.dns_suffix}";
 
 type FunctionOptions = Partial<BandupFunctionProps> & { tableProps?: Partial<BandupTableProps> };
 
@@ -119,7 +120,7 @@ describe("BandupFunction", () => {
       effect: "Allow",
       actions: ["kms:Decrypt", "kms:GenerateDataKey"],
       resources: [KEY],
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${REGION}.amazonaws.com`] }],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${REGION}.${DNS_SUFFIX}`] }],
     });
   });
 
@@ -180,5 +181,31 @@ describe("BandupFunction", () => {
     expect(() => assertStacksValid(stack)).toThrow(
       "[unit/misplaced] `table` must be the evaluations table (the writing-evaluator reads and writes it); got `flashcard-sets`",
     );
+  });
+
+  test("refuses a timeout shorter than its model calls and outcome reserve, and tags AWS refuses", () => {
+    expect(problemsOf({ timeoutSeconds: 60, tags: { "aws:owner": "x", Team: "" } })).toEqual([
+      "[unit/writing-evaluator] `timeoutSeconds` must be at least 100 seconds for the writing-evaluator: its model call may take 90 s " +
+        "(`modelCallTimeoutMs`) and recording the job's outcome keeps 10 s more (`outcomeReserveMs`); a shorter timeout cuts the model " +
+        'calls short, and under 11 s every job fails with "no time left"; got `60`',
+      "[unit/writing-evaluator] `tags` key must not start with `aws:` (in any case): AWS reserves that prefix for its own tags; got `aws:owner`",
+    ]);
+    expect(problemsOf({ definition: FLASHCARD_GENERATOR, uploadsBucket: "unit-uploads", timeoutSeconds: 250 })).toEqual([]);
+  });
+
+  test("refuses an uploads bucket name S3 reserves or that is shaped like an IP address", () => {
+    expect(problemsOf({ definition: SPEAKING_EVALUATOR, uploadsBucket: "10.0.0.1" })).toEqual([
+      "[unit/speaking-evaluator] `uploadsBucket` must not be shaped like an IP address; got `10.0.0.1`",
+    ]);
+  });
+
+  test("the table key is usable only via DynamoDB's endpoint in the stack's region, in the partition's DNS domain", () => {
+    const { json, fn } = synth({ tableProps: { kmsKeyArn: KEY } });
+    const statement = statementsOf(json, fn).find((s) => s.sid === "EvaluationsTableKey")!;
+    // data.aws_partition's dns_suffix: amazonaws.com, amazonaws.com.cn in China (checked against the
+    // provider in __tests__/scripts/aws-partitions.terraform.test.ts).
+    expect(statement.condition).toEqual([
+      { test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.${data.aws_region.region.name}.${data.aws_partition.partition.dns_suffix}"] },
+    ]);
   });
 });

@@ -121,6 +121,33 @@ describe("BandupTable validation", () => {
         "[test/evaluations] `kmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/bandup`",
     );
   });
+
+  test("refuses tags AWS refuses (an aws: key in any case, a value over 256 characters), and a key ARN of an unknown partition", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const long = "v".repeat(257);
+    new BandupTable(stack, "evaluations", {
+      definition: EVALUATIONS_TABLE,
+      tableName: "bandup-evaluations-test",
+      kmsKeyArn: KEY.replace("arn:aws:", "arn:aws-mars:"),
+      tags: { "Aws:owner": "x", Team: long },
+    });
+    expect(() => assertStacksValid(stack)).toThrow(
+      `[test/evaluations] \`kmsKeyArn\` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got \`${KEY.replace("arn:aws:", "arn:aws-mars:")}\`\n` +
+        "[test/evaluations] `tags` key must not start with `aws:` (in any case): AWS reserves that prefix for its own tags; got `Aws:owner`\n" +
+        `[test/evaluations] \`tags.Team\` must be a string of at most 256 characters of letters, digits, spaces and _ . : / = + - @; got \`${long}\``,
+    );
+  });
+
+  test.each([
+    ["arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    ["arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234567890abcdef1234567890abcdef"],
+    ["arn:aws-iso-b:kms:us-isob-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+  ])("accepts a key ARN of another partition: %s", (kmsKeyArn) => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    new AwsProvider(stack, "aws", { region: kmsKeyArn.split(":")[3] });
+    new BandupTable(stack, "evaluations", { definition: EVALUATIONS_TABLE, tableName: "bandup-evaluations-test", kmsKeyArn });
+    expect(() => assertStacksValid(stack)).not.toThrow();
+  });
 });
 
 describe("BandupTable on-demand throughput caps", () => {
@@ -231,12 +258,12 @@ describe("BandupTable validation of the day-2 props", () => {
     ["a cap of 0", { onDemandThroughput: { maxReadRequestUnits: 0, maxWriteRequestUnits: 5 } }, "`onDemandThroughput.maxReadRequestUnits` must be a whole number of request units per second, 1 or more; got `0`"],
     ["a fractional index cap", { historyIndexOnDemandThroughput: { maxReadRequestUnits: 5, maxWriteRequestUnits: 2.5 } }, "`historyIndexOnDemandThroughput.maxWriteRequestUnits` must be a whole number of request units per second, 1 or more; got `2.5`"],
     ["a replica in the table's own region", { replicas: [{ region: "us-east-1" }] }, "`replicas[0].region` must be another region than the table's own (`us-east-1`); got `us-east-1`"],
-    ["a replica in an unknown region", { replicas: [{ region: "mars-east-1" }] }, "`replicas[0].region` must be a public AWS region; got `mars-east-1`"],
+    ["a replica in an unknown region", { replicas: [{ region: "mars-east-1" }] }, "`replicas[0].region` must be a region the pinned AWS provider knows (constructs/aws-partitions.ts); got `mars-east-1`"],
     ["the same replica twice", { replicas: [{ region: "us-west-2" }, { region: "us-west-2" }] }, "`replicas[1].region` must be a region no other replica has; got `us-west-2`"],
     ["a replica in another partition", { replicas: [{ region: "cn-north-1" }] }, "`replicas[0].region` must be a region of the table's partition `aws` (a global table cannot span partitions); got `cn-north-1`"],
     ["a replica key without a table key", { replicas: [{ region: "us-west-2", kmsKeyArn: KEY.replace(/us-east-1/, "us-west-2") }] }, "`replicas[0].kmsKeyArn` is set but the table has no customer key (`kmsKeyArn`); the replicas use the table's kind of key"],
     ["a table key and a replica without one", { kmsKeyArn: KEY, replicas: [{ region: "us-west-2" }] }, "`replicas[0].kmsKeyArn` is required: the table has a customer key, so each replica needs one of its own region"],
-    ["a replica key of another region", { kmsKeyArn: KEY, replicas: [{ region: "us-west-2", kmsKeyArn: KEY }] }, "`replicas[0].kmsKeyArn` is a key of region `us-east-1` but the table is in `us-west-2`; DynamoDB needs a key in the table's own region"],
+    ["a replica key of another region", { kmsKeyArn: KEY, replicas: [{ region: "us-west-2", kmsKeyArn: KEY }] }, "`replicas[0].kmsKeyArn` is in region `us-east-1` but its replica is in `us-west-2`; DynamoDB needs a key in the table's region"],
     ["a restore of the table itself", { restoreFrom: { sourceTableName: "bandup-evaluations-test", pointInTime: "latest" } }, "`restoreFrom.sourceTableName` must be another table than this one (a restore creates a new table); got `bandup-evaluations-test`"],
     ["a restore time with an offset", { restoreFrom: { sourceTableName: "other", pointInTime: "2026-11-20T08:30:00+07:00" } }, '`restoreFrom.pointInTime` must be an RFC 3339 time in UTC such as "2026-11-20T08:30:00Z", or "latest"; got `2026-11-20T08:30:00+07:00`'],
   ])("refuses %s, naming the prop and the value", (_name, props, message) => {

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { AppValidationError, assertStacksValid } from "../../guardrails/apply";
 import { BandupStack } from "../../stacks/bandup-stack";
-import { getEnvironment } from "../../stacks/environments";
+import { allEnvironments, getEnvironment, stackName } from "../../stacks/environments";
 
 test("assertStacksValid lists the errors of every stack at once, where app.synth() stops at the first", () => {
   const app = Testing.app();
@@ -26,6 +26,6 @@ test("assertStacksValid lists the errors of every stack at once, where app.synth
 
 test("assertStacksValid passes the real stacks", () => {
   const app = Testing.app();
-  for (const env of ["dev", "staging", "prod"]) new BandupStack(app, `bandup-${env}`, { environment: getEnvironment(env) });
+  for (const environment of allEnvironments()) new BandupStack(app, stackName(environment.name), { environment });
   expect(() => assertStacksValid(app)).not.toThrow();
 });

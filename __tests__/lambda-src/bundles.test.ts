@@ -1,6 +1,6 @@
 /**
  * The three Lambda bundles as the stack ships them (constructs/lambda-bundle.ts, with the options of
- * constructs/bandup-function.ts): each builds, holds no cdktf/constructs code, and loads in a fresh
+ * constructs/bandup-function.ts): each builds, holds no cdktf, cdktn or constructs code, and loads in a fresh
  * `node` process with the function's environment (and its layer on NODE_PATH, as Lambda sets it),
  * exporting a `handler` function, without any network call at load (a preload script makes every
  * socket, DNS lookup and fetch throw and records it), and stays within the zip budget. Load times
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import { bundleOptionsOf } from "../../constructs/bandup-function";
-import { buildLambdaBundle } from "../../constructs/lambda-bundle";
+import { buildLambdaBundle, INFRASTRUCTURE_PACKAGE_INPUT } from "../../constructs/lambda-bundle";
 import { buildNodeModulesLayer } from "../../constructs/node-modules-layer";
 import { FUNCTION_DEFINITIONS, type FunctionDefinition } from "../../lambda-src/shared/function-definitions";
 
@@ -83,9 +83,9 @@ describe.each(FUNCTION_DEFINITIONS.map((d) => [d.kind, d] as const))("%s bundle"
 
   const build = () => buildLambdaBundle(definition.entry, bundleOptionsOf(definition));
 
-  test("builds without cdktf/constructs and unzips to index.js alone (the source map stays beside the zip)", () => {
+  test("builds without cdktf/cdktn/constructs and unzips to index.js alone (the source map stays beside the zip)", () => {
     const bundle = build();
-    expect(bundle.inputs.filter((input) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(input))).toEqual([]);
+    expect(bundle.inputs.filter((input) => INFRASTRUCTURE_PACKAGE_INPUT.test(input))).toEqual([]);
     expect(bundle.inputs).toContain(`lambda-src/${definition.entry}`);
     // Lambda hands credentials in the environment: the SDK's default chain is not bundled.
     expect(bundle.inputs.filter((input) => input.includes("credential-provider-node"))).toEqual([]);

@@ -45,11 +45,24 @@ describe("backend settings", () => {
     expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_REGION: "nowhere" })).toThrow(
       "Invalid state backend settings:\n" +
         "  - `BANDUP_STATE_BUCKET` (or `bucket` in the `bandupBackend` context) is required for the s3 backend\n" +
-        "  - `BANDUP_STATE_REGION` must be an AWS region code such as us-east-1 or ap-southeast-1; got `nowhere`",
+        "  - `BANDUP_STATE_REGION` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; " +
+        "got `nowhere`; no known region is close to it: pick one from constructs/aws-partitions.ts",
     );
     expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_BUCKET: "Bad_Bucket" })).toThrow(
       BackendConfigError,
     );
+  });
+
+  test("the state region is one the pinned provider knows (the closest ones for a typo), the state bucket follows S3's rules", () => {
+    expect(() => resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_BUCKET: "state..bucket", BANDUP_STATE_REGION: "eu-wset-1" })).toThrow(
+      "Invalid state backend settings:\n" +
+        "  - `BANDUP_STATE_BUCKET` must not contain two adjacent periods (`..`); got `state..bucket`\n" +
+        "  - `BANDUP_STATE_REGION` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; " +
+        "got `eu-wset-1`; did you mean `eu-west-1`?",
+    );
+    expect(resolveBackendSettings({ BANDUP_BACKEND: "s3", BANDUP_STATE_BUCKET: "bandup-state", BANDUP_STATE_REGION: "cn-northwest-1" })).toMatchObject({
+      region: "cn-northwest-1",
+    });
   });
 
   test("throws when the HCP organization is missing", () => {

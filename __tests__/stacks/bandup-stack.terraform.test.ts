@@ -1,12 +1,13 @@
 /**
- * The real terraform CLI on every environment's stack, offline: init against the provider mirror,
- * validate, and plan. Fails (never skips) when terraform or the mirror is missing. Besides the
- * environments as configured, `dev` with replicas (customer keys in both regions), a restore, the
- * infrequent-access class and a 21-day recovery window.
+ * The real terraform CLI on every environment's stack, and on one added to a copy of the settings
+ * (support/environment-cases.ts), offline: init against the provider mirror, validate, and plan.
+ * Fails (never skips) when terraform or the mirror is missing. Besides those, `dev` with replicas
+ * (customer keys in both regions), a restore, the infrequent-access class and a 21-day recovery window.
  */
-import { ENVIRONMENTS, EnvironmentSettings } from "../../stacks/environments";
+import { EnvironmentSettings } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
+import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 
 interface Checked {
@@ -18,13 +19,19 @@ interface Checked {
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const WEST_KEY = "arn:aws:kms:us-west-2:123456789012:key/2234abcd-12ab-34cd-56ef-1234567890ab";
 
-/** Each case: its label, the environment it builds, and its settings. */
-const CASES: [string, string, EnvironmentSettings][] = [
-  ...Object.entries(ENVIRONMENTS).map(([name, settings]): [string, string, EnvironmentSettings] => [name, name, settings]),
-  [
-    "dev with replicas, a restore, another class and window",
-    "dev",
-    {
+/** One stack to plan: its label, the environment it builds, its settings, and whether it is protected. */
+interface PlanCase {
+  readonly label: string;
+  readonly env: string;
+  readonly settings: EnvironmentSettings;
+  readonly protected: boolean;
+}
+const CASES: readonly PlanCase[] = [
+  ...ENVIRONMENT_CASES.map((c) => ({ label: c.name, env: c.name, settings: c.settings, protected: c.expected.protected })),
+  {
+    label: "dev with replicas, a restore, another class and window",
+    env: "dev",
+    settings: {
       tableKmsKeyArn: KEY,
       tableClass: "STANDARD_INFREQUENT_ACCESS",
       pitrRecoveryDays: 21,
@@ -32,9 +39,10 @@ const CASES: [string, string, EnvironmentSettings][] = [
       replicaKmsKeyArns: { "us-west-2": WEST_KEY },
       restore: { table: "flashcard-sets", pointInTime: "latest", switchFunctions: true },
     },
-  ],
+    protected: false,
+  },
 ];
-const environments = CASES.map(([label]) => label);
+const environments = CASES.map((c) => c.label);
 const results = new Map<string, Checked>();
 
 beforeAll(async () => {
@@ -42,7 +50,7 @@ beforeAll(async () => {
   const cliConfig = writeCliConfig();
   // One init per stack; the stacks run side by side (terraform spends most of its time in the provider).
   await Promise.all(
-    CASES.map(async ([label, env, settings]) => {
+    CASES.map(async ({ label, env, settings }) => {
       // A full synth: the plan reads the Lambda zips from the stack's assets folder.
       const { directory, json } = fullSynthEnvironment(env, {
         settings,
@@ -59,7 +67,7 @@ beforeAll(async () => {
 }, 180_000);
 
 describe.each(environments)("terraform on bandup-%s", (label) => {
-  const env = CASES.find(([l]) => l === label)![1];
+  const { env, protected: isProtected } = CASES.find((c) => c.label === label)!;
   const tableCount = label === env ? 2 : 3;
   test("validates with no errors and no warnings", () => {
     const { validation } = results.get(label)!;
@@ -110,7 +118,7 @@ describe.each(environments)("terraform on bandup-%s", (label) => {
         // plan, and CreateTable without a class makes a STANDARD table.
         table_class: declared.table_class === "STANDARD" ? null : declared.table_class,
         on_demand_throughput: blockList(declared.on_demand_throughput),
-        deletion_protection_enabled: env === "prod",
+        deletion_protection_enabled: isProtected,
         global_secondary_index: [
           expect.objectContaining({
             name: "user_id-created_at-index",

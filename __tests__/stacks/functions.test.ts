@@ -1,4 +1,5 @@
 /** The three functions in every environment's synthesized JSON: IAM, environment, logs, code. */
+import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { resourceNamed, resourcesOfType, synthEnvironment, TerraformJson } from "../support/synth";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -32,21 +33,21 @@ function queueArnRef(json: TerraformJson, functionName: string): string {
 /** The account id: the account Terraform deploys with, never read off another resource's attribute. */
 const ACCOUNT = "${data.aws_caller_identity.caller-identity.account_id}";
 
-describe.each([
-  ["dev", "-dev", 30],
-  ["staging", "-staging", 30],
-  ["prod", "", 365],
-])("functions of bandup-%s", (env, suffix, retention) => {
-  const { json } = synthEnvironment(env);
-  const evaluationsTable = `bandup-evaluations${suffix}`;
-  const flashcardTable = `bandup-flashcard-sets${suffix}`;
+/** Every environment of the settings, and one added to a copy of them (support/environment-cases.ts). */
+const CASES = ENVIRONMENT_CASES.map((c) => [c.added ? `${c.expected.stack}, added to a copy of the settings` : c.expected.stack, c] as const);
+
+describe.each(CASES)("functions of %s", (_title, { name: env, settings, expected }) => {
+  const { json } = synthEnvironment(env, { settings });
+  const { suffix, logRetentionDays: retention } = expected;
+  const evaluationsTable = expected.tableNames.evaluations;
+  const flashcardTable = expected.tableNames["flashcard-sets"];
   const functions = {
     writing: `bandup-writing-evaluator${suffix}`,
     speaking: `bandup-speaking-evaluator${suffix}`,
     flashcards: `bandup-flashcard-generator${suffix}`,
   };
   // Partition, region and account from the provider's data sources.
-  const modelKeyArn = `arn:\${data.aws_partition.partition.partition}:ssm:\${data.aws_region.region.name}:${ACCOUNT}:parameter/bandup/${env}/gemini-api-key`;
+  const modelKeyArn = `arn:\${data.aws_partition.partition.partition}:ssm:\${data.aws_region.region.name}:${ACCOUNT}:parameter${expected.modelApiKeyParameter}`;
 
   test("declares exactly the three functions, on nodejs22.x arm64", () => {
     const declared = Object.values(resourcesOfType(json, "aws_lambda_function"));
@@ -63,21 +64,19 @@ describe.each([
       const variables = resourceNamed(json, "aws_lambda_function", name).environment.variables;
       expect(variables.DYNAMODB_EVALUATIONS).toBe(evaluationsTable);
       expect(variables.DYNAMODB_FLASHCARD_SETS).toBeUndefined();
-      expect(variables.MODEL_ID).toBe("gemini-2.5-flash");
-      expect(variables.MODEL_API_KEY_PARAMETER).toBe(`/bandup/${env}/gemini-api-key`);
+      expect(variables.MODEL_ID).toBe(expected.modelId);
+      expect(variables.MODEL_API_KEY_PARAMETER).toBe(expected.modelApiKeyParameter);
     }
     expect(resourceNamed(json, "aws_lambda_function", functions.writing).environment.variables.UPLOADS_BUCKET).toBeUndefined();
-    expect(resourceNamed(json, "aws_lambda_function", functions.speaking).environment.variables.UPLOADS_BUCKET).toBe(
-      `bandup-uploads${suffix}`,
-    );
+    expect(resourceNamed(json, "aws_lambda_function", functions.speaking).environment.variables.UPLOADS_BUCKET).toBe(expected.uploadsBucket);
   });
 
   test("the flashcard generator gets DYNAMODB_FLASHCARD_SETS = its stack's flashcard table", () => {
     expect(resourceNamed(json, "aws_lambda_function", functions.flashcards).environment.variables).toEqual({
       DYNAMODB_FLASHCARD_SETS: flashcardTable,
-      MODEL_ID: "gemini-2.5-flash",
-      MODEL_API_KEY_PARAMETER: `/bandup/${env}/gemini-api-key`,
-      UPLOADS_BUCKET: `bandup-uploads${suffix}`,
+      MODEL_ID: expected.modelId,
+      MODEL_API_KEY_PARAMETER: expected.modelApiKeyParameter,
+      UPLOADS_BUCKET: expected.uploadsBucket,
     });
   });
 
@@ -131,7 +130,7 @@ describe.each([
       sid: "ReadUploads",
       effect: "Allow",
       actions: ["s3:GetObject"],
-      resources: [`arn:\${data.aws_partition.partition.partition}:s3:::bandup-uploads${suffix}/uploads/audio/*`],
+      resources: [`arn:\${data.aws_partition.partition.partition}:s3:::${expected.uploadsBucket}/uploads/audio/*`],
     });
   });
 
@@ -146,7 +145,7 @@ describe.each([
         sid: "ReadUploads",
         effect: "Allow",
         actions: ["s3:GetObject"],
-        resources: [`arn:\${data.aws_partition.partition.partition}:s3:::bandup-uploads${suffix}/uploads/documents/*`],
+        resources: [`arn:\${data.aws_partition.partition.partition}:s3:::${expected.uploadsBucket}/uploads/documents/*`],
       },
     ]);
     // Not even through an expression: a change to the evaluations table must not reach this policy.
@@ -227,17 +226,20 @@ describe("function options", () => {
       effect: "Allow",
       actions: ["kms:Decrypt", "kms:GenerateDataKey"],
       resources: [KEY],
-      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.${data.aws_region.region.name}.amazonaws.com"] }],
+      // DynamoDB's endpoint in the stack's region: dynamodb.cn-north-1.amazonaws.com.cn in China.
+      condition: [
+        { test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.${data.aws_region.region.name}.${data.aws_partition.partition.dns_suffix}"] },
+      ],
     });
   });
 
   test("memory, timeout, reserved concurrency and retention come from the environment settings", () => {
     const { json } = synthEnvironment("dev", {
-      settings: { logRetentionDays: 90, functions: { "writing-evaluator": { memoryMb: 768, timeoutSeconds: 60, reservedConcurrency: 4 } } },
+      settings: { logRetentionDays: 90, functions: { "writing-evaluator": { memoryMb: 768, timeoutSeconds: 150, reservedConcurrency: 4 } } },
     });
     expect(resourceNamed(json, "aws_lambda_function", "bandup-writing-evaluator-dev")).toMatchObject({
       memory_size: 768,
-      timeout: 60,
+      timeout: 150,
       reserved_concurrent_executions: 4,
     });
     expect(resourceNamed(json, "aws_lambda_function", "bandup-speaking-evaluator-dev")).toMatchObject({ memory_size: 1024, timeout: 180 });

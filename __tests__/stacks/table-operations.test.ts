@@ -138,7 +138,7 @@ describe("replicaRegions and replicaKmsKeyArns", () => {
 
   test.each<[string, EnvironmentSettings, string]>([
     ["the environment's own region", { replicaRegions: ["us-east-1"] }, "`replicaRegions[0]` is `us-east-1`, the environment's own region; a replica must be in another region"],
-    ["an unknown region", { replicaRegions: ["us-west-9"] }, "`replicaRegions[0]` must be a public AWS region such as us-west-2 or ap-southeast-1 (constructs/naming-rules.ts lists them); got `us-west-9`"],
+    ["an unknown region", { replicaRegions: ["us-west-9"] }, "`replicaRegions[0]` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; got `us-west-9`; did you mean `us-west-1` or `us-west-2`?"],
     ["a region of another partition", { replicaRegions: ["cn-north-1"] }, "`replicaRegions[0]` is `cn-north-1`, in partition `aws-cn`; the environment is in `aws` and a global table cannot span partitions"],
     ["a region twice", { replicaRegions: ["us-west-2", "us-west-2"] }, "`replicaRegions[1]` repeats `us-west-2`; list each region once"],
     [
@@ -159,12 +159,12 @@ describe("replicaRegions and replicaKmsKeyArns", () => {
     [
       "a key of another region",
       { tableKmsKeyArn: KEY, replicaRegions: ["us-west-2"], replicaKmsKeyArns: { "us-west-2": EU_KEY } },
-      "`replicaKmsKeyArns.us-west-2` is a key of region `eu-west-1` but the table is in `us-west-2`; DynamoDB needs a key in the table's own region",
+      "`replicaKmsKeyArns.us-west-2` is in region `eu-west-1` but its replica is in `us-west-2`; DynamoDB needs a key in the table's region",
     ],
     [
       "a key of another partition",
       { tableKmsKeyArn: KEY, replicaRegions: ["us-west-2"], replicaKmsKeyArns: { "us-west-2": WEST_KEY.replace("arn:aws:", "arn:aws-cn:") } },
-      "`replicaKmsKeyArns.us-west-2` is a key of partition `aws-cn` but `us-west-2` is in partition `aws`; use a key ARN that starts with arn:aws:kms:us-west-2:",
+      `\`replicaKmsKeyArns.us-west-2\` is in partition \`aws-cn\` but region \`us-west-2\` is in partition \`aws\`, whose key ARNs start with \`arn:aws:kms:us-west-2:\`; got \`${WEST_KEY.replace("arn:aws:", "arn:aws-cn:")}\``,
     ],
     [
       "a key alias",
@@ -228,6 +228,47 @@ describe("restore", () => {
     expect(problem).toMatch(
       /^`restore\.pointInTime` must be a past time \(DynamoDB restores only to a time within the recovery window; it is now \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\); got `2999-01-01T00:00:00Z`$/,
     );
+  });
+});
+
+describe("settings written in plain JavaScript", () => {
+  test("every value of the wrong type and every unknown key of the table settings, with the closest known key", () => {
+    expect(
+      problemsOf("dev", {
+        pitrRecoveryDays: "35",
+        tableClass: 1,
+        onDemandThroughput: { evaluations: { table: { maxReadRequestUnits: "1000" }, historyIndx: false }, "flashcard-sets": true },
+        replicaRegions: ["us-west-2", 7],
+        replicaKmsKeyArns: { "us-west-2": null },
+        restore: { table: "evaluations", pointInTime: "latest", switchFunction: true },
+      } as never),
+    ).toEqual([
+      "`pitrRecoveryDays` must be a number; got `\"35\"` (a string)",
+      "`tableClass` must be a string; got `1` (a number)",
+      "`onDemandThroughput.evaluations.table.maxReadRequestUnits` must be a number; got `\"1000\"` (a string)",
+      "`onDemandThroughput.evaluations.historyIndx` is not a throughput setting of a table; did you mean `historyIndex`?",
+      "`onDemandThroughput.flashcard-sets` must be an object; got `true` (a boolean)",
+      "`replicaRegions[1]` must be a string; got `7` (a number)",
+      "`replicaKmsKeyArns.us-west-2` must be a string; got `null`",
+      "`restore.switchFunction` is not a restore setting; did you mean `switchFunctions`?",
+    ]);
+  });
+
+  test("`onDemandThroughput` and a cap are an object or `false`; `replicaRegions` is a list", () => {
+    expect(problemsOf("dev", { onDemandThroughput: true, replicaRegions: "us-west-2" } as never)).toEqual([
+      "`onDemandThroughput` must be an object or `false`; got `true` (a boolean)",
+      "`replicaRegions` must be a list; got `\"us-west-2\"` (a string)",
+    ]);
+    expect(problemsOf("dev", { onDemandThroughput: { evaluations: { table: 400 } } } as never)).toEqual([
+      "`onDemandThroughput.evaluations.table` must be an object or `false`; got `400` (a number)",
+    ]);
+  });
+
+  test("a restore without its table or time names what is missing", () => {
+    expect(problemsOf("dev", { restore: {} } as never)).toEqual([
+      "`restore.table` is required: a restore names the table to restore and the time to restore it to",
+      "`restore.pointInTime` is required: a restore names the table to restore and the time to restore it to",
+    ]);
   });
 });
 

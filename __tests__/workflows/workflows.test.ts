@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import { AWS_PROVIDER_VERSION } from "../../scripts/lib/terraform-offline";
 
 const ROOT = join(__dirname, "../..");
 const ENVIRONMENTS = ["dev", "staging", "prod"];
@@ -40,9 +41,11 @@ function load(name: string): Workflow {
 
 const pr = load("pr.yml");
 const deploy = load("deploy.yml");
+const cdktnCheck = load("cdktn-check.yml");
 const workflows: [string, Workflow][] = [
   ["pr.yml", pr],
   ["deploy.yml", deploy],
+  ["cdktn-check.yml", cdktnCheck],
 ];
 
 /** `npm run X`, `npm run-script X`, `npm test` → the script names. */
@@ -125,6 +128,33 @@ describe("deploy.yml", () => {
       JSON.stringify({ ...deploy.jobs[`deploy-${env}`], needs: undefined }).split(env).join("<env>");
     expect(normalise("staging")).toBe(normalise("dev"));
     expect(normalise("prod")).toBe(normalise("dev"));
+  });
+});
+
+describe("cdktn-check.yml", () => {
+  test("runs weekly and by hand", () => {
+    expect(Object.keys(cdktnCheck.on)).toEqual(["schedule", "workflow_dispatch"]);
+    const schedule = cdktnCheck.on.schedule as { cron: string }[];
+    expect(schedule).toHaveLength(1);
+    // minute hour day-of-month month day-of-week: one fixed day of the week.
+    expect(schedule[0].cron).toMatch(/^\d{1,2} \d{1,2} \* \* [0-6]$/);
+  });
+
+  test("one job: Node.js 22.19 or newer (cdktn-cli's minimum), terraform, the mirror of the pinned provider, then the check", () => {
+    expect(Object.keys(cdktnCheck.jobs)).toEqual(["check"]);
+    const steps = cdktnCheck.jobs.check.steps;
+    const node = steps.find((s) => s.uses?.startsWith("actions/setup-node@"))!;
+    expect(node.with!["node-version"]).toBe(">=22.19.0 <23");
+    expect(steps.some((s) => s.uses?.startsWith("hashicorp/setup-terraform@"))).toBe(true);
+    expect(cdktnCheck.env!.AWS_PROVIDER_VERSION).toBe(AWS_PROVIDER_VERSION);
+    expect(steps.some((s) => s.run?.includes('echo "BANDUP_TF_MIRROR=$mirror" >> "$GITHUB_ENV"'))).toBe(true);
+    const runs = steps.map((s) => s.run ?? "");
+    const install = runs.indexOf("npm ci");
+    const check = runs.findIndex((r) => r.startsWith("npm run check:cdktn -- --report "));
+    expect(install).toBeGreaterThan(-1);
+    expect(check).toBeGreaterThan(install);
+    const summary = steps.find((s) => s.run?.includes("$GITHUB_STEP_SUMMARY"))!;
+    expect(summary.if).toBe("always()");
   });
 });
 

@@ -12,7 +12,10 @@ export const LAMBDA_SUPPORTED_RUNTIME: GuardrailRule = {
   severity: "error",
   checkov: "CKV_AWS_363",
   trivy: "—",
-  fix: "Move to a supported runtime (nodejs24.x, python3.13 or later), test, and deploy; dates are in guardrails/lambda-runtimes.ts.",
+  // Checked against the real terraform by __tests__/guardrails/lambda-runtime.terraform.test.ts.
+  fix:
+    "Move to `nodejs24.x` (`LAMBDA_RUNTIME` in constructs/bandup-function.ts): the pinned hashicorp/aws 5.100.0 rejects it at validate; " +
+    'it needs hashicorp/aws 6.x, i.e. CDK Terrain\'s bindings `@cdktn/provider-aws` (README, "Moving to CDK Terrain"). Dates: guardrails/lambda-runtimes.ts.',
   appliesTo: ["aws_lambda_function"],
   check: ({ stack, now, options }) => {
     const findings: Finding[] = [];

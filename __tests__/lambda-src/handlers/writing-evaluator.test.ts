@@ -11,7 +11,7 @@ import {
 } from "../../../lambda-src/writing-evaluator/handler";
 import { useDynalite } from "../../support/dynalite";
 import { geminiAnswer, geminiError, useModelServer } from "../../support/model-server";
-import { contextWith, fakeSsm, itemCount, KEY_PARAMETER, MODEL_ID, NOW, API_KEY, rawItem, rejectionOf, silentLog, testModelClient } from "./helpers";
+import { fakeSsm, itemCount, KEY_PARAMETER, MODEL_ID, NOW, API_KEY, rawItem, rejectionOf, silentLog, testModelClient } from "./helpers";
 
 const db = useDynalite();
 const model = useModelServer({ modelId: MODEL_ID, apiKey: API_KEY });
@@ -159,11 +159,17 @@ test("an answer that is not JSON, or blocked, records `failed`", async () => {
 });
 
 test("timeout: the model call is aborted before the Lambda deadline and the job recorded `failed`", async () => {
-  model().reply({ ...geminiAnswer(ANSWER), delayMs: 5_000 });
-  // 12 s left, 10 s kept back to record the outcome: the call gets 2 s.
-  const started = Date.now();
-  const result = await handler(event({ evaluation_id: "eval-w-slow" }), contextWith(12_000));
-  expect(Date.now() - started).toBeLessThan(4_000);
+  // The model never answers: only the client's own timeout can end the call (else the test times out).
+  model().reply({ ...geminiAnswer(ANSWER), gate: new Promise(() => undefined) });
+  // A clock that stands still and a context that always has 12 s left: with 10 s kept back to record
+  // the outcome, the call gets exactly 2 s, whatever the machine's load.
+  const stillClock = createWritingEvaluatorHandler({
+    evaluations: createEvaluationsRepository({ client: db().documentClient, tableName: db().evaluationsTable, now: () => NOW }),
+    model: testModelClient(model().url, ssm),
+    log: silentLog,
+    clock: () => NOW * 1000,
+  });
+  const result = await stillClock(event({ evaluation_id: "eval-w-slow" }), { getRemainingTimeInMillis: () => 12_000, awsRequestId: "req-slow" });
   expect(result).toMatchObject({ status: "failed", error_message: "the model API did not answer within 2.0 s" });
 });
 

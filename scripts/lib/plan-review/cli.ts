@@ -3,6 +3,7 @@
  * without a process. `scripts/plan-review.ts` is the thin wrapper that runs it.
  */
 import { resolve } from "path";
+import { parseArgs } from "util";
 import { analysePlans } from "./analyse";
 import { parsePlan, PlanInputError, StackPlan, stackNameFromFile } from "./parse";
 import { renderJson, renderMarkdown } from "./render";
@@ -45,50 +46,62 @@ interface Options {
   help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options {
+/** The options, as `util.parseArgs` reads them. */
+const OPTION_SPEC = {
+  help: { type: "boolean", short: "h" },
+  json: { type: "boolean" },
+  output: { type: "string" },
+  "allow-destroy": { type: "string", multiple: true },
+  stack: { type: "string", multiple: true },
+} as const;
+
+/** Reads the command line with `util.parseArgs`, keeping plan files and `--stack` in their order. */
+function parseOptions(argv: readonly string[]): Options {
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: [...argv], options: OPTION_SPEC, strict: true, allowPositionals: true, tokens: true }));
+  } catch (error) {
+    throw usageErrorOf(error, argv);
+  }
   const options: Options = { inputs: [], allowDestroy: [], json: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string => {
-      const given = inline ?? argv[++i];
-      if (given === undefined || given === "") throw new UsageError(`${flag} needs a value`);
-      return given;
-    };
-    const noValue = (): void => {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value; got \`${arg}\``);
-    };
-    switch (flag) {
-      case "-h":
-      case "--help":
-        noValue();
-        options.help = true;
-        break;
-      case "--json":
-        noValue();
-        options.json = true;
-        break;
-      case "--output":
-        options.output = value();
-        break;
-      case "--allow-destroy":
-        options.allowDestroy.push(value());
-        break;
-      case "--stack": {
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      if (token.value === "") throw new UsageError("an empty argument where a plan file name was expected");
+      options.inputs.push({ file: token.value });
+    } else if (token.kind === "option") {
+      const value = (): string => {
+        if (token.value === undefined || token.value === "") throw new UsageError(`${token.rawName} needs a value`);
+        return token.value;
+      };
+      if (token.name === "help") options.help = true;
+      else if (token.name === "json") options.json = true;
+      else if (token.name === "output") options.output = value();
+      else if (token.name === "allow-destroy") options.allowDestroy.push(value());
+      else {
         // --stack name=file (the value itself holds '='); --stack=name=file also works.
         const spec = value();
         const eq = spec.indexOf("=");
         if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--stack needs <name>=<plan.json>; got \`${spec}\``);
         options.inputs.push({ stack: spec.slice(0, eq), file: spec.slice(eq + 1) });
-        break;
       }
-      default:
-        if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
-        if (arg === "") throw new UsageError("an empty argument where a plan file name was expected");
-        options.inputs.push({ file: arg });
     }
   }
   return options;
+}
+
+/** `util.parseArgs`' errors, worded as this command words them. */
+function usageErrorOf(error: unknown, argv: readonly string[]): Error {
+  const { code, message } = error as { code?: string; message: string };
+  const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`unknown option ${flag}`);
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    if (message.includes("does not take an argument")) {
+      const given = argv.find((arg) => arg.startsWith(`${flag}=`)) ?? flag;
+      return new UsageError(`${flag} takes no value; got \`${given}\``);
+    }
+    return new UsageError(`${flag} needs a value`);
+  }
+  return error as Error;
 }
 
 /** The message of a failed read or write, with what to do for the usual causes. */
@@ -137,7 +150,7 @@ function oneLine(text: string): string {
 export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
   let options: Options;
   try {
-    options = parseArgs(argv);
+    options = parseOptions(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(oneLine(`${error.message}${SEE_HELP}`));
