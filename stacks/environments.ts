@@ -124,6 +124,14 @@ export interface EnvironmentSettings {
    */
   readonly accountId?: string;
   /**
+   * Where the environment stands in the promotion order: a push to main deploys every environment of
+   * stage `dev`, then every one of `staging`, then every one of `prod` (`npm run environments` lists them).
+   * @default - the environment's own name for `dev`, `staging` and `prod`; `prod` for any other name, the
+   * last turn, so that an environment nobody placed gets a change only after every dev and staging one
+   * has deployed it
+   */
+  readonly stage?: Stage;
+  /**
    * Protect stateful resources: DynamoDB `deletion_protection_enabled` and Terraform
    * `lifecycle.prevent_destroy` on both tables.
    * @default - true for `prod`, false otherwise
@@ -239,6 +247,10 @@ export interface ResolvedTableRestore {
   readonly original: OriginalTableState;
 }
 
+/** The promotion stages, in deploy order. */
+export const STAGES = ["dev", "staging", "prod"] as const;
+export type Stage = (typeof STAGES)[number];
+
 /** Settings of one function with defaults applied. */
 export interface ResolvedFunctionSettings {
   readonly functionName: string;
@@ -250,6 +262,7 @@ export interface ResolvedFunctionSettings {
 /** An environment with every default applied and every value validated. */
 export interface ResolvedEnvironment {
   readonly name: string;
+  readonly stage: Stage;
   readonly region: string;
   /** The account the provider is pinned to, when the settings name one. */
   readonly accountId?: string;
@@ -361,6 +374,7 @@ const RESTORE_SETTING_TYPES: { readonly [K in keyof Required<TableRestoreSetting
 const SETTING_TYPES: { readonly [K in keyof Required<EnvironmentSettings>]: SettingType } = {
   region: "string",
   accountId: "string",
+  stage: "string",
   protected: "boolean",
   tableNames: { entries: "string" },
   tableKmsKeyArn: "string",
@@ -464,6 +478,7 @@ export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentS
   const tables = resolveTables(input);
   const resolved: ResolvedEnvironment = {
     name,
+    ...resolveStage(input),
     region,
     accountId: settings.accountId,
     protected: input.isProtected,
@@ -476,6 +491,14 @@ export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentS
   };
   if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
   return resolved;
+}
+
+/** The stage: as set; else the name for `dev`, `staging` and `prod`, and the last stage for any other name. */
+function resolveStage({ name, settings, report }: SectionInput): { stage: Stage } {
+  const isStage = (value: unknown): value is Stage => (STAGES as readonly unknown[]).includes(value);
+  const stage = settings.stage ?? (isStage(name) ? name : STAGES[STAGES.length - 1]);
+  if (!isStage(stage)) report(ruleProblem("stage", `one of ${STAGES.map((s) => `\`${s}\``).join(", ")}`, stage));
+  return { stage };
 }
 
 /** Table names (the design's in prod, `<name>-<env>` elsewhere), the customer key, the history index. */

@@ -27,6 +27,7 @@ describe("environments", () => {
   test("prod keeps the design's table names and is protected", () => {
     expect(getEnvironment("prod")).toEqual({
       name: "prod",
+      stage: "prod",
       region: "us-east-1",
       protected: true,
       tableNames: { evaluations: "bandup-evaluations", "flashcard-sets": "bandup-flashcard-sets" },
@@ -451,7 +452,7 @@ describe("settings written in plain JavaScript", () => {
       "`tableKmsKeyARN` is not a setting of an environment; did you mean `tableKmsKeyArn`?",
       "`extraTags` must be an object; got `[\"a\"]` (a list)",
       "`modelid` is not a setting of an environment; did you mean `modelId`?",
-      "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `protected`, `tableNames`, " +
+      "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `stage`, `protected`, `tableNames`, " +
         "`tableKmsKeyArn`, `historyIndexEnabled`, `environmentTag`, `extraTags`, `logRetentionDays`, `functions`, `modelId`, " +
         "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`, `pitrRecoveryDays`, `onDemandThroughput`, `tableClass`, " +
         "`replicaRegions`, `replicaKmsKeyArns`, `restore`",
@@ -538,5 +539,40 @@ describe("S3 bucket names follow S3's rules", () => {
 
   test.each(["abc", "u".repeat(63), "bandup.uploads-1", "1.2.3.4.5"])("accepts %s", (bucket) => {
     expect(problemsOf("dev", { uploadsBucket: bucket })).toEqual([]);
+  });
+});
+
+describe("stage", () => {
+  test.each([
+    ["dev", "dev"],
+    ["staging", "staging"],
+    ["prod", "prod"],
+    // Any other name takes the last turn: it gets a change only after every dev and staging environment.
+    ["qa", "prod"],
+    ["eu-prod", "prod"],
+  ])("%s defaults to stage %s", (name, stage) => {
+    expect(resolveEnvironment(name, {}).stage).toBe(stage);
+  });
+
+  test("a stage that is set wins over the name", () => {
+    expect(resolveEnvironment("qa", { stage: "staging" }).stage).toBe("staging");
+    expect(resolveEnvironment("dev", { stage: "prod" }).stage).toBe("prod");
+  });
+
+  test("allEnvironments keeps each environment's stage, in the order of the settings", () => {
+    expect(allEnvironments({ qa: { stage: "dev" }, dev: {}, "eu-prod": {} }).map((e) => [e.name, e.stage])).toEqual([
+      ["qa", "dev"],
+      ["dev", "dev"],
+      ["eu-prod", "prod"],
+    ]);
+  });
+
+  test("an unknown stage stops with the environment, the field, the value and the allowed stages", () => {
+    expect(() => allEnvironments({ dev: {}, qa: { stage: "testing" as never } })).toThrow(
+      new EnvironmentConfigError("qa", ["`stage` must be one of `dev`, `staging`, `prod`; got `testing`"]),
+    );
+    expect(() => resolveEnvironment("prod", { stage: "Prod" as never })).toThrow(
+      "Invalid settings for environment `prod`:\n  - `stage` must be one of `dev`, `staging`, `prod`; got `Prod`",
+    );
   });
 });

@@ -16,7 +16,7 @@ function unusedName(base: string): string {
 /** The environment a test adds to a copy of the settings: the README's example, under a name no real environment has. */
 export const ADDED_ENVIRONMENT: { readonly name: string; readonly settings: EnvironmentSettings } = {
   name: unusedName("qa"),
-  settings: { region: "ap-southeast-1" },
+  settings: { stage: "staging", region: "ap-southeast-1" },
 };
 
 /** `ENVIRONMENTS` with `ADDED_ENVIRONMENT` added: a copy, the real settings stay as they are. */
@@ -28,6 +28,8 @@ export const SETTINGS_WITH_ADDED_ENVIRONMENT: Readonly<Record<string, Environmen
 /** What the README says an environment with these settings gets. */
 export interface ExpectedEnvironment {
   readonly stack: string;
+  /** The stage set, else the name for dev, staging and prod, else prod (the last turn). */
+  readonly stage: string;
   readonly region: string;
   readonly protected: boolean;
   /** `""` in prod (the design's names), `-<env>` elsewhere. */
@@ -47,6 +49,7 @@ export function expectedEnvironment(name: string, settings: EnvironmentSettings)
   const isProtected = settings.protected ?? isProd;
   return {
     stack: stackName(name),
+    stage: settings.stage ?? (["dev", "staging", "prod"].includes(name) ? name : "prod"),
     region: settings.region ?? "us-east-1",
     protected: isProtected,
     suffix,

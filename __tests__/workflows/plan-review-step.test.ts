@@ -1,5 +1,5 @@
 /**
- * The review steps of pr.yml and deploy.yml, run for real: their `run:` script, taken from the
+ * The review steps of pr.yml and deploy-stage.yml, run for real: their `run:` script, taken from the
  * workflow, in bash -e (GitHub's default shell) with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
  * `npm` is a stand-in on PATH (no npm install in a test) that runs the real review, compiled (see
  * support/plan-review-cli.ts); two cases make it fail the way a broken install would.
@@ -30,7 +30,7 @@ function load(name: string): Workflow {
 
 const prSteps = load("pr.yml").jobs.review.steps;
 const prReview = prSteps.find((s) => s.id === "review")!;
-const deployReview = load("deploy.yml").jobs["deploy-dev"].steps.find((s) => s.run?.includes("npm run plan:review"))!;
+const deployReview = load("deploy-stage.yml").jobs.deploy.steps.find((s) => s.run?.includes("npm run plan:review"))!;
 
 const NO_CHANGES = JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [] });
 const TABLE_DELETED = JSON.stringify({
@@ -137,13 +137,26 @@ describe("pr.yml: the comment only when the review ran; otherwise the job fails 
     expect(step.stdout).toContain("::error title=The plan review did not run::plan-review exited 1 without writing plan-review.md\n");
   });
 
+  test("every plan in plans/ is reviewed, whatever its stack", () => {
+    const step = runStep(prReview, { ...ALL_CLEAN, "bandup-qa.json": TABLE_DELETED });
+    expect([step.status, step.output]).toEqual([0, "status=1\n"]);
+    expect(step.summary).toContain("- ⛔ **bandup-qa**: `aws_dynamodb_table.t` (table `t`) will be **deleted**");
+    for (const stack of ["bandup-dev", "bandup-staging", "bandup-prod", "bandup-qa"]) expect(step.summary).toContain(`| ${stack} |`);
+  });
+
+  test("no plan at all: no status (so no comment), the step fails with the review's message", () => {
+    const step = runStep(prReview, {});
+    expect([step.status, step.output, step.summary]).toEqual([2, "", ""]);
+    expect(step.stdout).toContain("::error title=The plan review did not run::plan-review: no plan file given; run with --help for the usage\n");
+  });
+
   test("a % in the message is escaped for the workflow command", () => {
     const step = runStep(prReview, ALL_CLEAN, { BROKEN_EXIT: "2", BROKEN_STDERR: "plan-review: 100% wrong" });
     expect(step.stdout).toContain("::error title=The plan review did not run::plan-review: 100%25 wrong\n");
   });
 });
 
-describe("deploy.yml: apply only after exit 0; exit 1 and 2 stop the job with an error", () => {
+describe("deploy-stage.yml: apply only after exit 0; exit 1 and 2 stop the job with an error", () => {
   test.each([
     ["exit 0", NO_CHANGES, 0, undefined],
     ["exit 1", TABLE_DELETED, 1, "::error title=Destructive change::bandup-dev: the plan loses data or access (see the job summary); not applied. Allow it with BANDUP_ALLOW_DESTROY if intended.\n"],
