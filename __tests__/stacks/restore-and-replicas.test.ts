@@ -139,6 +139,25 @@ describe("replicas in a stack", () => {
     expect(report.errors).toEqual([]);
   });
 
+  test("with a customer key, every table, the restored one included, is encrypted with it, and each replica with its region's key", () => {
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const westKey = "arn:aws:kms:us-west-2:123456789012:key/2234abcd-12ab-34cd-56ef-1234567890ab";
+    const { json, report } = step("prod", {
+      protected: true,
+      tableKmsKeyArn: key,
+      replicaRegions: ["us-west-2"],
+      replicaKmsKeyArns: { "us-west-2": westKey },
+      restore: { table: "flashcard-sets", pointInTime: AT },
+    });
+    const tables = Object.values(resourcesOfType(json, "aws_dynamodb_table"));
+    expect(tables.map((t) => t.name).sort()).toEqual(["bandup-evaluations", "bandup-flashcard-sets", "bandup-flashcard-sets-restored"]);
+    for (const table of tables) {
+      expect(table.server_side_encryption).toEqual({ enabled: true, kms_key_arn: key });
+      expect(table.replica).toEqual([{ region_name: "us-west-2", kms_key_arn: westKey, point_in_time_recovery: true, propagate_tags: true }]);
+    }
+    expect(report.errors).toEqual([]);
+  });
+
   test("the functions' policies name the home region's table only: they run there", () => {
     const plain = step("dev", {});
     const replicated = step("dev", { replicaRegions: ["us-west-2", "eu-west-1"] });
