@@ -216,9 +216,10 @@ export interface EnvironmentSettings {
    */
   readonly tableClass?: TableClass;
   /**
-   * Regions of replicas of every table (global tables version 2019.11.21): public regions of the
-   * environment's partition other than its own, each once. The tables' streams are on whenever this
-   * is set (replicas need them): set `[]` to remove the last replica, then remove the setting.
+   * Regions of replicas of every table (global tables version 2019.11.21): regions the pinned
+   * provider knows, of the environment's partition, other than its own, each once. The tables'
+   * streams are on whenever this is set (replicas need them): set `[]` to remove the last replica,
+   * then remove the setting.
    * @default - no replicas
    */
   readonly replicaRegions?: readonly string[];
