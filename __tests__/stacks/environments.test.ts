@@ -44,6 +44,15 @@ describe("environments", () => {
       modelApiKeyParameter: "/bandup/prod/gemini-api-key",
       uploadsBucket: "bandup-uploads",
       adoptExistingTables: false,
+      pitrRecoveryDays: 35,
+      onDemandThroughput: {
+        evaluations: { table: undefined, historyIndex: undefined },
+        "flashcard-sets": { table: undefined, historyIndex: undefined },
+      },
+      tableClass: "STANDARD",
+      replicas: [],
+      tableStreamEnabled: false,
+      restore: undefined,
     });
   });
 
@@ -445,7 +454,8 @@ describe("settings written in plain JavaScript", () => {
       "`modelid` is not a setting of an environment; did you mean `modelId`?",
       "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `stage`, `protected`, `tableNames`, " +
         "`tableKmsKeyArn`, `historyIndexEnabled`, `environmentTag`, `extraTags`, `logRetentionDays`, `functions`, `modelId`, " +
-        "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`",
+        "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`, `pitrRecoveryDays`, `onDemandThroughput`, `tableClass`, " +
+        "`replicaRegions`, `replicaKmsKeyArns`, `restore`",
     ]);
   });
 
