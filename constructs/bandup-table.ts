@@ -1,8 +1,25 @@
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { attributeDefinitions, TableDefinition } from "../lambda-src/shared/table-definitions";
 import { DYNAMODB_INDEX_ACTIONS, DYNAMODB_TABLE_ACTIONS, GrantStatement, KMS_TABLE_KEY_ACTIONS } from "./iam-grants";
-import { checkName, checkTags, KMS_KEY_ARN, TABLE_NAME } from "./naming-rules";
+import {
+  checkKmsKeyArnForRegion,
+  REPLICA_KEY_PLACEMENT,
+  checkName,
+  checkRequestUnits,
+  checkRestorePointInTime,
+  checkTableClass,
+  checkTags,
+  checkWholeNumber,
+  KMS_KEY_ARN,
+  partitionOfRegion,
+  PITR_RECOVERY_DAYS,
+  ruleProblem,
+  TABLE_NAME,
+  TableClass,
+} from "./naming-rules";
 import { StackAwsContext } from "./stack-aws-context";
 
 /** On-demand throughput caps (DynamoDB's `OnDemandThroughput`): requests beyond them are throttled. */
@@ -13,6 +30,28 @@ export interface OnDemandThroughputCaps {
   readonly maxWriteRequestUnits: number;
 }
 
+/** One replica of a global table (version 2019.11.21), in another region of the same partition. */
+export interface TableReplica {
+  /** The replica's region, e.g. `us-west-2`. */
+  readonly region: string;
+  /**
+   * ARN of a customer-managed KMS key in that region; required when the table has one (`kmsKeyArn`).
+   * @default - the AWS-owned key, as the table
+   */
+  readonly kmsKeyArn?: string;
+}
+
+/** Where a restored table's data comes from: a table's point-in-time backups. */
+export interface TableRestoreSource {
+  /** Name of the table to restore, in the same account and region. */
+  readonly sourceTableName: string;
+  /**
+   * The time to restore to: an RFC 3339 UTC time (`restore_date_time`), or `"latest"`, the latest
+   * restorable time, about five minutes before now (`restore_to_latest_time`).
+   */
+  readonly pointInTime: string;
+}
+
 /** Props of a `BandupTable`. */
 export interface BandupTableProps {
   /** Keys and index of the table, from `lambda-src/shared/table-definitions.ts`. */
@@ -21,7 +60,7 @@ export interface BandupTableProps {
   readonly tableName: string;
   /**
    * Create the definition's history index, `user_id-created_at-index` (hash `user_id` S, range
-   * `created_at` N, projection ALL).
+   * `created_at` N, the definition's projection).
    * @default true
    */
   readonly historyIndexEnabled?: boolean;
@@ -32,14 +71,51 @@ export interface BandupTableProps {
   readonly kmsKeyArn?: string;
   /**
    * Cap on the table's on-demand throughput (a cost guard: a runaway loop is throttled, not billed).
-   * @default - no cap
+   * `false` writes DynamoDB's "no maximum" (-1 for both units), which also lifts a cap set earlier
+   * (the AWS provider sends nothing when the block is only removed).
+   * @default - no cap, and no `on_demand_throughput` block
    */
-  readonly onDemandThroughput?: OnDemandThroughputCaps;
+  readonly onDemandThroughput?: OnDemandThroughputCaps | false;
   /**
-   * Cap on the history index's on-demand throughput (only with the index).
-   * @default - no cap
+   * Cap on the history index's on-demand throughput (only with the index); `false` as for the table.
+   * @default - no cap, and no `on_demand_throughput` block
    */
-  readonly historyIndexOnDemandThroughput?: OnDemandThroughputCaps;
+  readonly historyIndexOnDemandThroughput?: OnDemandThroughputCaps | false;
+  /**
+   * Days of point-in-time recovery (`point_in_time_recovery.recovery_period_in_days`), 1-35: how far
+   * back the table can be restored.
+   * @default 35
+   */
+  readonly pointInTimeRecoveryDays?: number;
+  /**
+   * Table class: `STANDARD`, or `STANDARD_INFREQUENT_ACCESS` (cheaper storage, dearer requests).
+   * @default "STANDARD"
+   */
+  readonly tableClass?: TableClass;
+  /**
+   * Replicas in other regions (global table version 2019.11.21, `replica` blocks): each with
+   * point-in-time recovery and the table's tags, and a customer key of its region when the table has
+   * one. A replica has no deletion protection of its own (the provider's `replica` block cannot set
+   * it), and removing a region deletes that replica in an in-place update that `prevent_destroy` does
+   * not stop.
+   * @default [] - no replicas
+   */
+  readonly replicas?: readonly TableReplica[];
+  /**
+   * Turn on the table's stream (`NEW_AND_OLD_IMAGES`), which replicas need. On whenever `replicas`
+   * is not empty; set it to keep the stream while the last replica is removed (DynamoDB refuses to
+   * turn off the stream of a table that still has replicas, and the provider turns the stream off
+   * before it removes replicas).
+   * @default - true when `replicas` is not empty, else false
+   */
+  readonly streamEnabled?: boolean;
+  /**
+   * Create the table by restoring another table's point-in-time backups (`RestoreTableToPointInTime`)
+   * instead of empty. Terraform replaces the table when this changes after creation: keep it as it
+   * is for the life of the table.
+   * @default - a new, empty table
+   */
+  readonly restoreFrom?: TableRestoreSource;
   /**
    * Turn on DynamoDB `deletion_protection_enabled` and Terraform `lifecycle.prevent_destroy`.
    * @default false
@@ -84,6 +160,12 @@ export class BandupTable extends Construct {
   public readonly onDemandThroughput?: OnDemandThroughputCaps;
   /** The history index's on-demand throughput cap, when it has one. */
   public readonly historyIndexOnDemandThroughput?: OnDemandThroughputCaps;
+  /** Days of point-in-time recovery. */
+  public readonly pointInTimeRecoveryDays: number;
+  /** The regions of the table's replicas (empty without replicas). */
+  public readonly replicaRegions: readonly string[];
+  /** The table whose backups this one was restored from, when it was. */
+  public readonly restoreFrom?: TableRestoreSource;
 
   constructor(scope: Construct, id: string, props: BandupTableProps) {
     super(scope, id);
@@ -92,14 +174,10 @@ export class BandupTable extends Construct {
     const deletionProtection = props.deletionProtection ?? false;
     const index = definition.historyIndex;
     // Reported at synth with this construct's path (cdktf and assertStacksValid prefix it).
-    this.node.addValidation({
-      validate: () =>
-        [
-          checkName("tableName", TABLE_NAME, props.tableName),
-          props.kmsKeyArn === undefined ? undefined : checkName("kmsKeyArn", KMS_KEY_ARN, props.kmsKeyArn),
-          ...checkTags("tags", props.tags ?? {}),
-        ].filter((problem): problem is string => problem !== undefined),
-    });
+    this.node.addValidation({ validate: () => validateProps(props, defaultProviderRegion(this)) });
+    const replicas = props.replicas ?? [];
+    const pointInTimeRecoveryDays = props.pointInTimeRecoveryDays ?? PITR_RECOVERY_DAYS.max;
+    const streamEnabled = props.streamEnabled ?? replicas.length > 0;
 
     this.table = new DynamodbTable(this, "table", {
       name: props.tableName,
@@ -114,13 +192,24 @@ export class BandupTable extends Construct {
               hashKey: index.partitionKey.name,
               rangeKey: index.sortKey.name,
               projectionType: index.projection,
-              onDemandThroughput: props.historyIndexOnDemandThroughput && { ...props.historyIndexOnDemandThroughput },
+              nonKeyAttributes: index.projection === "INCLUDE" ? [...index.nonKeyAttributes] : undefined,
+              onDemandThroughput: onDemandThroughputBlock(props.historyIndexOnDemandThroughput),
             },
           ]
         : undefined,
-      onDemandThroughput: props.onDemandThroughput && { ...props.onDemandThroughput },
-      pointInTimeRecovery: { enabled: true },
+      onDemandThroughput: onDemandThroughputBlock(props.onDemandThroughput),
+      pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: pointInTimeRecoveryDays },
       serverSideEncryption: props.kmsKeyArn ? { enabled: true, kmsKeyArn: props.kmsKeyArn } : undefined,
+      tableClass: props.tableClass ?? "STANDARD",
+      replica:
+        replicas.length > 0
+          ? replicas.map((r) => ({ regionName: r.region, kmsKeyArn: r.kmsKeyArn, pointInTimeRecovery: true, propagateTags: true }))
+          : undefined,
+      streamEnabled: streamEnabled || undefined,
+      streamViewType: streamEnabled ? "NEW_AND_OLD_IMAGES" : undefined,
+      restoreSourceName: props.restoreFrom?.sourceTableName,
+      restoreToLatestTime: props.restoreFrom?.pointInTime === "latest" ? true : undefined,
+      restoreDateTime: props.restoreFrom !== undefined && props.restoreFrom.pointInTime !== "latest" ? props.restoreFrom.pointInTime : undefined,
       deletionProtectionEnabled: deletionProtection,
       tags: props.tags,
       lifecycle: deletionProtection ? { preventDestroy: true } : undefined,
@@ -136,8 +225,11 @@ export class BandupTable extends Construct {
     this.tableArn = this.table.arn;
     this.historyIndexEnabled = historyIndexEnabled;
     this.kmsKeyArn = props.kmsKeyArn;
-    this.onDemandThroughput = props.onDemandThroughput;
-    this.historyIndexOnDemandThroughput = historyIndexEnabled ? props.historyIndexOnDemandThroughput : undefined;
+    this.onDemandThroughput = props.onDemandThroughput || undefined;
+    this.historyIndexOnDemandThroughput = (historyIndexEnabled && props.historyIndexOnDemandThroughput) || undefined;
+    this.pointInTimeRecoveryDays = pointInTimeRecoveryDays;
+    this.replicaRegions = replicas.map((r) => r.region);
+    this.restoreFrom = props.restoreFrom;
     this.indexArns = historyIndexEnabled ? [`${this.table.arn}/index/${index.name}`] : [];
   }
 
@@ -169,4 +261,76 @@ export class BandupTable extends Construct {
     }
     return statements;
   }
+}
+
+/** The region of the stack's default AWS provider (the one without an alias), when it is a plain string. */
+function defaultProviderRegion(scope: Construct): string | undefined {
+  const provider = TerraformStack.of(scope)
+    .node.children.filter((c): c is AwsProvider => c instanceof AwsProvider)
+    .find((p) => p.alias === undefined);
+  return provider?.region;
+}
+
+/** DynamoDB's value for "no maximum" in `on_demand_throughput`. */
+const NO_MAXIMUM = -1;
+
+/** The `on_demand_throughput` block of a cap: the cap, "no maximum" for `false`, nothing without one. */
+function onDemandThroughputBlock(caps: OnDemandThroughputCaps | false | undefined) {
+  if (caps === undefined) return undefined;
+  if (caps === false) return { maxReadRequestUnits: NO_MAXIMUM, maxWriteRequestUnits: NO_MAXIMUM };
+  return { maxReadRequestUnits: caps.maxReadRequestUnits, maxWriteRequestUnits: caps.maxWriteRequestUnits };
+}
+
+/**
+ * Every problem with a table's props, each naming the prop, the value and what is allowed. `region`
+ * is the stack's region when it is known at synth (the provider's), for the replicas' checks.
+ */
+function validateProps(props: BandupTableProps, region: string | undefined): string[] {
+  const problems = [
+    checkName("tableName", TABLE_NAME, props.tableName),
+    props.kmsKeyArn === undefined ? undefined : checkName("kmsKeyArn", KMS_KEY_ARN, props.kmsKeyArn),
+    ...checkTags("tags", props.tags ?? {}),
+    props.pointInTimeRecoveryDays === undefined
+      ? undefined
+      : checkWholeNumber("pointInTimeRecoveryDays", props.pointInTimeRecoveryDays, PITR_RECOVERY_DAYS.min, PITR_RECOVERY_DAYS.max, "days"),
+    props.tableClass === undefined ? undefined : checkTableClass("tableClass", props.tableClass),
+  ];
+  for (const [field, caps] of [
+    ["onDemandThroughput", props.onDemandThroughput],
+    ["historyIndexOnDemandThroughput", props.historyIndexOnDemandThroughput],
+  ] as const) {
+    if (caps === undefined || caps === false) continue;
+    problems.push(checkRequestUnits(`${field}.maxReadRequestUnits`, caps.maxReadRequestUnits));
+    problems.push(checkRequestUnits(`${field}.maxWriteRequestUnits`, caps.maxWriteRequestUnits));
+  }
+  const seen = new Set<string>();
+  for (const [i, replica] of (props.replicas ?? []).entries()) {
+    const field = `replicas[${i}]`;
+    const partition = partitionOfRegion(replica.region);
+    const tablePartition = region === undefined ? undefined : partitionOfRegion(region);
+    if (partition === undefined) problems.push(ruleProblem(`${field}.region`, "a region the pinned AWS provider knows (constructs/aws-partitions.ts)", replica.region));
+    else if (replica.region === region) problems.push(ruleProblem(`${field}.region`, `another region than the table's own (\`${region}\`)`, replica.region));
+    else if (seen.has(replica.region)) problems.push(ruleProblem(`${field}.region`, "a region no other replica has", replica.region));
+    else if (tablePartition !== undefined && partition.id !== tablePartition.id) {
+      problems.push(ruleProblem(`${field}.region`, `a region of the table's partition \`${tablePartition.id}\` (a global table cannot span partitions)`, replica.region));
+    }
+    seen.add(replica.region);
+    if (replica.kmsKeyArn !== undefined) problems.push(...checkKmsKeyArnForRegion(`${field}.kmsKeyArn`, replica.kmsKeyArn, replica.region, REPLICA_KEY_PLACEMENT));
+    if ((props.kmsKeyArn === undefined) !== (replica.kmsKeyArn === undefined)) {
+      problems.push(
+        props.kmsKeyArn === undefined
+          ? `\`${field}.kmsKeyArn\` is set but the table has no customer key (\`kmsKeyArn\`); the replicas use the table's kind of key`
+          : `\`${field}.kmsKeyArn\` is required: the table has a customer key, so each replica needs one of its own region`,
+      );
+    }
+  }
+  if (props.restoreFrom !== undefined) {
+    const { sourceTableName, pointInTime } = props.restoreFrom;
+    problems.push(checkName("restoreFrom.sourceTableName", TABLE_NAME, sourceTableName));
+    if (sourceTableName === props.tableName) {
+      problems.push(ruleProblem("restoreFrom.sourceTableName", "another table than this one (a restore creates a new table)", sourceTableName));
+    }
+    problems.push(checkRestorePointInTime("restoreFrom.pointInTime", pointInTime, new Date()));
+  }
+  return problems.filter((problem): problem is string => problem !== undefined);
 }

@@ -99,6 +99,9 @@ export interface KmsKeyPlacement {
   readonly why: string;
 }
 
+/** The region message of a replica's key: DynamoDB encrypts each replica with a key of its own region. */
+export const REPLICA_KEY_PLACEMENT: KmsKeyPlacement = { where: "its replica is in", why: "DynamoDB needs a key in the table's region" };
+
 /**
  * Every problem with a KMS key ARN for resources in `region`: its shape, its region, and its partition
  * (a China or GovCloud region's keys are `arn:aws-cn:` or `arn:aws-us-gov:`). `placement` words the
@@ -348,4 +351,49 @@ export function checkWholeNumber(field: string, value: number, min: number, max:
 /** The problem with a log retention CloudWatch does not accept, or undefined. */
 export function checkLogRetentionDays(field: string, value: number): string | undefined {
   return (LOG_RETENTION_DAYS as readonly number[]).includes(value) ? undefined : ruleProblem(field, `one of ${LOG_RETENTION_DAYS.join(", ")}`, value);
+}
+
+/** Days of point-in-time recovery DynamoDB keeps (`recovery_period_in_days`). */
+export const PITR_RECOVERY_DAYS = { min: 1, max: 35 } as const;
+
+/** DynamoDB table classes. */
+export const TABLE_CLASSES = ["STANDARD", "STANDARD_INFREQUENT_ACCESS"] as const;
+export type TableClass = (typeof TABLE_CLASSES)[number];
+
+/** The problem with a table class DynamoDB does not know, or undefined. */
+export function checkTableClass(field: string, value: string): string | undefined {
+  return (TABLE_CLASSES as readonly string[]).includes(value) ? undefined : ruleProblem(field, `one of ${TABLE_CLASSES.join(", ")}`, value);
+}
+
+/**
+ * The problem with an on-demand throughput cap (`max_read_request_units`, `max_write_request_units`):
+ * DynamoDB takes a whole number of request units per second from 1 up, or undefined.
+ */
+export function checkRequestUnits(field: string, value: number): string | undefined {
+  return Number.isSafeInteger(value) && value >= 1 ? undefined : ruleProblem(field, "a whole number of request units per second, 1 or more", value);
+}
+
+/** A restore time the AWS provider takes (`restore_date_time`): RFC 3339 in UTC, e.g. `2026-11-20T08:30:00Z`. */
+export const RESTORE_DATE_TIME = pattern(
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/,
+  'an RFC 3339 time in UTC such as "2026-11-20T08:30:00Z", or "latest"',
+);
+
+/**
+ * The problem with a point in time to restore to: `"latest"`, or an RFC 3339 UTC time that exists
+ * on the calendar and is not after `now` (DynamoDB restores only to a past time within the table's
+ * recovery window, which it checks itself), or undefined.
+ */
+export function checkRestorePointInTime(field: string, value: string, now: Date): string | undefined {
+  if (value === "latest") return undefined;
+  if (!RESTORE_DATE_TIME.test(value)) return ruleProblem(field, RESTORE_DATE_TIME, value);
+  const time = new Date(value);
+  // `new Date` rolls 2026-02-30 over to March: a real date prints back to the same day.
+  if (Number.isNaN(time.getTime()) || time.toISOString().slice(0, 19) !== value.slice(0, 19)) {
+    return ruleProblem(field, "a date and time that exist on the calendar", value);
+  }
+  if (time.getTime() > now.getTime()) {
+    return ruleProblem(field, `a past time (DynamoDB restores only to a time within the recovery window; it is now ${now.toISOString()})`, value);
+  }
+  return undefined;
 }

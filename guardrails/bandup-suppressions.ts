@@ -22,10 +22,10 @@ export type BandupSuppression = {
   readonly reason: string;
 } & (
   | {
-      /** The stack's tables... */
+      /** The stack's tables (a restored table and its original alike)... */
       readonly resources: "tables";
-      /** ...while this holds for the environment and the table. */
-      readonly applies: (environment: ResolvedEnvironment, table: TableKind) => boolean;
+      /** ...while this holds for the environment and the table (its kind and its name). */
+      readonly applies: (environment: ResolvedEnvironment, table: TableKind, tableName: string) => boolean;
     }
   | {
       /** The stack's functions... */
@@ -57,6 +57,17 @@ export const BANDUP_SUPPRESSIONS: readonly BandupSuppression[] = [
       "stacks/environments.ts (a key in prod's region) to end this suppression. Any other protected environment gets the error.",
   },
   {
+    ruleId: "BANDUP-DDB-3",
+    environments: { protected: true },
+    resources: "tables",
+    applies: (environment, kind, tableName) =>
+      environment.restore?.original === "unprotect" && environment.restore.table === kind && environment.restore.sourceTableName === tableName,
+    reason:
+      'the table is the original of a restore (restore.original: "unprotect" in stacks/environments.ts): the functions use the ' +
+      "restored table, and the original's deletion protection and prevent_destroy come off so that the next step, \"retire\", " +
+      "can delete it (AWS refuses to delete a protected table). Setting restore.original back to \"keep\" ends this suppression.",
+  },
+  {
     ruleId: "BANDUP-LAMBDA-4",
     environments: "all",
     resources: "functions",
@@ -74,9 +85,10 @@ function coversEnvironment(scope: EnvironmentScope, environment: ResolvedEnviron
   return "names" in scope ? scope.names.includes(environment.name) : scope.protected === environment.protected;
 }
 
-/** The resources of a stack that suppressions can name, by kind (a `BandupStack`'s tables and functions). */
+/** The resources of a stack that suppressions can name (a `BandupStack`'s tables and functions). */
 export interface SuppressibleResources {
-  readonly tables: Readonly<Record<TableKind, { readonly table: IConstruct }>>;
+  /** Every table of the stack, with its kind and name: during a restore, the original and the restored table. */
+  readonly allTables: readonly { readonly definition: { readonly kind: TableKind }; readonly tableName: string; readonly table: IConstruct }[];
   readonly functions: Readonly<Record<FunctionKind, { readonly function: IConstruct }>>;
 }
 
@@ -85,8 +97,8 @@ export function applyBandupSuppressions(environment: ResolvedEnvironment, resour
   for (const suppression of BANDUP_SUPPRESSIONS) {
     if (!coversEnvironment(suppression.environments, environment)) continue;
     if (suppression.resources === "tables") {
-      for (const [kind, { table }] of Object.entries(resources.tables) as [TableKind, { table: IConstruct }][]) {
-        if (suppression.applies(environment, kind)) suppressGuardrail(table, suppression.ruleId, suppression.reason);
+      for (const { definition, tableName, table } of resources.allTables) {
+        if (suppression.applies(environment, definition.kind, tableName)) suppressGuardrail(table, suppression.ruleId, suppression.reason);
       }
     } else {
       for (const [kind, { function: fn }] of Object.entries(resources.functions) as [FunctionKind, { function: IConstruct }][]) {

@@ -6,23 +6,23 @@
 import { TerraformStack } from "cdktf";
 import { FUNCTION_DEFINITIONS } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
-import type { ResolvedEnvironment } from "../stacks/environments";
+import { functionTableName, type ResolvedEnvironment } from "../stacks/environments";
 import { applyGuardrails } from "./apply";
 import { applyBandupSuppressions, SuppressibleResources } from "./bandup-suppressions";
 import { GuardrailOptions } from "./types";
 
 /** The guardrail options of an environment's stack. */
 export function bandupGuardrailOptions(environment: ResolvedEnvironment): GuardrailOptions {
-  const names = environment.tableNames;
   return {
     protected: environment.protected,
     // Each function may only touch its own table: the evaluators the evaluations table, the
-    // flashcard generator the flashcard-sets table (function-definitions.ts).
+    // flashcard generator the flashcard-sets table (function-definitions.ts); during a restore,
+    // the one of the two (original or restored) that the functions were switched to.
     functionTableAccess: FUNCTION_DEFINITIONS.map((definition) => ({
       function: new RegExp(`^${escapeRegExp(environment.functions[definition.kind].functionName)}$`),
-      tables: [names[definition.table]],
+      tables: [functionTableName(environment, definition.table)],
     })),
-    tableVariables: Object.fromEntries(TABLE_DEFINITIONS.map((d) => [d.environmentVariable, names[d.kind]])),
+    tableVariables: Object.fromEntries(TABLE_DEFINITIONS.map((d) => [d.environmentVariable, functionTableName(environment, d.kind)])),
     // The synth's summary reports warnings, one line per rule (scripts/lib/synth-app.ts), and
     // `npm run guardrails` every one of them: not one line each on every synth.
     warnings: "none",

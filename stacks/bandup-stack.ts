@@ -13,7 +13,7 @@ import { applyBandupGuardrails } from "../guardrails/bandup";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
-import { ResolvedEnvironment } from "./environments";
+import { functionTableName, ResolvedEnvironment } from "./environments";
 
 /**
  * Test-only provider settings that let `terraform plan` run without AWS. Never set them in a real
@@ -66,8 +66,12 @@ export class BandupStack extends TerraformStack {
   public readonly environment: ResolvedEnvironment;
   /** The AWS provider of the stack (region and `default_tags` of the environment). */
   public readonly provider: AwsProvider;
-  /** The two tables, by kind. */
+  /** The table of each kind that the functions read and write: the original, or the restored one once switched. */
   public readonly tables: Readonly<Record<TableKind, BandupTable>>;
+  /** Every table of the stack: the originals the stack keeps, and the restored table during a restore. */
+  public readonly allTables: readonly BandupTable[];
+  /** The table restored from a point in time (`restore` of the environment), when there is one. */
+  public readonly restoredTable?: BandupTable;
   /** The three functions, by kind. */
   public readonly functions: Readonly<Record<FunctionKind, BandupFunction>>;
   /** The alarm topic, the alarms and the dashboard. */
@@ -95,34 +99,78 @@ export class BandupStack extends TerraformStack {
       }),
     });
 
-    this.tables = this.addTables(environment);
+    const { tables, allTables, restoredTable } = this.addTables(environment);
+    this.tables = tables;
+    this.allTables = allTables;
+    this.restoredTable = restoredTable;
     this.functions = this.addFunctions(environment, this.tables);
     this.monitoring = this.addMonitoring(environment, this.tables, this.functions);
 
     applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
   }
 
-  /** Both tables of the design, with their names and ARNs as outputs. */
-  private addTables(environment: ResolvedEnvironment): Record<TableKind, BandupTable> {
+  /**
+   * Both tables of the design (construct ids `evaluations`, `flashcard-sets`), and during a restore
+   * the restored table (`<kind>-restored`), with the same keys, index, recovery window, caps,
+   * class, replicas, encryption, tags and protection as its original. A retired original is left
+   * out (Terraform deletes it); an original being unprotected loses its deletion protection. Outputs:
+   * the name and ARN of the table the functions use, and of the restored table.
+   */
+  private addTables(environment: ResolvedEnvironment): { tables: Record<TableKind, BandupTable>; allTables: BandupTable[]; restoredTable?: BandupTable } {
+    const restore = environment.restore;
     const tables = {} as Record<TableKind, BandupTable>;
+    const allTables: BandupTable[] = [];
+    let restoredTable: BandupTable | undefined;
     for (const definition of TABLE_DEFINITIONS) {
-      const table = new BandupTable(this, definition.kind, {
+      const caps = environment.onDemandThroughput[definition.kind];
+      const props = {
         definition,
-        tableName: environment.tableNames[definition.kind],
         historyIndexEnabled: environment.historyIndexEnabled,
         kmsKeyArn: environment.tableKmsKeyArn,
+        onDemandThroughput: caps.table,
+        historyIndexOnDemandThroughput: caps.historyIndex,
+        pointInTimeRecoveryDays: environment.pitrRecoveryDays,
+        tableClass: environment.tableClass,
+        replicas: environment.replicas,
+        streamEnabled: environment.tableStreamEnabled,
         deletionProtection: environment.protected,
         tags: environment.tags,
-        adoptExisting: environment.adoptExistingTables,
-      });
-      tables[definition.kind] = table;
+      };
+      const restoring = restore?.table === definition.kind ? restore : undefined;
+      let original: BandupTable | undefined;
+      if (restoring?.original !== "retire") {
+        original = new BandupTable(this, definition.kind, {
+          ...props,
+          tableName: environment.tableNames[definition.kind],
+          deletionProtection: environment.protected && restoring?.original !== "unprotect",
+          adoptExisting: environment.adoptExistingTables,
+        });
+        allTables.push(original);
+      }
+      if (restoring !== undefined) {
+        restoredTable = new BandupTable(this, `${definition.kind}-restored`, {
+          ...props,
+          tableName: restoring.tableName,
+          restoreFrom: { sourceTableName: restoring.sourceTableName, pointInTime: restoring.pointInTime },
+        });
+        allTables.push(restoredTable);
+        new TerraformOutput(this, `${definition.kind}-restored-table-name`, {
+          value: restoredTable.tableName,
+          description: `Name of the table restored from ${restoring.sourceTableName} at ${restoring.pointInTime}`,
+        });
+        new TerraformOutput(this, `${definition.kind}-restored-table-arn`, { value: restoredTable.tableArn });
+      }
+      const inUse = functionTableName(environment, definition.kind) === environment.tableNames[definition.kind] ? original : restoredTable;
+      // resolveEnvironment refuses a retired original that the functions still use.
+      if (inUse === undefined) throw new Error(`no table of kind ${definition.kind} for the functions`);
+      tables[definition.kind] = inUse;
       new TerraformOutput(this, `${definition.kind}-table-name`, {
-        value: table.tableName,
-        description: `Name of the ${definition.kind} table (Lambda variable ${definition.environmentVariable})`,
+        value: inUse.tableName,
+        description: `Name of the ${definition.kind} table the functions use (Lambda variable ${definition.environmentVariable})`,
       });
-      new TerraformOutput(this, `${definition.kind}-table-arn`, { value: table.tableArn });
+      new TerraformOutput(this, `${definition.kind}-table-arn`, { value: inUse.tableArn });
     }
-    return tables;
+    return { tables, allTables, restoredTable };
   }
 
   /** The three functions, each wired from its table and settings (constructs/bandup-function.ts), with outputs. */

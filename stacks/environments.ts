@@ -2,15 +2,20 @@
  * Every deployment environment of BandUp, in one typed module, and the validation that stops synth
  * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
  */
+import type { OnDemandThroughputCaps, TableReplica } from "../constructs/bandup-table";
 import {
   ACCOUNT_ID,
   BUCKET_NAME,
   checkFunctionTimeout,
   checkKmsKeyArnForRegion,
+  REPLICA_KEY_PLACEMENT,
   checkLogRetentionDays,
   checkName,
   checkRegion,
+  checkRequestUnits,
+  checkRestorePointInTime,
   checkSsmParameterName,
+  checkTableClass,
   checkTags,
   checkWholeNumber,
   deadLetterQueueName,
@@ -24,8 +29,10 @@ import {
   LOG_RETENTION_DAYS,
   MODEL_ID,
   partitionOfRegion,
+  PITR_RECOVERY_DAYS,
   ruleProblem,
   TABLE_NAME,
+  TableClass,
   TAG_VALUE,
 } from "../constructs/naming-rules";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
@@ -48,6 +55,60 @@ export interface FunctionSettings {
    * @default - none, the account's unreserved pool
    */
   readonly reservedConcurrency?: number;
+}
+
+/**
+ * On-demand throughput caps of one table and of its history index. A cap given in part keeps the
+ * default of the other unit; `false` takes the cap off (DynamoDB's "no maximum", which also lifts a
+ * cap set earlier).
+ */
+export interface TableThroughputSettings {
+  /**
+   * Read and write request units per second at most on the table.
+   * @default - 1,000 reads and 400 writes outside protected environments (README, "Cost caps"), none when protected
+   */
+  readonly table?: Partial<OnDemandThroughputCaps> | false;
+  /**
+   * Read and write request units per second at most on the history index.
+   * @default - 128 reads and 400 writes outside protected environments (README, "Cost caps"), none when protected
+   */
+  readonly historyIndex?: Partial<OnDemandThroughputCaps> | false;
+}
+
+/** What happens to the original table of a restore. */
+export type OriginalTableState = "keep" | "unprotect" | "retire";
+
+/**
+ * A point-in-time restore of one table into a new table, in three steps an operator takes one deploy
+ * at a time (README, "Restoring a table"): the restore itself, `switchFunctions`, then `original`.
+ * Keep the entry for as long as the restored table lives: it is that table's definition.
+ */
+export interface TableRestoreSettings {
+  /** The table to restore: `evaluations` or `flashcard-sets`. */
+  readonly table: TableKind;
+  /**
+   * The time to restore to: an RFC 3339 time in UTC ("2026-11-20T08:30:00Z"), within the table's
+   * recovery window, or "latest" (the latest restorable time, about five minutes before the apply).
+   */
+  readonly pointInTime: string;
+  /**
+   * Name of the new table (3-255 characters of `[a-zA-Z0-9_.-]`).
+   * @default - the original's name followed by `-restored`
+   */
+  readonly tableName?: string;
+  /**
+   * Step 2: the functions of that table read and write the restored table instead (their variable
+   * and their IAM policy follow the table they are given); `false` switches them back.
+   * @default false
+   */
+  readonly switchFunctions?: boolean;
+  /**
+   * Step 3: the original table. `keep` it; `unprotect` it (protected environments: deletion
+   * protection and `prevent_destroy` off, so it can be deleted); `retire` it (removed from the stack:
+   * Terraform deletes it and every item in it). Both need `switchFunctions`.
+   * @default "keep"
+   */
+  readonly original?: OriginalTableState;
 }
 
 /** Settings of one environment as written by hand; every optional field has a default. */
@@ -139,6 +200,44 @@ export interface EnvironmentSettings {
    */
   readonly adoptExistingTables?: boolean;
   /**
+   * Days of point-in-time recovery of every table, 1-35 (`recovery_period_in_days`): how far back
+   * a table can be restored. Protected environments keep 35 unless a suppression of BANDUP-DDB-7 says why.
+   * @default - 35 in protected environments, 7 otherwise
+   */
+  readonly pitrRecoveryDays?: number;
+  /**
+   * On-demand throughput caps per table and per history index (a cost guard: a runaway loop is
+   * throttled instead of billed); `false` takes every cap off.
+   * @default - on outside protected environments (README, "Cost caps"), off when protected
+   */
+  readonly onDemandThroughput?: Partial<Record<TableKind, TableThroughputSettings>> | false;
+  /**
+   * Table class of every table: `STANDARD`, or `STANDARD_INFREQUENT_ACCESS` (about 60% cheaper
+   * storage, dearer requests: for tables read and written rarely).
+   * @default "STANDARD"
+   */
+  readonly tableClass?: TableClass;
+  /**
+   * Regions of replicas of every table (global tables version 2019.11.21): regions the pinned
+   * provider knows, of the environment's partition, other than its own, each once. The tables'
+   * streams are on whenever this is set (replicas need them): set `[]` to remove the last replica,
+   * then remove the setting.
+   * @default - no replicas
+   */
+  readonly replicaRegions?: readonly string[];
+  /**
+   * Customer-managed KMS key per replica region, required for every replica region when
+   * `tableKmsKeyArn` is set (and refused without it): each key in its own region.
+   * @default {}
+   */
+  readonly replicaKmsKeyArns?: Readonly<Record<string, string>>;
+  /**
+   * Restore one table to a point in time into a new table, switch the functions to it, retire the
+   * original (see `TableRestoreSettings`).
+   * @default - no restore
+   */
+  readonly restore?: TableRestoreSettings;
+  /**
    * Email addresses subscribed to the environment's alarm topic. Each one gets a confirmation email
    * from SNS and receives nothing until the link in it is followed.
    * @default [] - no subscription: alarms change state and show on the dashboard, and notify no one
@@ -152,6 +251,17 @@ export interface EnvironmentSettings {
    * to a topic encrypted with the AWS-managed key `alias/aws/sns`: its policy cannot be changed)
    */
   readonly alarmTopicKmsKeyArn?: string;
+}
+
+/** A restore with its defaults applied. */
+export interface ResolvedTableRestore {
+  readonly table: TableKind;
+  /** The original table's name: the restore's source. */
+  readonly sourceTableName: string;
+  readonly pointInTime: string;
+  readonly tableName: string;
+  readonly switchFunctions: boolean;
+  readonly original: OriginalTableState;
 }
 
 /** The promotion stages, in deploy order. */
@@ -197,6 +307,15 @@ export interface ResolvedEnvironment {
   readonly modelApiKeyParameter: string;
   readonly uploadsBucket: string;
   readonly adoptExistingTables: boolean;
+  readonly pitrRecoveryDays: number;
+  /** Caps per table; `undefined`: no `on_demand_throughput` block; `false`: DynamoDB's "no maximum". */
+  readonly onDemandThroughput: Readonly<Record<TableKind, { readonly table?: OnDemandThroughputCaps | false; readonly historyIndex?: OnDemandThroughputCaps | false }>>;
+  readonly tableClass: TableClass;
+  /** Replicas of every table, with their region's key when the tables have a customer key. */
+  readonly replicas: readonly TableReplica[];
+  /** The tables' streams: on whenever `replicaRegions` is set, even empty. */
+  readonly tableStreamEnabled: boolean;
+  readonly restore?: ResolvedTableRestore;
   /** The alarm topic (its key and subscriptions) and the dashboard. */
   readonly alarms: ResolvedAlarmSettings;
 }
@@ -257,12 +376,31 @@ export type SettingType =
   /** An object whose keys are free (checked by its section) and whose values all have one type. */
   | { readonly entries: SettingType }
   /** An object with known keys only; `what` names one of them in messages ("function setting"). */
-  | { readonly fields: Readonly<Record<string, SettingType>>; readonly what: string };
+  | { readonly fields: Readonly<Record<string, SettingType>>; readonly what: string }
+  /** A list whose items all have one type. */
+  | { readonly items: SettingType }
+  /** `false` (turned off), or a value of the object type given. */
+  | { readonly falseOr: SettingType };
 
 const FUNCTION_SETTING_TYPES: { readonly [K in keyof Required<FunctionSettings>]: SettingType } = {
   memoryMb: "number",
   timeoutSeconds: "number",
   reservedConcurrency: "number",
+};
+
+const THROUGHPUT_CAPS_TYPE: SettingType = {
+  falseOr: { fields: { maxReadRequestUnits: "number", maxWriteRequestUnits: "number" }, what: "throughput cap" },
+};
+const TABLE_THROUGHPUT_SETTING_TYPES: { readonly [K in keyof Required<TableThroughputSettings>]: SettingType } = {
+  table: THROUGHPUT_CAPS_TYPE,
+  historyIndex: THROUGHPUT_CAPS_TYPE,
+};
+const RESTORE_SETTING_TYPES: { readonly [K in keyof Required<TableRestoreSettings>]: SettingType } = {
+  table: "string",
+  pointInTime: "string",
+  tableName: "string",
+  switchFunctions: "boolean",
+  original: "string",
 };
 
 /** Every setting of an environment and its type: a setting added to `EnvironmentSettings` must be added here. */
@@ -282,6 +420,12 @@ const SETTING_TYPES: { readonly [K in keyof Required<EnvironmentSettings>]: Sett
   modelApiKeyParameter: "string",
   uploadsBucket: "string",
   adoptExistingTables: "boolean",
+  pitrRecoveryDays: "number",
+  onDemandThroughput: { falseOr: { entries: { fields: TABLE_THROUGHPUT_SETTING_TYPES, what: "throughput setting of a table" } } },
+  tableClass: "string",
+  replicaRegions: { items: "string" },
+  replicaKmsKeyArns: { entries: "string" },
+  restore: { fields: RESTORE_SETTING_TYPES, what: "restore setting" },
   alarmEmails: { items: "string" },
   alarmTopicKmsKeyArn: "string",
 };
@@ -307,6 +451,12 @@ export function checkType(value: unknown, type: SettingType, field: string | und
   if (typeof type === "string") {
     if (typeof value === type) return value;
     report(`\`${field}\` must be a ${type}; got ${describeValue(value, true)}`);
+    return undefined;
+  }
+  if ("falseOr" in type) {
+    if (value === false) return false;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return checkType(value, type.falseOr, field, report);
+    report(`\`${field}\` must be an object or \`false\`; got ${describeValue(value, true)}`);
     return undefined;
   }
   if ("items" in type) {
@@ -369,17 +519,19 @@ export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentS
     report,
   };
 
+  const tables = resolveTables(input);
   const resolved: ResolvedEnvironment = {
     name,
     ...resolveStage(input),
     region,
     accountId: settings.accountId,
     protected: input.isProtected,
-    ...resolveTables(input),
+    ...tables,
     tags: resolveTags(input),
     ...resolveFunctions(input),
     ...resolveModelAndUploads(input),
     adoptExistingTables: settings.adoptExistingTables ?? false,
+    ...resolveTableOperations(input, tables),
     alarms: resolveAlarms(input),
   };
   if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
@@ -498,6 +650,157 @@ function resolveAlarms({ settings, suffix, region, report }: SectionInput): Reso
     checkKmsKeyArnForRegion("alarmTopicKmsKeyArn", topicKmsKeyArn, region, { where: "the environment deploys to", why: "SNS needs a key in the topic's region" }).forEach(report);
   }
   return { topicName, topicKmsKeyArn, emails: [...emails], dashboardName };
+}
+
+/** Default caps outside protected environments; README "Cost caps" has the arithmetic. */
+export const DEFAULT_THROUGHPUT_CAPS: Readonly<{ table: OnDemandThroughputCaps; historyIndex: OnDemandThroughputCaps }> = {
+  // Writes: one write of the largest item (400 KB, 400 WRU) per second; reads: the design's page of
+  // 10 such items read by key, strongly consistent (10 x 100 RRU).
+  table: { maxReadRequestUnits: 1_000, maxWriteRequestUnits: 400 },
+  // Reads: the most one Query reads (1 MB, eventually consistent: 128 RRU); writes: as the table (an
+  // index entry is never larger than its item, so the index never throttles what the table lets through).
+  historyIndex: { maxReadRequestUnits: 128, maxWriteRequestUnits: 400 },
+};
+
+/** Caps of one table or index: the defaults (when on) merged with a partial setting; `false` as given. */
+function resolveCaps(
+  field: string,
+  setting: Partial<OnDemandThroughputCaps> | false | undefined,
+  defaults: OnDemandThroughputCaps | undefined,
+  report: SectionInput["report"],
+): OnDemandThroughputCaps | false | undefined {
+  if (setting === false) return false;
+  if (setting === undefined) return defaults;
+  const caps = { ...defaults, ...setting };
+  for (const unit of ["maxReadRequestUnits", "maxWriteRequestUnits"] as const) {
+    if (caps[unit] === undefined) {
+      report(`\`${field}.${unit}\` is required: ${field} has no default cap in this environment, so give both units (or \`false\`)`);
+    } else {
+      report(checkRequestUnits(`${field}.${unit}`, caps[unit]));
+    }
+  }
+  return caps as OnDemandThroughputCaps;
+}
+
+/**
+ * The tables' recovery window, cost caps, class and replicas, and the restore of one table: every
+ * setting that decides how a table is operated after it is created.
+ */
+function resolveTableOperations(
+  { name, settings, region, isProtected, report }: SectionInput,
+  tables: { tableNames: Readonly<Record<TableKind, string>>; tableKmsKeyArn?: string },
+) {
+  const pitrRecoveryDays = settings.pitrRecoveryDays ?? (isProtected ? PITR_RECOVERY_DAYS.max : 7);
+  report(checkWholeNumber("pitrRecoveryDays", pitrRecoveryDays, PITR_RECOVERY_DAYS.min, PITR_RECOVERY_DAYS.max, "days"));
+
+  const tableClass = settings.tableClass ?? "STANDARD";
+  report(checkTableClass("tableClass", tableClass));
+
+  const capsSetting = settings.onDemandThroughput;
+  const defaults = isProtected ? undefined : DEFAULT_THROUGHPUT_CAPS;
+  const onDemandThroughput = {} as Record<TableKind, { table?: OnDemandThroughputCaps | false; historyIndex?: OnDemandThroughputCaps | false }>;
+  for (const { kind } of TABLE_DEFINITIONS) {
+    const own = capsSetting === false ? { table: false as const, historyIndex: false as const } : (capsSetting?.[kind] ?? {});
+    onDemandThroughput[kind] = {
+      table: resolveCaps(`onDemandThroughput.${kind}.table`, own.table, defaults?.table, report),
+      historyIndex: resolveCaps(`onDemandThroughput.${kind}.historyIndex`, own.historyIndex, defaults?.historyIndex, report),
+    };
+  }
+  for (const kind of Object.keys(capsSetting === false ? {} : (capsSetting ?? {}))) {
+    if (!TABLE_DEFINITIONS.some((d) => d.kind === kind)) {
+      report(`\`onDemandThroughput.${kind}\` is not a table of this app; the tables are ${TABLE_DEFINITIONS.map((d) => `\`${d.kind}\``).join(", ")}`);
+    }
+  }
+
+  const replicas = resolveReplicas(settings, region, tables.tableKmsKeyArn, report);
+  return {
+    pitrRecoveryDays,
+    onDemandThroughput,
+    tableClass,
+    replicas,
+    tableStreamEnabled: settings.replicaRegions !== undefined,
+    restore: resolveRestore(name, settings, isProtected, tables.tableNames, report),
+  };
+}
+
+/** The replicas: known regions of the environment's partition, not its own, each once, with their keys. */
+function resolveReplicas(settings: EnvironmentSettings, region: string, tableKmsKeyArn: string | undefined, report: SectionInput["report"]): TableReplica[] {
+  const regions = settings.replicaRegions ?? [];
+  const keys = settings.replicaKmsKeyArns ?? {};
+  const partition = partitionOfRegion(region)?.id;
+  const replicas: TableReplica[] = [];
+  for (const [i, replicaRegion] of regions.entries()) {
+    const field = `replicaRegions[${i}]`;
+    const unknownRegion = checkRegion(field, replicaRegion);
+    if (replicaRegion === region) {
+      report(`\`${field}\` is \`${replicaRegion}\`, the environment's own region; a replica must be in another region`);
+    } else if (unknownRegion !== undefined) {
+      report(unknownRegion);
+    } else if (partitionOfRegion(replicaRegion)?.id !== partition) {
+      report(`\`${field}\` is \`${replicaRegion}\`, in partition \`${partitionOfRegion(replicaRegion)?.id}\`; the environment is in \`${partition}\` and a global table cannot span partitions`);
+    } else if (regions.indexOf(replicaRegion) !== i) {
+      report(`\`${field}\` repeats \`${replicaRegion}\`; list each region once`);
+    } else {
+      const key = Object.prototype.hasOwnProperty.call(keys, replicaRegion) ? keys[replicaRegion] : undefined;
+      if (tableKmsKeyArn !== undefined && key === undefined) {
+        report(`\`replicaKmsKeyArns.${replicaRegion}\` is required: the tables have a customer key (\`tableKmsKeyArn\`), so the replica in \`${replicaRegion}\` needs a key of that region`);
+      }
+      if (key !== undefined) checkKmsKeyArnForRegion(`replicaKmsKeyArns.${replicaRegion}`, key, replicaRegion, REPLICA_KEY_PLACEMENT).forEach(report);
+      replicas.push({ region: replicaRegion, kmsKeyArn: key });
+    }
+  }
+  for (const keyRegion of Object.keys(keys)) {
+    if (tableKmsKeyArn === undefined) {
+      report(`\`replicaKmsKeyArns.${keyRegion}\` is set but \`tableKmsKeyArn\` is not; replicas use the tables' kind of key: set \`tableKmsKeyArn\` or remove the replica keys`);
+    } else if (!regions.includes(keyRegion)) {
+      report(`\`replicaKmsKeyArns.${keyRegion}\` names a region that is not in \`replicaRegions\`; add the region or remove the key`);
+    }
+  }
+  return replicas;
+}
+
+/** The restore, checked against the tables it restores and the steps it takes. */
+function resolveRestore(
+  name: string,
+  settings: EnvironmentSettings,
+  isProtected: boolean,
+  tableNames: Readonly<Record<TableKind, string>>,
+  report: SectionInput["report"],
+): ResolvedTableRestore | undefined {
+  const restore = settings.restore;
+  if (restore === undefined) return undefined;
+  const missing = (["table", "pointInTime"] as const).filter((key) => restore[key] === undefined);
+  if (missing.length > 0) {
+    missing.forEach((key) => report(`\`restore.${key}\` is required: a restore names the table to restore and the time to restore it to`));
+    return undefined;
+  }
+  if (!TABLE_DEFINITIONS.some((d) => d.kind === restore.table)) {
+    report(ruleProblem("restore.table", `one of ${TABLE_DEFINITIONS.map((d) => d.kind).join(", ")}`, restore.table));
+    return undefined;
+  }
+  const sourceTableName = tableNames[restore.table];
+  const tableName = restore.tableName ?? `${sourceTableName}-restored`;
+  report(checkName("restore.tableName", TABLE_NAME, tableName));
+  if (Object.values(tableNames).includes(tableName)) {
+    report(`\`restore.tableName\` is \`${tableName}\`, the name of a table of this environment; a restore creates a new table`);
+  }
+  report(checkRestorePointInTime("restore.pointInTime", restore.pointInTime, new Date()));
+  const switchFunctions = restore.switchFunctions ?? false;
+  const original = restore.original ?? "keep";
+  if (!["keep", "unprotect", "retire"].includes(original)) {
+    report(ruleProblem("restore.original", "one of keep, unprotect, retire", original));
+  } else if (original !== "keep" && !switchFunctions) {
+    report(`\`restore.original\` is \`${original}\` but the functions still use \`${sourceTableName}\`; set \`restore.switchFunctions: true\` first (and deploy it)`);
+  } else if (original === "unprotect" && !isProtected) {
+    report(`\`restore.original\` is \`unprotect\` but \`${name}\` is not protected: its tables have no deletion protection to turn off; use \`retire\``);
+  }
+  return { table: restore.table, sourceTableName, pointInTime: restore.pointInTime, tableName, switchFunctions, original };
+}
+
+/** The name of the table the functions of `kind`'s table use: the restored one once switched, else the original. */
+export function functionTableName(environment: ResolvedEnvironment, kind: TableKind): string {
+  const restore = environment.restore;
+  return restore !== undefined && restore.table === kind && restore.switchFunctions ? restore.tableName : environment.tableNames[kind];
 }
 
 /** Looks up a known environment by name, with its defaults applied; throws for an unknown name. */

@@ -1,7 +1,7 @@
 /**
  * BandUp's suppressions (guardrails/bandup-suppressions.ts) cover only what they name: the AWS-owned
- * key in unprotected environments and in prod until its key exists, unreserved concurrency where no
- * reservation is set. Any other protected environment without a customer key gets the BANDUP-DDB-2
+ * key in unprotected environments and in prod until its key exists, the original of a restore while
+ * its protection comes off, unreserved concurrency where no reservation is set. Any other protected environment without a customer key gets the BANDUP-DDB-2
  * error; each proved on a copy of the settings.
  */
 import { Testing } from "cdktf";
@@ -12,7 +12,7 @@ import { buildBandupApp } from "../../stacks/app";
 import { ENVIRONMENTS, EnvironmentSettings } from "../../stacks/environments";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const [UNPROTECTED_KEY_REASON, PROD_KEY_REASON, CONCURRENCY_REASON] = BANDUP_SUPPRESSIONS.map((s) => s.reason);
+const [UNPROTECTED_KEY_REASON, PROD_KEY_REASON, , CONCURRENCY_REASON] = BANDUP_SUPPRESSIONS.map((s) => s.reason);
 
 function build(environments: Readonly<Record<string, EnvironmentSettings>>) {
   return buildBandupApp({ app: Testing.app(), environments, backend: { type: "local" } });
@@ -50,6 +50,7 @@ test("each suppression names a rule, its scope, and a reason that says why and w
   expect(BANDUP_SUPPRESSIONS.map((s) => [s.ruleId, s.environments, s.resources])).toEqual([
     ["BANDUP-DDB-2", { protected: false }, "tables"],
     ["BANDUP-DDB-2", { names: ["prod"] }, "tables"],
+    ["BANDUP-DDB-3", { protected: true }, "tables"],
     ["BANDUP-LAMBDA-4", "all", "functions"],
   ]);
 });

@@ -1,5 +1,6 @@
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
-import { buildFixture, check, ruleIds } from "./fixtures";
+import { suppressGuardrail } from "../../guardrails";
+import { buildFixture, check, KEY_ARN, ruleIds } from "./fixtures";
 
 describe("BANDUP-DDB-1 point-in-time recovery", () => {
   test("Compliance: PITR enabled", () => {
@@ -123,5 +124,56 @@ describe("BANDUP-DDB-6 tags", () => {
     expect(report.errors.map((f) => [f.ruleId, f.message])).toEqual([
       ["BANDUP-DDB-6", "table `bandup-flashcard-sets-test` has no `Project` or `Environment` tag (neither in tags nor in the provider's default_tags)"],
     ]);
+  });
+});
+
+describe("BANDUP-DDB-7 35 days of point-in-time recovery in protected environments", () => {
+  test("Compliance: 35 days, or DynamoDB's default (35) when the window is not set", () => {
+    expect(ruleIds(check(buildFixture({ protected: true, evaluations: { pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 35 } } })))).toEqual([]);
+    expect(ruleIds(check(buildFixture({ protected: true, evaluations: { pointInTimeRecovery: { enabled: true } } })))).toEqual([]);
+  });
+
+  test("Compliance: unprotected environments may keep fewer days", () => {
+    expect(ruleIds(check(buildFixture({ evaluations: { pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 7 } } })))).toEqual([]);
+  });
+
+  test("Compliance: replicas with point-in-time recovery on", () => {
+    const replica = [{ regionName: "us-west-2", kmsKeyArn: KEY_ARN.replace("us-east-1", "us-west-2"), pointInTimeRecovery: true }];
+    expect(ruleIds(check(buildFixture({ protected: true, evaluations: { replica, streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" } })))).toEqual([]);
+  });
+
+  test("Noncompliance: a shorter window, and a replica without point-in-time recovery", () => {
+    const report = check(
+      buildFixture({
+        protected: true,
+        evaluations: { pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 7 }, replica: [{ regionName: "us-west-2", pointInTimeRecovery: false }], streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" },
+      }),
+    );
+    expect(report.errors.map((f) => [f.ruleId, f.address, f.message])).toEqual([
+      [
+        "BANDUP-DDB-7",
+        "aws_dynamodb_table.evaluations",
+        "table `bandup-evaluations-test` is in a protected environment but point_in_time_recovery.recovery_period_in_days = `7` and the replica in `us-west-2` has point_in_time_recovery = `false`; protected environments keep 35 days of point-in-time recovery",
+      ],
+    ]);
+  });
+
+  test("Noncompliance: a window that cannot be read at synth", () => {
+    const fixture = buildFixture({ protected: true });
+    fixture.evaluations.addOverride("point_in_time_recovery.recovery_period_in_days", "${var.days}");
+    expect(check(fixture).errors.map((f) => [f.ruleId, f.message])).toEqual([
+      [
+        "BANDUP-DDB-7",
+        "table `bandup-evaluations-test` is in a protected environment but point_in_time_recovery.recovery_period_in_days = `${var.days}`; protected environments keep 35 days of point-in-time recovery",
+      ],
+    ]);
+  });
+
+  test("a suppression with a reason lets a shorter window through", () => {
+    const fixture = buildFixture({ protected: true, evaluations: { pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 14 } } });
+    suppressGuardrail(fixture.evaluations, "BANDUP-DDB-7", "test data only, rebuilt from the source documents every week");
+    const report = check(fixture);
+    expect(report.errors).toEqual([]);
+    expect(report.suppressions).toEqual([expect.objectContaining({ ruleId: "BANDUP-DDB-7", valid: true, used: true })]);
   });
 });

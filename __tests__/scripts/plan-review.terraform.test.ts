@@ -108,7 +108,7 @@ describe("an in-place change: a tag and the history index (GSI) added", () => {
       "| Attribute | Before | After |",
       "|---|---|---|",
       '| `attribute` |  | `+ {"name":"created_at","type":"N"}` |',
-      '| `global_secondary_index` |  | `+ {"hash_key":"user_id","name":"user_id-created_at-index","projection_type":"ALL","range_key":"created_at","read_capacity":(known after apply),"write_capacity":(known after apply)}` |',
+      '| `global_secondary_index` |  | `+ {"hash_key":"user_id","name":"user_id-created_at-index","non_key_attributes":["error_message","evaluation_type","lease_expires_at_ms","status"],"on_demand_throughput":[{"max_read_request_units":128…` |',
       '| `tags.Team` | (none) | `"learning"` |',
       '| `tags_all.Team` | (none) | `"learning"` |',
       "",

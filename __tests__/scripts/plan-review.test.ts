@@ -465,3 +465,78 @@ describe("member names that are also Object.prototype's (hand-written minimal ch
     expect([review.exitCode, review.findings]).toEqual([0, []]);
   });
 });
+
+describe("restores and replicas (hand-written minimal plans)", () => {
+  const restored = (actions: string[]): PlanResourceChange => ({
+    address: "aws_dynamodb_table.evaluations-restored_table_1",
+    type: "aws_dynamodb_table",
+    mode: "managed",
+    change: {
+      actions,
+      before: { name: "bandup-evaluations-dev-restored", restore_source_name: "bandup-evaluations-dev", restore_date_time: "2026-11-20T08:30:00Z" },
+      after: { name: "bandup-evaluations-dev-restored", restore_source_name: "bandup-evaluations-dev", restore_date_time: "2026-11-20T08:30:00Z" },
+    },
+  });
+  const deleted = (name: string, address = "aws_dynamodb_table.evaluations_table_1"): PlanResourceChange => ({
+    address,
+    type: "aws_dynamodb_table",
+    mode: "managed",
+    change: { actions: ["delete"], before: { name, arn: `arn:aws:dynamodb:us-east-1:123456789012:table/${name}` }, after: null },
+  });
+
+  test("deleting the table another one was restored from is named the retired original of a restore; --allow-destroy lets it through", () => {
+    const plans = () => [plan([restored(["no-op"]), deleted("bandup-evaluations-dev")], "bandup-dev")];
+    const review = analysePlans(plans());
+    expect(review.findings.map((f) => [f.kind, f.message])).toEqual([
+      [
+        "delete",
+        "`aws_dynamodb_table.evaluations_table_1` (table `bandup-evaluations-dev`) will be **deleted**: it is the **retired original of a restore** (the table `bandup-evaluations-dev-restored` was restored from it and the stack keeps it); every item in `bandup-evaluations-dev` is lost, with its point-in-time backups, so check that `bandup-evaluations-dev-restored` holds what you need first.",
+      ],
+    ]);
+    expect(review.exitCode).toBe(1);
+    const allowed = analysePlans(plans(), { allowDestroy: ["bandup-dev:aws_dynamodb_table.evaluations_table_1"] });
+    expect([allowed.exitCode, allowed.findings[0].allowed, allowed.unusedAllowDestroy]).toEqual([0, true, []]);
+  });
+
+  test("restore_source_table_arn matches by the deleted table's ARN", () => {
+    const byArn = restored(["no-op"]);
+    const values = { name: "copy", restore_source_table_arn: "arn:aws:dynamodb:us-east-1:123456789012:table/orig" };
+    const review = analysePlans([plan([{ ...byArn, change: { ...byArn.change, before: values, after: values } }, deleted("orig")])]);
+    expect(review.findings[0].message).toContain("it is the **retired original of a restore** (the table `copy` was restored from it");
+  });
+
+  test("a table no other table was restored from is an ordinary delete", () => {
+    const review = analysePlans([plan([restored(["no-op"]), deleted("bandup-flashcard-sets-dev", "aws_dynamodb_table.flashcard-sets_table_1")])]);
+    expect(review.findings[0].message).toBe(
+      "`aws_dynamodb_table.flashcard-sets_table_1` (table `bandup-flashcard-sets-dev`) will be **deleted**: every item in `bandup-flashcard-sets-dev` is lost.",
+    );
+  });
+
+  test("a sensitive name of the restored table is not printed", () => {
+    const hidden = restored(["no-op"]);
+    const review = analysePlans([
+      plan([{ ...hidden, change: { ...hidden.change, before_sensitive: { name: true }, after_sensitive: { name: true } } }, deleted("bandup-evaluations-dev")]),
+    ]);
+    expect(review.findings[0].message).toContain("(the table (sensitive) was restored from it");
+    expect(JSON.stringify(renderJson(review))).not.toContain("bandup-evaluations-dev-restored");
+  });
+
+  test("removing a replica region is flagged (an update that deletes the replica's items there); adding one is not", () => {
+    const table = (replicas: string[]) => ({ name: "t", replica: replicas.map((region_name) => ({ region_name, point_in_time_recovery: true })) });
+    const review = analysePlans([
+      plan([
+        { address: "aws_dynamodb_table.t", type: "aws_dynamodb_table", mode: "managed", change: { actions: ["update"], before: table(["us-west-2", "eu-west-1"]), after: table(["eu-west-1", "ap-southeast-1"]) } },
+        { address: "aws_dynamodb_table.u", type: "aws_dynamodb_table", mode: "managed", change: { actions: ["update"], before: { ...table([]), name: "u" }, after: { ...table(["us-west-2"]), name: "u" } } },
+        { address: "aws_dynamodb_table.v", type: "aws_dynamodb_table", mode: "managed", change: { actions: ["update"], before: { ...table(["us-west-2"]), name: "v" }, after: { name: "v" }, after_unknown: { replica: true } } },
+      ]),
+    ]);
+    expect(review.findings.map((f) => [f.address, f.kind, f.attributes, f.message])).toEqual([
+      [
+        "aws_dynamodb_table.t",
+        "replica-removed",
+        ["replica"],
+        "`aws_dynamodb_table.t` (table `t`) **removes its replica in `us-west-2`** (`replica`): DynamoDB deletes the replica table in that region and every item in it (the table in its own region keeps its data); `prevent_destroy` does not stop it, this is an update.",
+      ],
+    ]);
+  });
+});

@@ -87,14 +87,20 @@ describe("an offline plan against tables created with the design's AWS CLI comma
     const after = evaluations.change.after as TerraformJson;
     expect(before.global_secondary_index).toEqual([]);
     expect(after.global_secondary_index).toEqual([
-      expect.objectContaining({ name: "user_id-created_at-index", hash_key: "user_id", range_key: "created_at", projection_type: "ALL" }),
+      expect.objectContaining({
+        name: "user_id-created_at-index",
+        hash_key: "user_id",
+        range_key: "created_at",
+        projection_type: "INCLUDE",
+        non_key_attributes: ["error_message", "evaluation_type", "lease_expires_at_ms", "status"],
+      }),
     ]);
     expect([before.hash_key, before.range_key]).toEqual(["evaluation_id", "user_id"]);
     expect([after.hash_key, after.range_key]).toEqual(["evaluation_id", "user_id"]);
     // dynalite does not return tags given at CreateTable, so `before.tags` is not asserted; `after` holds
     // exactly the design's own tags (prod's environmentTag is "production"), so adopting retags nothing.
     expect(after.tags).toEqual({ Project: "bandup", Environment: "production" });
-    expect(after.point_in_time_recovery).toEqual([expect.objectContaining({ enabled: true })]);
+    expect(after.point_in_time_recovery).toEqual([{ enabled: true, recovery_period_in_days: 35 }]);
     expect(after.deletion_protection_enabled).toBe(true);
   });
 });

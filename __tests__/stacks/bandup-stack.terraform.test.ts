@@ -1,8 +1,10 @@
 /**
  * The real terraform CLI on every environment's stack, and on one added to a copy of the settings
  * (support/environment-cases.ts), offline: init against the provider mirror, validate, and plan.
- * Fails (never skips) when terraform or the mirror is missing.
+ * Fails (never skips) when terraform or the mirror is missing. Besides those, `dev` with replicas
+ * (customer keys in both regions), a restore, the infrequent-access class and a 21-day recovery window.
  */
+import { EnvironmentSettings } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
 import { BandupStack } from "../../stacks/bandup-stack";
@@ -44,7 +46,33 @@ function expectedResourceCounts(stack: BandupStack): Record<string, number> {
   };
 }
 
-const environments = ENVIRONMENT_CASES.map((c) => c.name);
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const WEST_KEY = "arn:aws:kms:us-west-2:123456789012:key/2234abcd-12ab-34cd-56ef-1234567890ab";
+
+/** One stack to plan: its label, the environment it builds, its settings, and whether it is protected. */
+interface PlanCase {
+  readonly label: string;
+  readonly env: string;
+  readonly settings: EnvironmentSettings;
+  readonly protected: boolean;
+}
+const CASES: readonly PlanCase[] = [
+  ...ENVIRONMENT_CASES.map((c) => ({ label: c.name, env: c.name, settings: c.settings, protected: c.expected.protected })),
+  {
+    label: "dev with replicas, a restore, another class and window",
+    env: "dev",
+    settings: {
+      tableKmsKeyArn: KEY,
+      tableClass: "STANDARD_INFREQUENT_ACCESS",
+      pitrRecoveryDays: 21,
+      replicaRegions: ["us-west-2"],
+      replicaKmsKeyArns: { "us-west-2": WEST_KEY },
+      restore: { table: "flashcard-sets", pointInTime: "latest", switchFunctions: true },
+    },
+    protected: false,
+  },
+];
+const environments = CASES.map((c) => c.label);
 const results = new Map<string, Checked>();
 
 beforeAll(async () => {
@@ -52,7 +80,7 @@ beforeAll(async () => {
   const cliConfig = writeCliConfig();
   // One init per stack; the stacks run side by side (terraform spends most of its time in the provider).
   await Promise.all(
-    ENVIRONMENT_CASES.map(async ({ name: env, settings }) => {
+    CASES.map(async ({ label, env, settings }) => {
       // A full synth: the plan reads the Lambda zips from the stack's assets folder.
       const { directory, json, stack } = fullSynthEnvironment(env, {
         settings,
@@ -63,31 +91,34 @@ beforeAll(async () => {
       await terraform.init();
       const validation = await terraform.validate();
       const plan = await terraform.plan();
-      results.set(env, { validation, plan, json, stack });
+      results.set(label, { validation, plan, json, stack });
     }),
   );
 }, 180_000);
 
-describe.each(environments)("terraform on bandup-%s", (env) => {
+describe.each(environments)("terraform on bandup-%s", (label) => {
+  const { env, protected: isProtected } = CASES.find((c) => c.label === label)!;
+  const tableCount = label === env ? 2 : 3;
   test("validates with no errors and no warnings", () => {
-    const { validation } = results.get(env)!;
+    const { validation } = results.get(label)!;
     expect(validation).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
   });
 
   test("plans exactly the creates of every declared resource, and reads the data sources", () => {
-    const { plan, json, stack } = results.get(env)!;
+    const { plan, json, stack } = results.get(label)!;
     const declared = Object.entries(json.resource as TerraformJson).flatMap(([type, byName]) =>
       Object.keys(byName).map((name) => `${type}.${name}`),
     );
     const counts = Object.fromEntries(Object.entries(json.resource as TerraformJson).map(([type, byName]) => [type, Object.keys(byName).length]));
-    const expected = Object.fromEntries(Object.entries(expectedResourceCounts(stack)).filter(([, n]) => n > 0));
+    // 2 tables (3 during a restore).
+    const expected = Object.fromEntries(Object.entries({ ...expectedResourceCounts(stack), aws_dynamodb_table: tableCount }).filter(([, n]) => n > 0));
     expect(counts).toEqual(expected);
     const changes = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
     expect(changes.map((c) => [c.address, c.change.actions]).sort()).toEqual(declared.sort().map((address) => [address, ["create"]]));
   });
 
   test("plans the functions with their environment and code hash", () => {
-    const { plan, json } = results.get(env)!;
+    const { plan, json } = results.get(label)!;
     const functions = (plan.resource_changes ?? []).filter((c) => c.type === "aws_lambda_function");
     expect(functions).toHaveLength(3);
     for (const change of functions) {
@@ -102,30 +133,55 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
     }
   });
 
-  test("plans the tables with the synthesized names, keys and PITR", () => {
-    const { plan, json } = results.get(env)!;
-    for (const change of (plan.resource_changes ?? []).filter((c) => c.type === "aws_dynamodb_table")) {
+  test("plans the tables with the synthesized names, keys, PITR window, class, caps, index, replicas and restore", () => {
+    const { plan, json } = results.get(label)!;
+    const tables = (plan.resource_changes ?? []).filter((c) => c.type === "aws_dynamodb_table");
+    expect(tables).toHaveLength(tableCount);
+    for (const change of tables) {
       const declared = json.resource.aws_dynamodb_table[change.name];
+      const blockList = (block: unknown) => (block === undefined ? [] : [block]);
       expect(change.change.after).toMatchObject({
         name: declared.name,
         hash_key: declared.hash_key,
         range_key: declared.range_key,
         billing_mode: "PAY_PER_REQUEST",
-        point_in_time_recovery: [{ enabled: true }],
-        deletion_protection_enabled: ENVIRONMENT_CASES.find((c) => c.name === env)!.expected.protected,
+        point_in_time_recovery: [{ enabled: true, recovery_period_in_days: declared.point_in_time_recovery.recovery_period_in_days }],
+        // The provider treats STANDARD as no change from nothing (its DiffSuppressFunc): null in the
+        // plan, and CreateTable without a class makes a STANDARD table.
+        table_class: declared.table_class === "STANDARD" ? null : declared.table_class,
+        on_demand_throughput: blockList(declared.on_demand_throughput),
+        deletion_protection_enabled: isProtected,
+        global_secondary_index: [
+          expect.objectContaining({
+            name: "user_id-created_at-index",
+            projection_type: "INCLUDE",
+            non_key_attributes: [...declared.global_secondary_index[0].non_key_attributes].sort(),
+            on_demand_throughput: blockList(declared.global_secondary_index[0].on_demand_throughput),
+          }),
+        ],
+        replica: (declared.replica ?? []).map((r: Record<string, unknown>) => expect.objectContaining(r)),
+        stream_enabled: declared.stream_enabled ?? null,
+        restore_source_name: declared.restore_source_name ?? null,
+        restore_to_latest_time: declared.restore_to_latest_time ?? null,
       });
+    }
+    if (label !== env) {
+      expect(tables.map((t) => (t.change.after as { replica: unknown[] }).replica)).toEqual(
+        Array(3).fill([expect.objectContaining({ region_name: "us-west-2", kms_key_arn: WEST_KEY, point_in_time_recovery: true, propagate_tags: true })]),
+      );
+      expect(tables.map((t) => (t.change.after as { table_class: string }).table_class)).toEqual(Array(3).fill("STANDARD_INFREQUENT_ACCESS"));
     }
   });
 
   test("plans the alarm topic encrypted with its new key, the topic policy and the alarms with the account's ARNs, known at plan", () => {
-    const { plan } = results.get(env)!;
+    const { plan, stack } = results.get(label)!;
     const changes = plan.resource_changes ?? [];
     const { suffix, region } = ENVIRONMENT_CASES.find((c) => c.name === env)!.expected;
     const after = (type: string) => changes.filter((c) => c.type === type).map((c) => c.change.after as Record<string, unknown>);
     expect(after("aws_sns_topic")).toEqual([expect.objectContaining({ name: `bandup-alarms${suffix}` })]);
     expect(after("aws_kms_key")).toEqual([expect.objectContaining({ enable_key_rotation: true })]);
     const keyPolicy = JSON.parse(after("aws_kms_key")[0].policy as string);
-    expect(keyPolicy.Statement[1]).toEqual({
+    expect(keyPolicy.Statement.find((s: { Sid: string }) => s.Sid === "CloudWatchAlarmsPublishToThisTopic")).toEqual({
       Sid: "CloudWatchAlarmsPublishToThisTopic",
       Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
@@ -139,7 +195,8 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
       },
     });
     const alarmNames = after("aws_cloudwatch_metric_alarm").map((a) => a.alarm_name as string);
-    expect(alarmNames).toHaveLength(28);
+    expect(alarmNames).toHaveLength(expectedResourceCounts(stack).aws_cloudwatch_metric_alarm);
+    expect(alarmNames.length).toBeGreaterThanOrEqual(28);
     // The topic policy's document is read at plan time: its alarm ARNs are the planned alarms'.
     const document = (plan.prior_state as { values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } } }).values.root_module.resources.find(
       (r) => r.address.startsWith("data.aws_iam_policy_document.alarm-topic-policy_document"),
@@ -150,7 +207,7 @@ describe.each(environments)("terraform on bandup-%s", (env) => {
   });
 
   test("reads the deploying account at plan time (data.aws_caller_identity, the offline STS stand-in here)", () => {
-    const { plan } = results.get(env)!;
+    const { plan } = results.get(label)!;
     const resources = (plan.prior_state as { values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } } })
       .values.root_module.resources;
     expect(resources.find((r) => r.address === "data.aws_caller_identity.caller-identity")?.values).toMatchObject({

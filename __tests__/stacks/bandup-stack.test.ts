@@ -47,9 +47,9 @@ function describeStack(title: string, { name, settings, expected }: EnvironmentC
     });
 
     test.each([
-      [evaluations, "evaluation_id"],
-      [flashcardSets, "set_id"],
-    ])("table %s: keys, attributes, billing, GSI, PITR, tags", (tableName, partitionKey) => {
+      [evaluations, "evaluation_id", "evaluation_type"],
+      [flashcardSets, "set_id", "document_id"],
+    ])("table %s: keys, attributes, billing, GSI, PITR, class, caps, tags", (tableName, partitionKey, identity) => {
       const table = resourceNamed(json, "aws_dynamodb_table", tableName);
       expect(table.hash_key).toBe(partitionKey);
       expect(table.range_key).toBe("user_id");
@@ -59,12 +59,27 @@ function describeStack(title: string, { name, settings, expected }: EnvironmentC
         { name: "user_id", type: "S" },
         { name: "created_at", type: "N" },
       ]);
+      // Caps on by default outside protected environments (README, "Cost caps"), none when protected.
+      const indexCaps = expected.protected ? {} : { on_demand_throughput: { max_read_request_units: 128, max_write_request_units: 400 } };
       expect(table.global_secondary_index).toEqual([
-        { name: "user_id-created_at-index", hash_key: "user_id", range_key: "created_at", projection_type: "ALL" },
+        {
+          name: "user_id-created_at-index",
+          hash_key: "user_id",
+          range_key: "created_at",
+          projection_type: "INCLUDE",
+          non_key_attributes: [identity, "status", "error_message", "lease_expires_at_ms"],
+          ...indexCaps,
+        },
       ]);
-      expect(table.point_in_time_recovery).toEqual({ enabled: true });
+      expect(table.on_demand_throughput).toEqual(expected.protected ? undefined : { max_read_request_units: 1000, max_write_request_units: 400 });
+      expect(table.point_in_time_recovery).toEqual({ enabled: true, recovery_period_in_days: expected.protected ? 35 : 7 });
+      expect(table.table_class).toBe("STANDARD");
       expect(table.server_side_encryption).toBeUndefined();
       expect(table.tags).toEqual({ Project: "bandup", Environment: expected.environmentTag });
+      // No replicas, no stream, no restore by default.
+      for (const attribute of ["replica", "stream_enabled", "stream_view_type", "restore_source_name", "restore_date_time", "restore_to_latest_time"]) {
+        expect(table[attribute]).toBeUndefined();
+      }
     });
 
     test(`${expected.protected ? "protects" : "does not protect"} the tables (deletion protection, prevent_destroy)`, () => {
@@ -151,5 +166,45 @@ describe("stack options", () => {
       skip_region_validation: true,
       endpoints: [{ dynamodb: "http://127.0.0.1:4567" }],
     });
+  });
+});
+
+describe("table settings of an environment in the JSON", () => {
+  test("recovery window, class and caps (one unit set, one index cap off) reach both tables as set", () => {
+    const { json } = synthEnvironment("staging", {
+      settings: {
+        pitrRecoveryDays: 14,
+        tableClass: "STANDARD_INFREQUENT_ACCESS",
+        onDemandThroughput: { evaluations: { table: { maxWriteRequestUnits: 800 }, historyIndex: false } },
+      },
+    });
+    const evaluations = resourceNamed(json, "aws_dynamodb_table", "bandup-evaluations-staging");
+    const flashcards = resourceNamed(json, "aws_dynamodb_table", "bandup-flashcard-sets-staging");
+    for (const table of [evaluations, flashcards]) {
+      expect(table.point_in_time_recovery).toEqual({ enabled: true, recovery_period_in_days: 14 });
+      expect(table.table_class).toBe("STANDARD_INFREQUENT_ACCESS");
+    }
+    expect(evaluations.on_demand_throughput).toEqual({ max_read_request_units: 1000, max_write_request_units: 800 });
+    expect(evaluations.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: -1, max_write_request_units: -1 });
+    expect(flashcards.on_demand_throughput).toEqual({ max_read_request_units: 1000, max_write_request_units: 400 });
+    expect(flashcards.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: 128, max_write_request_units: 400 });
+  });
+
+  test("`onDemandThroughput: false` writes DynamoDB's no-maximum on every table and index", () => {
+    const { json, stack } = synthEnvironment("dev", { settings: { onDemandThroughput: false } });
+    for (const table of Object.values(resourcesOfType(json, "aws_dynamodb_table"))) {
+      expect(table.on_demand_throughput).toEqual({ max_read_request_units: -1, max_write_request_units: -1 });
+      expect(table.global_secondary_index[0].on_demand_throughput).toEqual({ max_read_request_units: -1, max_write_request_units: -1 });
+    }
+    expect(stack.allTables.map((t) => [t.onDemandThroughput, t.historyIndexOnDemandThroughput])).toEqual([
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+  });
+
+  test("the caps the stack sets are exposed on the tables, for alarms", () => {
+    const { stack } = synthEnvironment("dev");
+    expect(stack.tables.evaluations.onDemandThroughput).toEqual({ maxReadRequestUnits: 1000, maxWriteRequestUnits: 400 });
+    expect(stack.tables["flashcard-sets"].historyIndexOnDemandThroughput).toEqual({ maxReadRequestUnits: 128, maxWriteRequestUnits: 400 });
   });
 });

@@ -47,6 +47,15 @@ describe("environments", () => {
       modelApiKeyParameter: "/bandup/prod/gemini-api-key",
       uploadsBucket: "bandup-uploads",
       adoptExistingTables: false,
+      pitrRecoveryDays: 35,
+      onDemandThroughput: {
+        evaluations: { table: undefined, historyIndex: undefined },
+        "flashcard-sets": { table: undefined, historyIndex: undefined },
+      },
+      tableClass: "STANDARD",
+      replicas: [],
+      tableStreamEnabled: false,
+      restore: undefined,
       alarms: { topicName: "bandup-alarms", topicKmsKeyArn: undefined, emails: [], dashboardName: "bandup-operations" },
     });
   });
@@ -457,7 +466,8 @@ describe("settings written in plain JavaScript", () => {
       "`modelid` is not a setting of an environment; did you mean `modelId`?",
       "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `stage`, `protected`, `tableNames`, " +
         "`tableKmsKeyArn`, `historyIndexEnabled`, `environmentTag`, `extraTags`, `logRetentionDays`, `functions`, `modelId`, " +
-        "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`, `alarmEmails`, `alarmTopicKmsKeyArn`",
+        "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`, `pitrRecoveryDays`, `onDemandThroughput`, `tableClass`, " +
+        "`replicaRegions`, `replicaKmsKeyArns`, `restore`, `alarmEmails`, `alarmTopicKmsKeyArn`",
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * This app built with AWS CDK, the tool a user would pick instead: per environment one stack with the
- * same tables (`TableV2`: keys, index, PITR, deletion protection, tags), the same three functions
+ * same tables (`TableV2`: keys, index, PITR and its window, caps, class, deletion protection, tags), the same three functions
  * (`Function`, from the very zips this app built, with the same runtime, architecture, memory, timeout,
  * variables, layer), their roles with the same inline policies, log groups and dead-letter queues, and
  * the same outputs; not the monitoring (bench/lib/aws-cdk-spec.ts's `NOT_BUILT_TYPES`). What to build comes from spec.json beside the compiled app, which the bench reads
@@ -81,7 +81,8 @@ const attribute = (key: KeySpec): dynamodb.Attribute => ({ name: key.name, type:
 function buildTable(stack: Stack, spec: TableSpec): dynamodb.TableV2 {
   return new dynamodb.TableV2(stack, spec.id, {
     tableName: spec.tableName,
-    billing: dynamodb.Billing.onDemand(),
+    billing: dynamodb.Billing.onDemand({ maxReadRequestUnits: spec.maxReadRequestUnits, maxWriteRequestUnits: spec.maxWriteRequestUnits }),
+    tableClass: spec.tableClass && enumValue(dynamodb.TableClass, spec.tableClass, "table class"),
     partitionKey: attribute(spec.partitionKey),
     sortKey: spec.sortKey && attribute(spec.sortKey),
     globalSecondaryIndexes: spec.globalIndexes.map((index) => ({
@@ -90,8 +91,10 @@ function buildTable(stack: Stack, spec: TableSpec): dynamodb.TableV2 {
       sortKey: index.sortKey && attribute(index.sortKey),
       projectionType: enumValue(dynamodb.ProjectionType, index.projection, "projection"),
       nonKeyAttributes: index.nonKeyAttributes && [...index.nonKeyAttributes],
+      maxReadRequestUnits: index.maxReadRequestUnits,
+      maxWriteRequestUnits: index.maxWriteRequestUnits,
     })),
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: spec.pointInTimeRecovery },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: spec.pointInTimeRecovery, recoveryPeriodInDays: spec.recoveryPeriodInDays },
     deletionProtection: spec.deletionProtection,
     removalPolicy: spec.retainOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     encryption: spec.kmsKeyArn ? dynamodb.TableEncryptionV2.customerManagedKey(kms.Key.fromKeyArn(stack, `${spec.id}-key`, spec.kmsKeyArn)) : undefined,

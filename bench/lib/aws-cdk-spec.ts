@@ -28,6 +28,9 @@ export interface GlobalIndexSpec {
   readonly sortKey?: KeySpec;
   readonly projection: "ALL" | "KEYS_ONLY" | "INCLUDE";
   readonly nonKeyAttributes?: readonly string[];
+  /** On-demand caps (none: no maximum). */
+  readonly maxReadRequestUnits?: number;
+  readonly maxWriteRequestUnits?: number;
 }
 
 export interface TableSpec {
@@ -37,6 +40,11 @@ export interface TableSpec {
   readonly sortKey?: KeySpec;
   readonly globalIndexes: readonly GlobalIndexSpec[];
   readonly pointInTimeRecovery: boolean;
+  readonly recoveryPeriodInDays?: number;
+  readonly tableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
+  /** On-demand caps (none: no maximum). */
+  readonly maxReadRequestUnits?: number;
+  readonly maxWriteRequestUnits?: number;
   readonly deletionProtection: boolean;
   /** Terraform's `prevent_destroy`: the AWS CDK app keeps the table when the stack is deleted. */
   readonly retainOnDelete: boolean;
@@ -206,10 +214,21 @@ function keyOf(table: Json, name: string | undefined, where: string): KeySpec | 
   return { name, type: attribute.type };
 }
 
+/** The caps of an `on_demand_throughput` block; DynamoDB's -1 ("no maximum") as none, as AWS CDK writes it. */
+function capsOf(block: Json | undefined): { maxReadRequestUnits?: number; maxWriteRequestUnits?: number } {
+  const cap = (value: unknown) => (typeof value === "number" && value > 0 ? value : undefined);
+  return { maxReadRequestUnits: cap(block?.max_read_request_units), maxWriteRequestUnits: cap(block?.max_write_request_units) };
+}
+
 function tableSpec(id: string, table: Json, where: string): TableSpec {
-  checkKnown(table, ["name", "billing_mode", "hash_key", "range_key", "attribute", "global_secondary_index", "point_in_time_recovery", "server_side_encryption", "deletion_protection_enabled", "tags", "lifecycle"], where);
+  checkKnown(
+    table,
+    ["name", "billing_mode", "hash_key", "range_key", "attribute", "global_secondary_index", "point_in_time_recovery", "server_side_encryption", "deletion_protection_enabled", "tags", "lifecycle", "on_demand_throughput", "table_class"],
+    where,
+  );
   if (table.billing_mode !== "PAY_PER_REQUEST") throw new Error(`${where}: billing mode \`${table.billing_mode}\`; the AWS CDK app builds on-demand tables only`);
   const encryption = one<Json>(table.server_side_encryption);
+  const pitr = one<Json>(table.point_in_time_recovery);
   return {
     id,
     tableName: table.name,
@@ -221,8 +240,12 @@ function tableSpec(id: string, table: Json, where: string): TableSpec {
       sortKey: keyOf(table, index.range_key, where),
       projection: index.projection_type,
       nonKeyAttributes: index.non_key_attributes,
+      ...capsOf(one<Json>(index.on_demand_throughput)),
     })),
-    pointInTimeRecovery: one<Json>(table.point_in_time_recovery)?.enabled === true,
+    pointInTimeRecovery: pitr?.enabled === true,
+    recoveryPeriodInDays: pitr?.recovery_period_in_days,
+    tableClass: table.table_class,
+    ...capsOf(one<Json>(table.on_demand_throughput)),
     deletionProtection: table.deletion_protection_enabled === true,
     retainOnDelete: table.lifecycle?.prevent_destroy === true,
     kmsKeyArn: encryption?.enabled ? encryption.kms_key_arn : undefined,

@@ -10,6 +10,7 @@ import { DDB_CUSTOMER_MANAGED_KEY } from "./dynamodb-customer-managed-key";
 import { DDB_DELETION_PROTECTION } from "./dynamodb-deletion-protection";
 import { DDB_KEY_SCHEMA } from "./dynamodb-key-schema";
 import { DDB_POINT_IN_TIME_RECOVERY } from "./dynamodb-point-in-time-recovery";
+import { DDB_RECOVERY_WINDOW } from "./dynamodb-recovery-window";
 import { DDB_TAGS } from "./dynamodb-tags";
 import { GUARD_KNOWN_RULE, GUARD_SUPPRESSION_REASON, GUARD_SUPPRESSION_USED } from "./guard-suppressions";
 import { IAM_EXACT_IAM_ACTIONS } from "./iam-exact-iam-actions";
@@ -42,6 +43,7 @@ export const RESOURCE_RULES: readonly GuardrailRule[] = [
   DDB_BILLING_MODE,
   DDB_KEY_SCHEMA,
   DDB_TAGS,
+  DDB_RECOVERY_WINDOW,
   IAM_NO_WILDCARD_ACTIONS,
   IAM_NO_WILDCARD_RESOURCES,
   IAM_NO_UNCONSTRAINED_WRITES,

@@ -57,7 +57,7 @@ import {
   type StartResult,
   type TransitionGuard,
 } from "./job-records";
-import { decodeHistoryItems, pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
+import { decodeHistoryItems, pageSize, queryHistoryPage, withFullItems, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = EVALUATIONS_TABLE.partitionKey.name;
 const SORT_KEY = EVALUATIONS_TABLE.sortKey.name;
@@ -90,8 +90,9 @@ export interface EvaluationsRepository {
   /** One record by key (strongly consistent), or undefined; `processing` past its lease reads as `failed`. */
   getEvaluation(key: EvaluationKey): Promise<Evaluation | undefined>;
   /**
-   * A user's evaluations, newest first, one page at a time; `processing` past its lease reads as
-   * `failed`, and a malformed item is skipped (and logged with its key).
+   * A user's evaluations, newest first, one page at a time, as whole records (a `completed` one is
+   * read by key: the history index holds summaries); `processing` past its lease reads as `failed`,
+   * and a malformed item is skipped (and logged with its key).
    */
   listEvaluationHistory(userId: string, options?: EvaluationHistoryOptions): Promise<Page<Evaluation>>;
 }
@@ -229,7 +230,8 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
             ? undefined
             : { expression: "#evaluation_type = :evaluation_type", names: { "#evaluation_type": "evaluation_type" }, values: { ":evaluation_type": type } },
       });
-      return { ...page, items: decodeHistoryItems(page.items, decodeEvaluation, EVALUATIONS_TABLE, clockMs(), skipLog) };
+      const items = await withFullItems(client, tableName, EVALUATIONS_TABLE, page.items, skipLog);
+      return { ...page, items: decodeHistoryItems(items, decodeEvaluation, EVALUATIONS_TABLE, clockMs(), skipLog) };
     },
   };
 }

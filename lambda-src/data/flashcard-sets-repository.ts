@@ -42,7 +42,7 @@ import {
   type RepositoryOptions,
   type StartResult,
 } from "./job-records";
-import { decodeHistoryItems, pageSize, queryHistoryPage, type Page, type PageOptions } from "./pagination";
+import { decodeHistoryItems, pageSize, queryHistoryPage, withFullItems, type Page, type PageOptions } from "./pagination";
 
 const PARTITION_KEY = FLASHCARD_SETS_TABLE.partitionKey.name;
 const SORT_KEY = FLASHCARD_SETS_TABLE.sortKey.name;
@@ -70,8 +70,9 @@ export interface FlashcardSetsRepository {
   /** One record by key (strongly consistent), or undefined; `processing` past its lease reads as `failed`. */
   getFlashcardSet(key: FlashcardSetKey): Promise<FlashcardSet | undefined>;
   /**
-   * A user's `completed` sets, newest first, one page at a time (see pagination.ts on short pages);
-   * a malformed item is skipped (and logged with its key).
+   * A user's `completed` sets, newest first, one page at a time (see pagination.ts on short pages),
+   * each read by key for its cards (the history index holds summaries); a malformed item is skipped
+   * (and logged with its key).
    */
   listCompletedFlashcardSets(userId: string, options?: PageOptions): Promise<Page<CompletedFlashcardSet>>;
 }
@@ -156,9 +157,10 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
         nextToken: pageOptions.nextToken,
         filter: { expression: "#status = :completed", names: { "#status": "status" }, values: { ":completed": "completed" } },
       });
+      const items = await withFullItems(client, tableName, FLASHCARD_SETS_TABLE, page.items, skipLog);
       return {
         ...page,
-        items: decodeHistoryItems(page.items, decodeFlashcardSet, FLASHCARD_SETS_TABLE, clockMs(), skipLog) as CompletedFlashcardSet[],
+        items: decodeHistoryItems(items, decodeFlashcardSet, FLASHCARD_SETS_TABLE, clockMs(), skipLog) as CompletedFlashcardSet[],
       };
     },
   };

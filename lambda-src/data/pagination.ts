@@ -19,12 +19,17 @@
  * When a Query returns more matches than the page still needs, the page ends at the last item kept
  * and the token is built from that item, so nothing is skipped.
  *
+ * The index projects only what a history page filters on and what a `processing` or `failed` record
+ * shows (table-definitions.ts): a `completed` record's results are read by key (`withFullItems`:
+ * GetItem, strongly consistent, a few at a time), so a page returns whole records while every write
+ * of a large result is paid once, on the table, not twice.
+ *
  * Decoding (`decodeHistoryItems`) never blocks a history: an item that is really malformed (a bad
  * band, an unknown status) is left out of its page with a log line naming its key, and the page
  * keeps its `nextToken`, so the listing goes on past it.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { InvalidInputError, MalformedItemError } from "../shared/errors";
 import type { TableDefinition } from "../shared/table-definitions";
 import { checkCreatedAt, checkId, fieldMessage, PARTITION_KEY_MAX_BYTES } from "../shared/validation";
@@ -169,6 +174,43 @@ export async function queryHistoryPage(
 export type SkipLog = (level: "warn", message: string, fields: Record<string, unknown>) => void;
 
 const consoleSkipLog: SkipLog = (level, message, fields) => console[level](JSON.stringify({ message, ...fields }));
+
+/** GetItem requests in flight at once while a page's results are read by key (a page holds at most `MAX_PAGE_SIZE` items). */
+export const FULL_ITEM_READS_IN_FLIGHT = 10;
+
+/** The table key of an index entry (every projection holds it). */
+function tableKeyOf(entry: Readonly<Record<string, unknown>>, table: TableDefinition): Record<string, unknown> {
+  return { [table.partitionKey.name]: entry[table.partitionKey.name], [table.sortKey.name]: entry[table.sortKey.name] };
+}
+
+/**
+ * The page's entries as whole items: with an `INCLUDE` index, each `completed` entry is replaced by
+ * its item, read by key from the table (strongly consistent, so it is at least as new as the entry);
+ * other entries hold all a reader shows. An entry whose item is gone (deleted by hand) is left out
+ * with a log line naming its key. With an `ALL` index the entries are returned as they are.
+ */
+export async function withFullItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  table: TableDefinition,
+  entries: readonly Record<string, unknown>[],
+  log: SkipLog = consoleSkipLog,
+): Promise<Record<string, unknown>[]> {
+  if (table.historyIndex.projection === "ALL") return [...entries];
+  const items: (Record<string, unknown> | undefined)[] = [...entries];
+  const pending = entries.flatMap((entry, i) => (entry.status === "completed" ? [i] : []));
+  for (let start = 0; start < pending.length; start += FULL_ITEM_READS_IN_FLIGHT) {
+    await Promise.all(
+      pending.slice(start, start + FULL_ITEM_READS_IN_FLIGHT).map(async (i) => {
+        const key = tableKeyOf(entries[i], table);
+        const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+        if (result.Item === undefined) log("warn", "skipped an item of a history page that is no longer in the table", { key });
+        items[i] = result.Item;
+      }),
+    );
+  }
+  return items.filter((item): item is Record<string, unknown> => item !== undefined);
+}
 
 /**
  * Decodes a page's raw items as readers see them at `nowMs` (job-records.ts `readerView`), leaving

@@ -6,6 +6,7 @@
  * It must stay plain TypeScript: no cdktf, no constructs, no AWS SDK import, because it ends up in
  * the Lambda bundles.
  */
+import { LIFECYCLE_ATTRIBUTES } from "./models";
 
 /** DynamoDB scalar attribute types used by keys. */
 export type KeyAttributeType = "S" | "N" | "B";
@@ -16,12 +17,18 @@ export interface KeyAttribute {
   readonly type: KeyAttributeType;
 }
 
-/** A global secondary index with a partition key and a sort key, projecting every attribute. */
+/**
+ * A global secondary index with a partition key and a sort key. `INCLUDE` copies the keys and
+ * `nonKeyAttributes` into the index; `ALL` copies every attribute (every write of a large item is
+ * then paid and stored twice).
+ */
 export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey: KeyAttribute;
-  readonly projection: "ALL";
+  readonly projection: "ALL" | "INCLUDE";
+  /** With `INCLUDE`: the attributes besides the keys that the index copies (empty with `ALL`). */
+  readonly nonKeyAttributes: readonly string[];
 }
 
 /** Which table of the design this is; used as a stable construct id and a lookup key. */
@@ -46,12 +53,23 @@ export const HISTORY_INDEX_NAME = "user_id-created_at-index";
 const USER_ID: KeyAttribute = { name: "user_id", type: "S" };
 const CREATED_AT: KeyAttribute = { name: "created_at", type: "N" };
 
-const HISTORY_INDEX: IndexDefinition = {
-  name: HISTORY_INDEX_NAME,
-  partitionKey: USER_ID,
-  sortKey: CREATED_AT,
-  projection: "ALL",
-};
+/**
+ * The history index of a table: `user_id`, newest `created_at` first, with the attributes a history
+ * page filters on and needs to show a `processing` or `failed` record as it is: the status, the
+ * lease's end (a passed lease reads as `failed`), the failure's message, and `identity` (the
+ * evaluation's type, the set's document). A `completed` record's results (feedback, transcript,
+ * flashcards: up to 400 KB) stay out of the index: the data layer reads them by key (README, "What
+ * the history index costs").
+ */
+function historyIndex(identity: string): IndexDefinition {
+  return {
+    name: HISTORY_INDEX_NAME,
+    partitionKey: USER_ID,
+    sortKey: CREATED_AT,
+    projection: "INCLUDE",
+    nonKeyAttributes: [identity, "status", "error_message", LIFECYCLE_ATTRIBUTES.leaseExpiresAtMs],
+  };
+}
 
 /** `bandup-evaluations`: Writing and Speaking Evaluator results. */
 export const EVALUATIONS_TABLE: TableDefinition = {
@@ -59,7 +77,7 @@ export const EVALUATIONS_TABLE: TableDefinition = {
   baseName: "bandup-evaluations",
   partitionKey: { name: "evaluation_id", type: "S" },
   sortKey: USER_ID,
-  historyIndex: HISTORY_INDEX,
+  historyIndex: historyIndex("evaluation_type"),
   environmentVariable: "DYNAMODB_EVALUATIONS",
 };
 
@@ -69,7 +87,7 @@ export const FLASHCARD_SETS_TABLE: TableDefinition = {
   baseName: "bandup-flashcard-sets",
   partitionKey: { name: "set_id", type: "S" },
   sortKey: USER_ID,
-  historyIndex: HISTORY_INDEX,
+  historyIndex: historyIndex("document_id"),
   environmentVariable: "DYNAMODB_FLASHCARD_SETS",
 };
 
@@ -105,7 +123,7 @@ export interface CreateTableInputShape {
   GlobalSecondaryIndexes?: {
     IndexName: string;
     KeySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
-    Projection: { ProjectionType: "ALL" };
+    Projection: { ProjectionType: "ALL" | "INCLUDE"; NonKeyAttributes?: string[] };
   }[];
 }
 
@@ -140,7 +158,10 @@ export function createTableInput(
           { AttributeName: index.partitionKey.name, KeyType: "HASH" },
           { AttributeName: index.sortKey.name, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: index.projection },
+        Projection:
+          index.projection === "INCLUDE"
+            ? { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.nonKeyAttributes] }
+            : { ProjectionType: "ALL" },
       },
     ];
   }

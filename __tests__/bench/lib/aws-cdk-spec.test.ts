@@ -44,17 +44,38 @@ describe("stackSpecOf on the default app's stacks", () => {
     for (const { spec, json } of specs) expect(spec.region).toBe(json.provider.aws[0].region);
   });
 
-  test("the two tables of the design with their keys, history index, PITR and protection", () => {
+  test("the two tables of the design with their keys, history index, PITR and its window, caps, class and protection", () => {
     for (const { spec, json } of specs) {
       const keys = spec.tables.map((t) => ({ partitionKey: t.partitionKey, sortKey: t.sortKey, indexes: t.globalIndexes }));
-      const history = [{ indexName: "user_id-created_at-index", partitionKey: { name: "user_id", type: "S" }, sortKey: { name: "created_at", type: "N" }, projection: "ALL" }];
+      const caps = (block: { max_read_request_units: number; max_write_request_units: number } | undefined) => ({
+        maxReadRequestUnits: block?.max_read_request_units,
+        maxWriteRequestUnits: block?.max_write_request_units,
+      });
+      const history = (identity: string, tableId: string) => [
+        {
+          indexName: "user_id-created_at-index",
+          partitionKey: { name: "user_id", type: "S" },
+          sortKey: { name: "created_at", type: "N" },
+          projection: "INCLUDE",
+          nonKeyAttributes: [identity, "status", "error_message", "lease_expires_at_ms"],
+          ...caps(json.resource.aws_dynamodb_table[tableId].global_secondary_index[0].on_demand_throughput),
+        },
+      ];
       expect(keys).toEqual([
-        { partitionKey: { name: "evaluation_id", type: "S" }, sortKey: { name: "user_id", type: "S" }, indexes: history },
-        { partitionKey: { name: "set_id", type: "S" }, sortKey: { name: "user_id", type: "S" }, indexes: history },
+        { partitionKey: { name: "evaluation_id", type: "S" }, sortKey: { name: "user_id", type: "S" }, indexes: history("evaluation_type", spec.tables[0].id) },
+        { partitionKey: { name: "set_id", type: "S" }, sortKey: { name: "user_id", type: "S" }, indexes: history("document_id", spec.tables[1].id) },
       ]);
       for (const table of spec.tables) {
         const resource = json.resource.aws_dynamodb_table[table.id];
-        expect(table).toMatchObject({ tableName: resource.name, pointInTimeRecovery: true, deletionProtection: resource.deletion_protection_enabled, tags: resource.tags });
+        expect(table).toMatchObject({
+          tableName: resource.name,
+          pointInTimeRecovery: true,
+          recoveryPeriodInDays: resource.point_in_time_recovery.recovery_period_in_days,
+          tableClass: "STANDARD",
+          ...caps(resource.on_demand_throughput),
+          deletionProtection: resource.deletion_protection_enabled,
+          tags: resource.tags,
+        });
       }
     }
   });

@@ -3,7 +3,9 @@
  * where Terraform marks them sensitive, and wherever such a value is copied; `(known after apply)`
  * where unknown), and the findings that block a merge: deleting or replacing a resource whose loss
  * loses data or access (a table, a table item, a log group, a queue, a KMS key), turning a table's
- * point-in-time recovery, server-side encryption or deletion protection off, or disabling a KMS key.
+ * point-in-time recovery, server-side encryption or deletion protection off, removing a table's
+ * replica, or disabling a KMS key. The deletion of a table that another table of the plan was
+ * restored from (`restore_source_name`) is named as the retirement of a restore's original.
  * Pure functions, no I/O.
  */
 import { Action, actionOf, PlanResourceChange, StackPlan } from "./parse";
@@ -100,7 +102,7 @@ export interface ResourceReview {
   readonly attributes: readonly AttributeChange[];
 }
 
-export type FindingKind = "delete" | "replace" | "pitr-disabled" | "sse-disabled" | "protection-disabled" | "key-disabled";
+export type FindingKind = "delete" | "replace" | "pitr-disabled" | "sse-disabled" | "protection-disabled" | "replica-removed" | "key-disabled";
 
 /** Something that blocks the merge unless its address is allowed with `--allow-destroy`. */
 export interface Finding {
@@ -380,14 +382,50 @@ function replacementFinding(
   return { ...base, kind: "replace", attributes: paths, message: `${code(address)} (${describeResource(type, name)}) will be **replaced**${byPaths}.${why}` };
 }
 
-function findingsOf(stack: string, resource: ResourceReview, change: Change): NewFinding[] {
+/**
+ * The tables of a plan that another table of the same plan was restored from: the original's name
+ * (`restore_source_name`) or ARN (`restore_source_table_arn`), mapped to the restored table's name
+ * (`(sensitive)` when marked so: pass the changes through `Secrets.markCopies` first).
+ * Restored tables keep these attributes for life, so they are in every later plan, no-op or not.
+ */
+export function restoreSources(resourceChanges: readonly PlanResourceChange[]): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const rc of resourceChanges) {
+    if (rc.mode !== "managed" || rc.type !== "aws_dynamodb_table") continue;
+    const values = isObject(rc.change.after) ? rc.change.after : isObject(rc.change.before) ? rc.change.before : {};
+    const restored = isSensitive(rc.change, "name") ? SENSITIVE : typeof values.name === "string" ? values.name : rc.address;
+    for (const attribute of ["restore_source_name", "restore_source_table_arn"]) {
+      const source = values[attribute];
+      if (typeof source === "string" && source !== "") sources.set(source, restored);
+    }
+  }
+  return sources;
+}
+
+/** The names of the regions of a table's `replica` blocks (undefined when unknown until apply). */
+function replicaRegions(value: unknown, unknown?: unknown): string[] | undefined {
+  if (child(unknown, "replica") === true) return undefined;
+  if (!isObject(value) || !Array.isArray(value.replica)) return [];
+  const regions = value.replica.map((r) => (isObject(r) ? r.region_name : undefined));
+  return regions.every((r): r is string => typeof r === "string") ? regions : undefined;
+}
+
+function findingsOf(stack: string, resource: ResourceReview, change: Change, restoredFrom: ReadonlyMap<string, string>): NewFinding[] {
   const { address, type, name, action } = resource;
   const base = { stack, address, type, name };
   const what = describeResource(type, name);
   const findings: NewFinding[] = [];
   const stateful = statefulType(type);
   if (stateful && action === "delete") {
-    findings.push({ ...base, kind: "delete", attributes: [], message: `${code(address)} (${what}) will be **deleted**: ${lossOf(stateful, name, change)}.` });
+    const before = isObject(change.before) ? change.before : {};
+    const restored = type === "aws_dynamodb_table" ? [before.name, before.arn].map((v) => (typeof v === "string" ? restoredFrom.get(v) : undefined)).find((v) => v !== undefined) : undefined;
+    const restoredText = restored === SENSITIVE ? SENSITIVE : restored === undefined ? "" : code(restored);
+    const message =
+      restored === undefined
+        ? `${code(address)} (${what}) will be **deleted**: ${lossOf(stateful, name, change)}.`
+        : `${code(address)} (${what}) will be **deleted**: it is the **retired original of a restore** (the table ${restoredText} was restored from it and ` +
+          `the stack keeps it); ${lossOf(stateful, name, change)}, with its point-in-time backups, so check that ${restoredText} holds what you need first.`;
+    findings.push({ ...base, kind: "delete", attributes: [], message });
   }
   if (stateful && action === "replace") findings.push(replacementFinding(resource, stateful, change, base));
   if (action !== "update") return findings;
@@ -407,6 +445,16 @@ function findingsOf(stack: string, resource: ResourceReview, change: Change): Ne
         kind: "sse-disabled",
         attributes: ["server_side_encryption"],
         message: `${code(address)} (${what}) turns **server-side encryption with its KMS key off** (${code("server_side_encryption")}): the table falls back to the AWS-owned key.`,
+      });
+    }
+    const regionsAfter = replicaRegions(after, unknown);
+    const removed = regionsAfter === undefined ? [] : (replicaRegions(before) ?? []).filter((r) => !regionsAfter.includes(r));
+    if (removed.length > 0) {
+      findings.push({
+        ...base,
+        kind: "replica-removed",
+        attributes: ["replica"],
+        message: `${code(address)} (${what}) **removes its replica in ${removed.map(code).join(", ")}** (${code("replica")}): DynamoDB deletes the replica table in that region and every item in it (the table in its own region keeps its data); \`prevent_destroy\` does not stop it, this is an update.`,
       });
     }
     if (flag(before, "deletion_protection_enabled") === true && flag(after, "deletion_protection_enabled", unknown) === false) {
@@ -462,9 +510,9 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
     const counts: Counts = { create: 0, update: 0, replace: 0, delete: 0, import: 0 };
     const resources: ResourceReview[] = [];
     const findings: Finding[] = [];
-    for (const planned of plan.resourceChanges) {
-      if (planned.mode === "data") continue;
-      const rc = secrets.markCopies(planned);
+    const marked = plan.resourceChanges.filter((planned) => planned.mode !== "data").map((planned) => secrets.markCopies(planned));
+    const restoredFrom = restoreSources(marked);
+    for (const rc of marked) {
       const action = actionOf(rc.change.actions);
       // parsePlan rejects every other action list: reaching this is a bug, not an input problem.
       if (action === undefined) throw new Error(`${rc.address}: unchecked action list ${JSON.stringify(rc.change.actions)}`);
@@ -474,7 +522,7 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
       if (importing) counts.import += 1;
       const resource = reviewOf(rc, action, importing);
       resources.push(resource);
-      for (const finding of findingsOf(plan.stack, resource, rc.change)) {
+      for (const finding of findingsOf(plan.stack, resource, rc.change, restoredFrom)) {
         const matches = allowedBy(allow, plan.stack, rc.address);
         matches.forEach((m) => used.add(m));
         findings.push({ ...finding, allowDestroy: `${plan.stack}:${rc.address}`, allowed: matches.length > 0 });

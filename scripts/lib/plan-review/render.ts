@@ -142,7 +142,7 @@ export const JSON_SCHEMA_VERSION = 1;
  *   }],
  *   "findings": [{
  *     "stack": string, "address": string, "type": string, "name": string | null,
- *     "kind": "delete" | "replace" | "pitr-disabled" | "sse-disabled" | "protection-disabled" | "key-disabled",
+ *     "kind": "delete" | "replace" | "pitr-disabled" | "sse-disabled" | "protection-disabled" | "replica-removed" | "key-disabled",
  *     "attributes": string[], "message": string (Markdown),
  *     "allowDestroy": string,             // the entry that allows it: "<stack>:<address>"
  *     "allowed": boolean
