@@ -59,7 +59,7 @@ export class FunctionAlarms extends Construct {
     this.alarms = specs.map((spec) =>
       createRuleAlarm(this, spec.id, { ...spec, threshold: thresholdOf(spec.rule, "base" in spec ? spec.base : undefined), topic, tags: props.tags }),
     );
-    const names = specs.map((spec) => alarmName(spec.rule, spec.resourceName));
+    const names = specs.map((spec) => alarmName(this, spec.rule, spec.resourceName));
     this.alarmNames = names;
     this.node.addValidation({ validate: () => names.map((name) => checkName("alarm name", ALARM_NAME, name)).filter((p): p is string => p !== undefined) });
   }

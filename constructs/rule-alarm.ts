@@ -3,6 +3,7 @@
  * treatment and notifications come from the rule, so every alarm of a kind is set alike.
  */
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AlarmRule } from "./alarm-rules";
 import { AlarmTopic } from "./alarm-topic";
@@ -11,7 +12,7 @@ import { MetricId } from "./cloudwatch-metrics";
 /** What one alarm watches, beyond its rule. */
 export interface RuleAlarmSpec {
   readonly rule: AlarmRule;
-  /** The watched resource's name; the alarm is `<resourceName>-<rule.nameSuffix>`. */
+  /** The watched resource's name; the alarm is `<stack name>/<resourceName>-<rule.nameSuffix>`. */
   readonly resourceName: string;
   /** The one metric the alarm watches, with the rule's statistic and period. */
   readonly metric?: MetricId;
@@ -22,9 +23,13 @@ export interface RuleAlarmSpec {
   readonly tags?: Record<string, string>;
 }
 
-/** The name of the alarm a rule sets on a resource. */
-export function alarmName(rule: AlarmRule, resourceName: string): string {
-  return `${resourceName}-${rule.nameSuffix}`;
+/**
+ * The name of the alarm a rule sets on a resource of `scope`'s stack: `<stack name>/<resourceName>-<suffix>`.
+ * The stack's name first: stack names are unique and hold no `/`, so `alarm:<stack name>/*` names a
+ * stack's alarms and no other stack's, and its deploy role needs one ARN pattern, not one ARN per alarm.
+ */
+export function alarmName(scope: Construct, rule: AlarmRule, resourceName: string): string {
+  return `${TerraformStack.of(scope).node.id}/${resourceName}-${rule.nameSuffix}`;
 }
 
 /** Creates the alarm under `scope` with construct id `id`. */
@@ -44,7 +49,7 @@ export function createRuleAlarm(scope: Construct, id: string, spec: RuleAlarmSpe
         ],
       };
   return new CloudwatchMetricAlarm(scope, id, {
-    alarmName: alarmName(rule, spec.resourceName),
+    alarmName: alarmName(scope, rule, spec.resourceName),
     alarmDescription: `${spec.resourceName}: ${rule.why}`,
     ...watched,
     comparisonOperator: rule.comparison,

@@ -38,7 +38,7 @@ export class TableAlarms extends Construct {
     const alarms: CloudwatchMetricAlarm[] = [];
     const names: string[] = [];
     const add = (alarmId: string, spec: Omit<Parameters<typeof createRuleAlarm>[2], "topic" | "tags">) => {
-      names.push(alarmName(spec.rule, spec.resourceName));
+      names.push(alarmName(this, spec.rule, spec.resourceName));
       alarms.push(createRuleAlarm(this, alarmId, { ...spec, topic, tags: props.tags }));
     };
     /** Throttles, and consumption near the cap when one is set, of the table or one of its indexes. */

@@ -50,8 +50,8 @@ export interface BandupMonitoring {
   readonly topic: AlarmTopic;
   /** The topic's policy: the stack's alarms may publish, nothing else is granted. */
   readonly topicPolicy: AlarmTopicPolicy;
-  /** Each table's alarms, by kind. */
-  readonly tableAlarms: Readonly<Record<TableKind, TableAlarms>>;
+  /** The alarms of every table of the stack (a restored table's and its original's during a restore), in `allTables` order. */
+  readonly tableAlarms: readonly TableAlarms[];
   /** Each function's job outcome metrics (log metric filters), by kind. */
   readonly jobOutcomes: Readonly<Record<FunctionKind, JobOutcomeMetrics>>;
   /** Each function's alarms (its dead-letter queue's and its jobs' included), by kind. */
@@ -104,7 +104,7 @@ export class BandupStack extends TerraformStack {
     this.allTables = allTables;
     this.restoredTable = restoredTable;
     this.functions = this.addFunctions(environment, this.tables);
-    this.monitoring = this.addMonitoring(environment, this.tables, this.functions);
+    this.monitoring = this.addMonitoring(environment, this.allTables, this.functions);
 
     applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
   }
@@ -205,7 +205,7 @@ export class BandupStack extends TerraformStack {
    */
   private addMonitoring(
     environment: ResolvedEnvironment,
-    tables: Record<TableKind, BandupTable>,
+    tables: readonly BandupTable[],
     functions: Record<FunctionKind, BandupFunction>,
   ): BandupMonitoring {
     const { alarms: settings, tags } = environment;
@@ -215,10 +215,9 @@ export class BandupStack extends TerraformStack {
       emails: settings.emails,
       tags,
     });
-    const tableAlarms = {} as Record<TableKind, TableAlarms>;
-    for (const definition of TABLE_DEFINITIONS) {
-      tableAlarms[definition.kind] = new TableAlarms(this, `${definition.kind}-alarms`, { table: tables[definition.kind], topic, tags });
-    }
+    // Ids from the table's own (`evaluations-alarms`, `evaluations-restored-alarms`): an original keeps
+    // its alarms while a restored table is added, switched to and retired.
+    const tableAlarms = tables.map((table) => new TableAlarms(this, `${table.node.id}-alarms`, { table, topic, tags }));
     const jobOutcomes = {} as Record<FunctionKind, JobOutcomeMetrics>;
     const functionAlarms = {} as Record<FunctionKind, FunctionAlarms>;
     for (const definition of FUNCTION_DEFINITIONS) {
@@ -234,12 +233,12 @@ export class BandupStack extends TerraformStack {
         tags,
       });
     }
-    const alarmNames = [...Object.values(tableAlarms), ...Object.values(functionAlarms)].flatMap((a) => a.alarmNames);
+    const alarmNames = [...tableAlarms, ...Object.values(functionAlarms)].flatMap((a) => a.alarmNames);
     const topicPolicy = new AlarmTopicPolicy(this, "alarm-topic-policy", { topic, alarmNames });
     const dashboard = new OperationsDashboard(this, "dashboard", {
       dashboardName: settings.dashboardName,
       region: environment.region,
-      tables: TABLE_DEFINITIONS.map((d) => tables[d.kind]),
+      tables,
       functions: FUNCTION_DEFINITIONS.map((d) => ({ fn: functions[d.kind], jobOutcomes: jobOutcomes[d.kind] })),
     });
     new TerraformOutput(this, "alarm-topic-arn", { value: topic.topicArnReference, description: "SNS topic of the environment's alarms" });

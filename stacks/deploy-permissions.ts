@@ -306,6 +306,7 @@ function viewOf(model: StackModel, block: TfBlock, environmentRegion: string, ta
     partition: target.partition,
     accountId: target.accountId,
     region: regionOf(model, block, environmentRegion),
+    stackName: model.stackName,
     literal: (attribute) => literalOf(model, block, attribute, environmentRegion, target),
     referencedConditions: (attribute) => {
       const reference = wholeReference(attributeAt(block.config, attribute));

@@ -34,6 +34,8 @@ export interface ResourceView {
   readonly accountId: string;
   /** The region of the resource's provider. */
   readonly region: string;
+  /** The name of the stack that declares the resource. */
+  readonly stackName: string;
   /**
    * The literal value of an attribute, following a whole reference (`${aws_iam_role.x.name}`) to the
    * referenced resource's own literal; throws naming the resource and attribute when it is not known at synth.
@@ -453,7 +455,13 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
     reference: `${SAR}/list_amazoncloudwatch.html`,
     read: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
     write: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
-    arns: (view) => [arn(view, "cloudwatch", `alarm:${view.literal("alarm_name")}`)],
+    // An alarm named `<stack name>/...` (constructs/rule-alarm.ts) is covered by its stack's pattern,
+    // which no other stack's alarm matches (stack names hold no `/`); any other alarm by its own name.
+    arns: (view) => {
+      const name = view.literal("alarm_name");
+      const stackPrefix = `${view.stackName}/`;
+      return [arn(view, "cloudwatch", `alarm:${name.startsWith(stackPrefix) ? `${stackPrefix}*` : name}`)];
+    },
   },
   aws_cloudwatch_dashboard: {
     source: "cloudwatch/dashboard.go (resourceDashboardPut, resourceDashboardRead, resourceDashboardDelete; findDashboardByName)",

@@ -25,11 +25,11 @@ describe("TableAlarms", () => {
   test("without caps: throttles of the table and its index, and system errors; no consumption alarm", () => {
     const { alarms, byName } = build();
     expect(Object.keys(byName).sort()).toEqual([
-      "bandup-evaluations-test-read-throttles",
-      "bandup-evaluations-test-system-errors",
-      "bandup-evaluations-test-user_id-created_at-index-read-throttles",
-      "bandup-evaluations-test-user_id-created_at-index-write-throttles",
-      "bandup-evaluations-test-write-throttles",
+      "test/bandup-evaluations-test-read-throttles",
+      "test/bandup-evaluations-test-system-errors",
+      "test/bandup-evaluations-test-user_id-created_at-index-read-throttles",
+      "test/bandup-evaluations-test-user_id-created_at-index-write-throttles",
+      "test/bandup-evaluations-test-write-throttles",
     ]);
     expect([...alarms.alarmNames].sort()).toEqual(Object.keys(byName).sort());
   });
@@ -45,10 +45,10 @@ describe("TableAlarms", () => {
     const index = { TableName: "bandup-evaluations-test", GlobalSecondaryIndexName: "user_id-created_at-index" };
     expect(near.sort()).toEqual(
       [
-        ["bandup-evaluations-test-read-near-cap", "ConsumedReadCapacityUnits", { TableName: "bandup-evaluations-test" }, "Sum", 4800, 60, 3, 2, "notBreaching", true],
-        ["bandup-evaluations-test-write-near-cap", "ConsumedWriteCapacityUnits", { TableName: "bandup-evaluations-test" }, "Sum", 2400, 60, 3, 2, "notBreaching", true],
-        ["bandup-evaluations-test-user_id-created_at-index-read-near-cap", "ConsumedReadCapacityUnits", index, "Sum", 1920, 60, 3, 2, "notBreaching", true],
-        ["bandup-evaluations-test-user_id-created_at-index-write-near-cap", "ConsumedWriteCapacityUnits", index, "Sum", 1200, 60, 3, 2, "notBreaching", true],
+        ["test/bandup-evaluations-test-read-near-cap", "ConsumedReadCapacityUnits", { TableName: "bandup-evaluations-test" }, "Sum", 4800, 60, 3, 2, "notBreaching", true],
+        ["test/bandup-evaluations-test-write-near-cap", "ConsumedWriteCapacityUnits", { TableName: "bandup-evaluations-test" }, "Sum", 2400, 60, 3, 2, "notBreaching", true],
+        ["test/bandup-evaluations-test-user_id-created_at-index-read-near-cap", "ConsumedReadCapacityUnits", index, "Sum", 1920, 60, 3, 2, "notBreaching", true],
+        ["test/bandup-evaluations-test-user_id-created_at-index-write-near-cap", "ConsumedWriteCapacityUnits", index, "Sum", 1200, 60, 3, 2, "notBreaching", true],
       ].sort(),
     );
   });
@@ -56,8 +56,8 @@ describe("TableAlarms", () => {
   test("a cap on the table only: no consumption alarm on the index", () => {
     const { byName } = build({ onDemandThroughput: { maxReadRequestUnits: 100, maxWriteRequestUnits: 50 } });
     expect(Object.keys(byName).filter((n) => n.includes("near-cap")).sort()).toEqual([
-      "bandup-evaluations-test-read-near-cap",
-      "bandup-evaluations-test-write-near-cap",
+      "test/bandup-evaluations-test-read-near-cap",
+      "test/bandup-evaluations-test-write-near-cap",
     ]);
   });
 
@@ -71,7 +71,7 @@ describe("TableAlarms", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     const table = new BandupTable(stack, "evaluations", { definition: EVALUATIONS_TABLE, tableName, historyIndexEnabled: false });
     new TableAlarms(stack, "alarms", { table, topic: new AlarmTopic(stack, "topic", { topicName: "alarms-test", kmsKeyArn: KEY }) });
-    expect(() => assertStacksValid(stack)).toThrow(`[test/alarms] \`alarm name\` must be 1-255 printable ASCII characters; got \`${tableName}-read-throttles\``);
+    expect(() => assertStacksValid(stack)).toThrow(`[test/alarms] \`alarm name\` must be 1-255 printable ASCII characters; got \`test/${tableName}-read-throttles\``);
   });
 });
 

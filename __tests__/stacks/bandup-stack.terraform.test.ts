@@ -24,7 +24,7 @@ interface Checked {
 function expectedResourceCounts(stack: BandupStack): Record<string, number> {
   const functions = FUNCTION_DEFINITIONS.length;
   const { topic, tableAlarms, functionAlarms, jobOutcomes } = stack.monitoring;
-  const alarms = [...Object.values(tableAlarms), ...Object.values(functionAlarms)].reduce((n, a) => n + a.alarms.length, 0);
+  const alarms = [...tableAlarms, ...Object.values(functionAlarms)].reduce((n, a) => n + a.alarms.length, 0);
   return {
     aws_dynamodb_table: TABLE_DEFINITIONS.length,
     // Per function: log group, dead-letter queue, role, role policy, function; one layer (the flashcard generator's).

@@ -253,7 +253,8 @@ test("the deploy policy of dev, statement by statement", () => {
     // Metric filters are authorized on their log group, inline policies on their role, the topic
     // policy on its topic: one statement each with the type whose ARNs they share.
     ["ManageCloudwatchLogGroupCloudwatchLogMetricFilter", 6],
-    ["ManageCloudwatchMetricAlarm", 28],
+    // Every alarm of the stack (28, and 8 near the caps dev has by default) under `alarm:bandup-dev/*`.
+    ["ManageCloudwatchMetricAlarm", 1],
     ["ManageDynamodbTable", 2],
     ["ManageIamRoleIamRolePolicy", 3],
     ["ManageKmsAlias", 1],
@@ -270,6 +271,7 @@ test("the deploy policy of dev, statement by statement", () => {
     ["WriteState", 1],
     ["StateLock", 1],
   ]);
+  expect(dev.deploy.find((s) => s.sid === "ManageCloudwatchMetricAlarm")?.resources).toEqual([`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-dev/*`]);
   expect(dev.deploy.find((s) => s.sid === "ManageDynamodbTable")).toEqual({
     sid: "ManageDynamodbTable",
     actions: [
@@ -461,6 +463,20 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
     threshold: 0,
     alarmActions: [topic.arn],
   });
+  // Named under this stack's prefix (as the constructs name alarms), and under another stack's.
+  for (const name of ["bandup-qa/bandup-flashcard-sets-qa-throttles", "bandup-qa/bandup-evaluations-qa-errors", "bandup-q/bandup-evaluations-q-throttles"]) {
+    new CloudwatchMetricAlarm(stack, name.replace(/\//g, "-"), {
+      alarmName: name,
+      comparisonOperator: "GreaterThanThreshold",
+      evaluationPeriods: 1,
+      metricName: "ThrottledRequests",
+      namespace: "AWS/DynamoDB",
+      period: 300,
+      statistic: "Sum",
+      threshold: 0,
+      alarmActions: [topic.arn],
+    });
+  }
   new CloudwatchDashboard(stack, "dashboard", { dashboardName: "bandup-qa", dashboardBody: "{}" });
   const logs = new CloudwatchLogGroup(stack, "logs", { name: "/aws/lambda/bandup-writing-evaluator-qa" });
   new CloudwatchLogMetricFilter(stack, "failed-jobs", {
@@ -518,11 +534,15 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
     expect(sid(plan, "NoResourceLevelPermissions")?.actions).toEqual(["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes"]);
   });
 
-  test("alarms on their ARN, the dashboard on its regionless ARN, metric filters on their log group", () => {
+  test("alarms under the stack's `<stack name>/` by one pattern, any other on its ARN; the dashboard on its regionless ARN, metric filters on their log group", () => {
     expect(sid(deploy, "ManageCloudwatchMetricAlarm")).toEqual({
       sid: "ManageCloudwatchMetricAlarm",
       actions: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
-      resources: [`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-evaluations-qa-throttles`],
+      resources: [
+        `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-evaluations-qa-throttles`,
+        `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-qa/*`,
+        `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-q/bandup-evaluations-q-throttles`,
+      ],
     });
     expect(sid(deploy, "ManageCloudwatchDashboard")?.resources).toEqual([`arn:aws:cloudwatch::${ACCOUNT}:dashboard/bandup-qa`]);
     const group = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/bandup-writing-evaluator-qa`;

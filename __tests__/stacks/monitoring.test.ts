@@ -4,6 +4,7 @@
  * the dashboard, the outputs; and how `alarmEmails` and `alarmTopicKmsKeyArn` change them.
  */
 import { checkStack } from "../../guardrails";
+import { EnvironmentSettings } from "../../stacks/environments";
 import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { resourcesOfType, synthEnvironment, TerraformJson } from "../support/synth";
 
@@ -46,14 +47,31 @@ function row(alarm: TerraformJson) {
 
 const TABLE_OPS = "SystemErrors/PutItem,SystemErrors/GetItem,SystemErrors/UpdateItem,SystemErrors/Query";
 
-/** Every alarm of an environment whose resources end with `suffix` ("" in prod), sorted by name. */
-function expectedAlarms(suffix: string) {
+/**
+ * The near-cap alarms of a table or its index: consumption over 80% of the cap (per second, over a
+ * minute) for 2 of 3 minutes. Written out from the default caps (reads 1,000 / writes 400 per table,
+ * 128 / 400 per index), not from the code's constants.
+ */
+function nearCapAlarms(resourceName: string, dims: string, caps: { read: number; write: number }) {
+  return [
+    [`${resourceName}-read-near-cap`, `AWS/DynamoDB ConsumedReadCapacityUnits ${dims}`, "Sum", `>= ${caps.read * 60 * 0.8}`, "2 of 3 x 60 s", "notBreaching", "OK"],
+    [`${resourceName}-write-near-cap`, `AWS/DynamoDB ConsumedWriteCapacityUnits ${dims}`, "Sum", `>= ${caps.write * 60 * 0.8}`, "2 of 3 x 60 s", "notBreaching", "OK"],
+  ];
+}
+
+/**
+ * Every alarm of the stack `stack` whose resources end with `suffix` ("" in prod), sorted by name
+ * (`<stack>/<resource>-<what>`); with `capped` (the default outside protected environments), the
+ * near-cap alarms of each table and index.
+ */
+function expectedAlarms(stack: string, suffix: string, capped: boolean) {
   const table = (base: string) => {
     const name = `${base}${suffix}`;
     const index = `${name}-user_id-created_at-index`;
     const dims = (extra = {}) => JSON.stringify({ TableName: name, ...extra });
     const gsi = { GlobalSecondaryIndexName: "user_id-created_at-index" };
     return [
+      ...(capped ? [...nearCapAlarms(name, dims(), { read: 1_000, write: 400 }), ...nearCapAlarms(index, JSON.stringify({ ...gsi, TableName: name }), { read: 128, write: 400 })] : []),
       [`${name}-read-throttles`, `AWS/DynamoDB ReadThrottleEvents ${dims()}`, "Sum", ">= 1", "2 of 5 x 60 s", "notBreaching", "no OK"],
       [`${name}-system-errors`, `SUM(${TABLE_OPS})`, "Sum", ">= 1", "2 of 5 x 60 s", "notBreaching", "no OK"],
       [`${index}-read-throttles`, `AWS/DynamoDB ReadThrottleEvents ${JSON.stringify({ GlobalSecondaryIndexName: gsi.GlobalSecondaryIndexName, TableName: name })}`, "Sum", ">= 1", "2 of 5 x 60 s", "notBreaching", "no OK"],
@@ -79,7 +97,9 @@ function expectedAlarms(suffix: string) {
     ...table("bandup-flashcard-sets"),
     ...fn("bandup-speaking-evaluator", 180),
     ...fn("bandup-writing-evaluator", 120),
-  ].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  ]
+    .map(([name, ...rest]) => [`${stack}/${name}`, ...rest])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
 describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (env, { settings, expected }) => {
@@ -89,6 +109,8 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
   const topicRef = `\${aws_sns_topic.${topicName}.arn}`;
   const topicArn = `${ARN_PREFIX}:sns:${REGION}:${ACCOUNT}:bandup-alarms${suffix}`;
   const alarms = Object.values(resourcesOfType(json, "aws_cloudwatch_metric_alarm"));
+  // The tables are capped by default outside protected environments: 4 near-cap alarms per table and index.
+  const alarmCount = expected.protected ? 28 : 36;
 
   test("the alarm topic, encrypted with the key created for it", () => {
     const [keyName, key] = only(json, "aws_kms_key");
@@ -154,7 +176,7 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
     const policy = only(json, "aws_sns_topic_policy")[1];
     expect(policy.arn).toBe(topicRef);
     const names = alarms.map((a) => a.alarm_name as string);
-    expect(names).toHaveLength(28);
+    expect(names).toHaveLength(alarmCount);
     expect(documentOf(json, policy.policy).statement).toEqual([
       {
         sid: "CloudWatchAlarmsOfThisStackPublish",
@@ -168,7 +190,7 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
         ],
       },
     ]);
-    expect(documentOf(json, policy.policy).statement[0].condition[1].values).toHaveLength(28);
+    expect(documentOf(json, policy.policy).statement[0].condition[1].values).toHaveLength(alarmCount);
   });
 
   test("no email subscription by default", () => {
@@ -177,7 +199,7 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
 
   test("every alarm: metric, statistic, threshold, windows, missing data, OK notification", () => {
     const rows = alarms.map(row).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    expect(rows).toEqual(expectedAlarms(suffix));
+    expect(rows).toEqual(expectedAlarms(`bandup-${env}`, suffix, !expected.protected));
   });
 
   test("every alarm notifies the topic, actions enabled; OK only where the alarm is on a state; a description that says why", () => {
@@ -189,14 +211,14 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
       expect(alarm.alarm_description.length).toBeLessThanOrEqual(1024);
       expect(alarm.tags).toEqual({ Project: "bandup", Environment: environmentTag });
     }
-    const deadLetters = alarms.find((a) => a.alarm_name === `bandup-writing-evaluator${suffix}-dead-letters-messages-visible`)!;
+    const deadLetters = alarms.find((a) => a.alarm_name === `bandup-${env}/bandup-writing-evaluator${suffix}-dead-letters-messages-visible`)!;
     expect(deadLetters.alarm_description).toBe(
       `bandup-writing-evaluator${suffix}-dead-letters: An event failed every retry and waits in the dead-letter queue (14 days, then it is lost): read it and invoke again. SQS publishes a queue's metrics only while it is active (a message in it or an API call within 6 hours), at 5-minute intervals in its documentation: a missing datapoint keeps the current state (ignore) rather than clearing an alarm whose messages still wait. OK is sent when the queue is empty.`,
     );
   });
 
   test("system errors: the operations the functions call, summed with metric math", () => {
-    const alarm = alarms.find((a) => a.alarm_name === `bandup-evaluations${suffix}-system-errors`)!;
+    const alarm = alarms.find((a) => a.alarm_name === `bandup-${env}/bandup-evaluations${suffix}-system-errors`)!;
     expect(alarm.metric_query).toEqual([
       ...["PutItem", "GetItem", "UpdateItem", "Query"].map((operation, index) => ({
         id: `m${index + 1}`,
@@ -329,10 +351,51 @@ describe("settings", () => {
   test("without the history index: no index alarm, no index on the dashboard, the guardrails still pass", () => {
     const { json, stack } = synthEnvironment("dev", { settings: { historyIndexEnabled: false } });
     const names = Object.values(resourcesOfType(json, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name as string);
-    expect(names).toHaveLength(24);
+    // 28 less the 4 throttle alarms of the indexes, and (dev's tables are capped) 2 near-cap alarms per table.
+    expect(names).toHaveLength(24 + 4);
     expect(names.filter((n) => n.includes("user_id-created_at-index"))).toEqual([]);
     expect(only(json, "aws_cloudwatch_dashboard")[1].dashboard_body).not.toContain("GlobalSecondaryIndexName");
     expect(checkStack(stack).errors).toEqual([]);
+  });
+
+  test("onDemandThroughput reaches the tables' caps, their near-cap alarms and the dashboard's cap lines", () => {
+    /** Near-cap alarms (name: threshold) and each consumed-capacity widget's horizontal lines (label: value). */
+    const capsShown = (env: string, settings: EnvironmentSettings) => {
+      const { json } = synthEnvironment(env, { settings });
+      const nearCap = Object.values(resourcesOfType(json, "aws_cloudwatch_metric_alarm"))
+        .filter((a) => (a.alarm_name as string).endsWith("-near-cap"))
+        .map((a) => `${a.alarm_name}: ${a.threshold}`)
+        .sort();
+      const body = JSON.parse(only(json, "aws_cloudwatch_dashboard")[1].dashboard_body);
+      const lines = body.widgets
+        .filter((w: TerraformJson) => w.type === "metric" && (w.properties.title as string).endsWith(": consumed capacity"))
+        .map((w: TerraformJson) => [w.properties.title, (w.properties.annotations?.horizontal ?? []).map((h: TerraformJson) => `${h.label}: ${h.value}`)]);
+      return { nearCap, lines };
+    };
+    // prod is protected: no cap by default. One table capped, its index left uncapped.
+    expect(capsShown("prod", { onDemandThroughput: { evaluations: { table: { maxReadRequestUnits: 50, maxWriteRequestUnits: 20 }, historyIndex: false } } })).toEqual({
+      nearCap: ["bandup-prod/bandup-evaluations-read-near-cap: 2400", "bandup-prod/bandup-evaluations-write-near-cap: 960"],
+      lines: [
+        ["bandup-evaluations: consumed capacity", ["table read cap: 3000", "table write cap: 1200"]],
+        ["bandup-flashcard-sets: consumed capacity", []],
+      ],
+    });
+    expect(capsShown("prod", {})).toEqual({
+      nearCap: [],
+      lines: [
+        ["bandup-evaluations: consumed capacity", []],
+        ["bandup-flashcard-sets: consumed capacity", []],
+      ],
+    });
+    // dev is capped by default; `false` takes every cap off, and every near-cap alarm and line with it.
+    expect(capsShown("dev", {}).nearCap).toHaveLength(8);
+    expect(capsShown("dev", { onDemandThroughput: false })).toEqual({
+      nearCap: [],
+      lines: [
+        ["bandup-evaluations-dev: consumed capacity", []],
+        ["bandup-flashcard-sets-dev: consumed capacity", []],
+      ],
+    });
   });
 
   test("another region: the dashboard's widgets show it", () => {
@@ -344,7 +407,7 @@ describe("settings", () => {
 
   test("longer function timeouts move the duration alarm: 80% of the timeout, in ms", () => {
     const { json } = synthEnvironment("dev", { settings: { functions: { "writing-evaluator": { timeoutSeconds: 200 } } } });
-    const alarm = Object.values(resourcesOfType(json, "aws_cloudwatch_metric_alarm")).find((a) => a.alarm_name === "bandup-writing-evaluator-dev-duration-near-timeout");
+    const alarm = Object.values(resourcesOfType(json, "aws_cloudwatch_metric_alarm")).find((a) => a.alarm_name === "bandup-dev/bandup-writing-evaluator-dev-duration-near-timeout");
     expect(alarm?.threshold).toBe(160_000);
   });
 });
