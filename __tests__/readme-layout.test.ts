@@ -1,0 +1,47 @@
+/**
+ * The README's "Layout" table against the tree: every top-level folder and file a user meets, every
+ * stack, construct and script file is listed (by its own path or a folder that holds it), and every
+ * path the table names exists. A file added without its line fails here.
+ */
+import { execFileSync } from "child_process";
+import { existsSync, readFileSync } from "fs";
+import { join } from "path";
+
+const ROOT = join(__dirname, "..");
+
+/** The paths of the table's first column: each backticked path of the `| path | what |` rows. */
+function layoutPaths(): string[] {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = /^## Layout\n([\s\S]*?)\n## /m.exec(readme);
+  if (!section) throw new Error('README.md has no "## Layout" section');
+  const rows = section[1].split("\n").filter((line) => line.startsWith("| `"));
+  return rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((match) => match[1]));
+}
+
+/** Files git tracks (what a clone holds), relative to the root. */
+function trackedFiles(): string[] {
+  return execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+}
+
+const paths = layoutPaths();
+const listed = (file: string) => paths.some((path) => path === file || (path.endsWith("/") && file.startsWith(path)));
+
+// Files a reader of a repository knows without a line: the README itself, the lock file, git's own.
+const SELF_EXPLAINED = new Set(["README.md", "package-lock.json", ".gitignore"]);
+
+test("every top-level folder and file of the clone is in the table", () => {
+  const topLevel = [...new Set(trackedFiles().map((file) => (file.includes("/") ? `${file.split("/")[0]}/` : file)))];
+  const missing = topLevel.filter((entry) => !SELF_EXPLAINED.has(entry) && !paths.some((path) => path === entry || path.startsWith(entry)));
+  expect(missing).toEqual([]);
+});
+
+test("every stack, construct and script file is listed by its path or by a listed folder that holds it", () => {
+  const sources = trackedFiles().filter((file) => /^(stacks|constructs|scripts)\/[^/]+\.(ts|cjs)$/.test(file) || /^scripts\/lib\/[^/]+\.(ts|cjs)$/.test(file));
+  // Declaration files go with the module they describe.
+  const missing = sources.filter((file) => !file.endsWith(".d.cts") && !listed(file));
+  expect(missing).toEqual([]);
+});
+
+test("every path the table names exists", () => {
+  expect(paths.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+});
