@@ -15,6 +15,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import { delimiter, join } from "path";
+import { AWS_PROVIDER_VERSION } from "../../scripts/lib/terraform-offline";
 
 /** One call of the stand-in, as its log records it. */
 export interface StandInCall {
@@ -39,7 +40,7 @@ discovery document: Get
 "https://registry.terraform.io/.well-known/terraform.json": dial tcp: lookup
 registry.terraform.io: no such host.`;
 
-const PROVIDER_BYTES_PREFIX = "stand-in terraform-provider-aws 5.100.0 for ";
+const PROVIDER_BYTES_PREFIX = `stand-in terraform-provider-aws ${AWS_PROVIDER_VERSION} for `;
 
 /** The bytes the stand-in puts in its provider zips: a test finds them in the mirror it was given. */
 export function standInProviderBytes(platform: string): string {
@@ -66,6 +67,7 @@ const call = { args, cwd: process.cwd(), cliConfigFile, cliConfig, files };
 const record = (extra) => fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ ...call, ...extra }) + "\\n");
 const real = process.env.STANDIN_REAL_TERRAFORM;
 const providers = "registry.terraform.io/hashicorp/aws";
+const providerVersion = ${JSON.stringify(AWS_PROVIDER_VERSION)};
 
 if (real && !(args[0] === "providers" && args[1] === "mirror")) {
   const result = spawnSync(real, args, { encoding: "utf8" });
@@ -90,20 +92,21 @@ if (args[0] === "providers" && args[1] === "mirror") {
   const platform = args.find((a) => a.startsWith("-platform=")).slice("-platform=".length);
   const target = path.join(args[args.length - 1], providers);
   fs.mkdirSync(target, { recursive: true });
-  const zip = "terraform-provider-aws_5.100.0_" + platform + ".zip";
+  const zip = "terraform-provider-aws_" + providerVersion + "_" + platform + ".zip";
   const bytes = ${JSON.stringify(PROVIDER_BYTES_PREFIX)} + platform + "\\n";
-  fs.writeFileSync(path.join(target, zip), zipSync({ "terraform-provider-aws_v5.100.0_x5": strToU8(bytes), "LICENSE.txt": strToU8("license\\n") }));
-  fs.writeFileSync(path.join(target, "index.json"), JSON.stringify({ versions: { "5.100.0": {} } }));
-  fs.writeFileSync(path.join(target, "5.100.0.json"), JSON.stringify({ archives: { [platform]: { url: zip, hashes: [] } } }));
+  fs.writeFileSync(path.join(target, zip), zipSync({ ["terraform-provider-aws_v" + providerVersion + "_x5"]: strToU8(bytes), "LICENSE.txt": strToU8("license\\n") }));
+  fs.writeFileSync(path.join(target, "index.json"), JSON.stringify({ versions: { [providerVersion]: {} } }));
+  fs.writeFileSync(path.join(target, providerVersion + ".json"), JSON.stringify({ archives: { [platform]: { url: zip, hashes: [] } } }));
   process.exit(0);
 }
 if (args[0] === "init") {
   const mirror = JSON.parse(/path\\s*=\\s*("[^"]*")/.exec(cliConfig)[1]);
   const dataDir = process.env.TF_DATA_DIR ?? ".terraform";
   for (const name of fs.readdirSync(path.join(mirror, providers))) {
-    const platform = /^terraform-provider-aws_5\\.100\\.0_(.+)\\.zip$/.exec(name)?.[1];
+    const prefix = "terraform-provider-aws_" + providerVersion + "_";
+    const platform = name.startsWith(prefix) && name.endsWith(".zip") ? name.slice(prefix.length, -".zip".length) : undefined;
     if (!platform) continue;
-    const into = path.join(dataDir, "providers", providers, "5.100.0", platform);
+    const into = path.join(dataDir, "providers", providers, providerVersion, platform);
     fs.mkdirSync(into, { recursive: true });
     for (const [file, data] of Object.entries(unzipSync(fs.readFileSync(path.join(mirror, providers, name))))) {
       fs.writeFileSync(path.join(into, file), data, { mode: 0o755 });
@@ -122,7 +125,11 @@ process.exit(64);
 /** The calls the stand-in recorded so far. */
 export function standInCalls(log: string): StandInCall[] {
   if (!existsSync(log)) return [];
-  return readFileSync(log, "utf8")
+  const text = readFileSync(log, "utf8");
+  // A stand-in may be appending a line right now (a record holds the files of its folder: it can be
+  // long): only lines that end with their newline are whole.
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as StandInCall);
