@@ -260,6 +260,7 @@ function awsCdkSection(a: AwsCdkResult, floorS: number): string[] {
       `Each run's templates are checked against that spec; ${firstStack} holds ${counts} (AWS CDK adds a \`DefaultPolicy\` per role for the dead-letter queue's \`sqs:SendMessage\`, which the inline policy also grants). ` +
       `The AWS CDK app is type-checked against aws-cdk-lib's declarations first (${a.typeCheckS.toFixed(1)} s, not measured), compiled by esbuild like this app, and run as \`cdk synth\` runs an app: \`node app.js\` with \`CDK_OUTDIR\` set, \`app.synth()\`. ` +
       "The two synths ran alternately, warm (one warm-up each), so both saw the same load.",
+    ...notBuiltNote(a.notBuiltPerStack?.[firstStack], firstStack),
     "",
     ...processTable(floorS, [
       [`AWS CDK: \`node bench/.work/aws-cdk/app.js\`, ${a.stacks} stacks`, a.awsCdk],
@@ -268,6 +269,14 @@ function awsCdkSection(a: AwsCdkResult, floorS: number): string[] {
     `This app synthesizes **${a.timeRatio.toFixed(1)}x faster** than the same app in AWS CDK and uses **${a.memoryRatio.toFixed(1)}x less memory** (peak RSS, medians).`,
     "",
   ];
+}
+
+/** What the AWS CDK app leaves out of a stack (bench/lib/aws-cdk-spec.ts's `NOT_BUILT_TYPES`), said with the figures it affects. */
+function notBuiltNote(notBuilt: Readonly<Record<string, number>> | undefined, stack: string): string[] {
+  const entries = Object.entries(notBuilt ?? {}).sort(([x], [y]) => x.localeCompare(y));
+  if (entries.length === 0) return [];
+  const list = entries.map(([type, n]) => `${n} ${type}`).join(", ");
+  return ["", `The AWS CDK app does not build this app's monitoring (${stack}: ${list}): this app synthesizes that much more in this comparison.`];
 }
 
 function cdktfCliSection(c: CdktfCliResult, floorS: number): string[] {

@@ -120,6 +120,12 @@ export class BandupFunction extends Construct {
   public readonly dependencyLayer?: NodeModulesLayer;
   /** The function's environment variables. */
   public readonly environmentVariables: Readonly<Record<string, string>>;
+  /** The function's name (a plain string, known at synth). */
+  public readonly functionName: string;
+  /** The function's timeout in seconds. */
+  public readonly timeoutSeconds: number;
+  /** The dead-letter queue's name (a plain string, known at synth). */
+  public readonly deadLetterQueueName: string;
 
   constructor(scope: Construct, id: string, props: BandupFunctionProps) {
     super(scope, id);
@@ -127,6 +133,9 @@ export class BandupFunction extends Construct {
     const tags = props.tags ?? {};
     // Reported at synth with this construct's path (cdktf and assertStacksValid prefix it).
     this.node.addValidation({ validate: () => validateProps(props) });
+    this.functionName = functionName;
+    this.timeoutSeconds = props.timeoutSeconds ?? definition.defaultTimeoutSeconds;
+    this.deadLetterQueueName = deadLetterQueueName(functionName);
     this.environmentVariables = {
       [table.definition.environmentVariable]: table.tableName,
       [FUNCTION_ENVIRONMENT.modelId]: props.modelId,
@@ -151,7 +160,7 @@ export class BandupFunction extends Construct {
     });
 
     this.deadLetterQueue = new SqsQueue(this, "dead-letters", {
-      name: deadLetterQueueName(functionName),
+      name: this.deadLetterQueueName,
       messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
       sqsManagedSseEnabled: true,
       tags,
@@ -206,7 +215,7 @@ export class BandupFunction extends Construct {
       filename: this.code.asset.path,
       sourceCodeHash: this.code.sourceCodeHash,
       memorySize: props.memoryMb ?? definition.defaultMemoryMb,
-      timeout: props.timeoutSeconds ?? definition.defaultTimeoutSeconds,
+      timeout: this.timeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrency,
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       environment: { variables: this.environmentVariables },

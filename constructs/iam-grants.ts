@@ -24,12 +24,32 @@ export const SSM_READ_PARAMETER_ACTIONS = ["ssm:GetParameter"] as const;
 /** Lambda sending a failed asynchronous event to the function's dead-letter queue. */
 export const SQS_SEND_MESSAGE_ACTIONS = ["sqs:SendMessage"] as const;
 
+/** What CloudWatch needs on the key of an encrypted SNS topic to publish alarm notifications to it. */
+export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"] as const;
+
+/** What CloudWatch alarms need on their SNS topic. */
+export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
+
+/**
+ * The tag naming the stack that owns a resource whose ARN is unknown until it exists (a new KMS key's
+ * id): the stack's deploy role may create such a resource only with this tag, and manage only the
+ * ones that carry it.
+ */
+export const OWNER_STACK_TAG = "BandupStack";
+
+/** One condition of a statement, e.g. `{ test: "StringEquals", variable: "kms:ViaService", values: [...] }`. */
+export interface GrantCondition {
+  readonly test: string;
+  readonly variable: string;
+  readonly values: readonly string[];
+}
+
 /** One `Allow` statement a construct grants (turned into an `aws_iam_policy_document` statement). */
 export interface GrantStatement {
   /** Statement id: letters and digits only. */
   readonly sid: string;
   readonly actions: readonly string[];
   readonly resources: readonly string[];
-  /** Conditions, e.g. `{ test: "StringEquals", variable: "kms:ViaService", values: [...] }`. */
-  readonly conditions?: readonly { readonly test: string; readonly variable: string; readonly values: readonly string[] }[];
+  /** Conditions, all of which must hold. */
+  readonly conditions?: readonly GrantCondition[];
 }

@@ -209,6 +209,24 @@ export const GITHUB_OIDC_PROVIDER_ARN = pattern(
   "the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
 );
 
+/** SNS topic names (standard topics). */
+export const TOPIC_NAME = pattern(/^[a-zA-Z0-9_-]{1,256}$/, "1-256 characters of a-z, A-Z, 0-9, _ and -");
+
+/** CloudWatch dashboard names. */
+export const DASHBOARD_NAME = pattern(/^[a-zA-Z0-9_-]{1,255}$/, "1-255 characters of a-z, A-Z, 0-9, _ and -");
+
+/** CloudWatch alarm names: 1-255 printable ASCII characters. */
+export const ALARM_NAME = pattern(/^[\x20-\x7e]{1,255}$/, "1-255 printable ASCII characters");
+
+/**
+ * Email addresses for SNS `email` subscriptions: one `@`, a local part and a domain with a dot, no
+ * spaces, at most 254 characters.
+ */
+export const EMAIL_ADDRESS: NamingRule = {
+  description: "an email address like ops@example.com",
+  test: (value) => value.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value) && !/\.\./.test(value),
+};
+
 /** Environment names: they become part of stack, table and function names. */
 export const ENVIRONMENT_NAME = pattern(/^[a-z][a-z0-9-]{0,19}$/, "1-20 characters of a-z, 0-9 and -, starting with a letter");
 

@@ -8,7 +8,7 @@ import type { StackModel } from "./terraform-json";
 export type Severity = "error" | "warning";
 
 /** The rule families, in the order the report lists them. */
-export type RuleFamily = "DynamoDB" | "IAM" | "Lambda" | "S3" | "Guardrails";
+export type RuleFamily = "DynamoDB" | "IAM" | "Lambda" | "S3" | "Alarms" | "Guardrails";
 
 /** A finding: one resource (or statement) that breaks one rule. */
 export interface Finding {

@@ -1,8 +1,14 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AlarmTopic } from "../constructs/alarm-topic";
+import { AlarmTopicPolicy } from "../constructs/alarm-topic-policy";
 import { BandupFunction } from "../constructs/bandup-function";
 import { BandupTable } from "../constructs/bandup-table";
+import { FunctionAlarms } from "../constructs/function-alarms";
+import { JobOutcomeMetrics } from "../constructs/job-outcome-metrics";
+import { OperationsDashboard } from "../constructs/operations-dashboard";
+import { TableAlarms } from "../constructs/table-alarms";
 import { applyBandupGuardrails } from "../guardrails/bandup";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
@@ -38,6 +44,22 @@ export interface BandupStackProps {
   readonly offlineProvider?: OfflineProviderSettings;
 }
 
+/** What an operator watches in one environment: the alarm topic, every alarm, the dashboard. */
+export interface BandupMonitoring {
+  /** The encrypted SNS topic every alarm notifies, with its email subscriptions. */
+  readonly topic: AlarmTopic;
+  /** The topic's policy: the stack's alarms may publish, nothing else is granted. */
+  readonly topicPolicy: AlarmTopicPolicy;
+  /** The alarms of every table of the stack (a restored table's and its original's during a restore), in `allTables` order. */
+  readonly tableAlarms: readonly TableAlarms[];
+  /** Each function's job outcome metrics (log metric filters), by kind. */
+  readonly jobOutcomes: Readonly<Record<FunctionKind, JobOutcomeMetrics>>;
+  /** Each function's alarms (its dead-letter queue's and its jobs' included), by kind. */
+  readonly functionAlarms: Readonly<Record<FunctionKind, FunctionAlarms>>;
+  /** The environment's dashboard. */
+  readonly dashboard: OperationsDashboard;
+}
+
 /** Everything BandUp's data layer needs in one environment: provider, backend and both tables. */
 export class BandupStack extends TerraformStack {
   /** The environment this stack deploys. */
@@ -52,6 +74,8 @@ export class BandupStack extends TerraformStack {
   public readonly restoredTable?: BandupTable;
   /** The three functions, by kind. */
   public readonly functions: Readonly<Record<FunctionKind, BandupFunction>>;
+  /** The alarm topic, the alarms and the dashboard. */
+  public readonly monitoring: BandupMonitoring;
 
   constructor(scope: Construct, id: string, props: BandupStackProps) {
     super(scope, id);
@@ -80,6 +104,7 @@ export class BandupStack extends TerraformStack {
     this.allTables = allTables;
     this.restoredTable = restoredTable;
     this.functions = this.addFunctions(environment, this.tables);
+    this.monitoring = this.addMonitoring(environment, this.allTables, this.functions);
 
     applyBandupGuardrails(this, environment); // last: guardrails check the finished stack at synth
   }
@@ -172,5 +197,52 @@ export class BandupStack extends TerraformStack {
       new TerraformOutput(this, `${definition.kind}-role-arn`, { value: fn.role.arn });
     }
     return functions;
+  }
+
+  /**
+   * The alarm topic, the alarms of every table, function and dead-letter queue, the job outcome
+   * metrics, the topic's policy (naming every alarm) and the dashboard, with the topic's ARN as output.
+   */
+  private addMonitoring(
+    environment: ResolvedEnvironment,
+    tables: readonly BandupTable[],
+    functions: Record<FunctionKind, BandupFunction>,
+  ): BandupMonitoring {
+    const { alarms: settings, tags } = environment;
+    const topic = new AlarmTopic(this, "alarm-topic", {
+      topicName: settings.topicName,
+      kmsKeyArn: settings.topicKmsKeyArn,
+      emails: settings.emails,
+      tags,
+    });
+    // Ids from the table's own (`evaluations-alarms`, `evaluations-restored-alarms`): an original keeps
+    // its alarms while a restored table is added, switched to and retired.
+    const tableAlarms = tables.map((table) => new TableAlarms(this, `${table.node.id}-alarms`, { table, topic, tags }));
+    const jobOutcomes = {} as Record<FunctionKind, JobOutcomeMetrics>;
+    const functionAlarms = {} as Record<FunctionKind, FunctionAlarms>;
+    for (const definition of FUNCTION_DEFINITIONS) {
+      const fn = functions[definition.kind];
+      jobOutcomes[definition.kind] = new JobOutcomeMetrics(this, `${definition.kind}-job-outcomes`, {
+        functionName: fn.functionName,
+        logGroupName: fn.logGroup.name,
+      });
+      functionAlarms[definition.kind] = new FunctionAlarms(this, `${definition.kind}-alarms`, {
+        fn,
+        jobOutcomes: jobOutcomes[definition.kind],
+        topic,
+        tags,
+      });
+    }
+    const alarmNames = [...tableAlarms, ...Object.values(functionAlarms)].flatMap((a) => a.alarmNames);
+    const topicPolicy = new AlarmTopicPolicy(this, "alarm-topic-policy", { topic, alarmNames });
+    const dashboard = new OperationsDashboard(this, "dashboard", {
+      dashboardName: settings.dashboardName,
+      region: environment.region,
+      tables,
+      functions: FUNCTION_DEFINITIONS.map((d) => ({ fn: functions[d.kind], jobOutcomes: jobOutcomes[d.kind] })),
+    });
+    new TerraformOutput(this, "alarm-topic-arn", { value: topic.topicArnReference, description: "SNS topic of the environment's alarms" });
+    new TerraformOutput(this, "dashboard-name", { value: settings.dashboardName });
+    return { topic, topicPolicy, tableAlarms, jobOutcomes, functionAlarms, dashboard };
   }
 }

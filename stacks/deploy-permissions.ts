@@ -1,11 +1,12 @@
 /**
  * The deploy and plan policies of one environment, derived from what its stack declares: every
- * resource of the synthesized stack, by type and name, through the table of stacks/terraform-actions.ts,
- * plus the environment's state object and lock. Nothing here names a resource by hand: a resource added
+ * resource of the synthesized stack, by type and name (or, for a resource whose ARN is unknown until it
+ * exists, a new KMS key, by the owner tag it is created with), through the table of
+ * stacks/terraform-actions.ts, plus the environment's state object and lock. Nothing here names a resource by hand: a resource added
  * to a stack reaches its environment's policies, and a type without a row stops the bootstrap.
  */
 import { TerraformStack } from "cdktf";
-import type { GrantStatement } from "../constructs/iam-grants";
+import type { GrantCondition, GrantStatement } from "../constructs/iam-grants";
 import { blocks, StackModel, TfBlock, wholeReference } from "../guardrails/terraform-json";
 import { lockKey, stateKey } from "./backend";
 import {
@@ -84,10 +85,19 @@ const NAME_ATTRIBUTE: Readonly<Record<string, string>> = {
   aws_sns_topic: "name",
   aws_cloudwatch_metric_alarm: "alarm_name",
   aws_cloudwatch_dashboard: "dashboard_name",
+  aws_kms_alias: "name",
 };
 
 /** Types whose `id` is their name (an SQS queue's is its URL, a topic's and a layer version's their ARN). */
-const ID_IS_NAME = new Set(["aws_dynamodb_table", "aws_iam_role", "aws_cloudwatch_log_group", "aws_lambda_function", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard"]);
+const ID_IS_NAME = new Set(["aws_dynamodb_table", "aws_iam_role", "aws_cloudwatch_log_group", "aws_lambda_function", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard", "aws_kms_alias"]);
+
+/** Resources of one type granted together: the same row, under the same conditions. */
+interface GrantScope {
+  readonly type: string;
+  readonly row: TerraformActionsRow;
+  readonly arns: string[];
+  readonly conditions: readonly GrantCondition[];
+}
 
 /** The deploy and plan policies of an environment's stack, from its synthesized JSON. */
 export function environmentPermissions(
@@ -105,9 +115,12 @@ export function permissionsOf(
   target: PermissionTarget,
 ): EnvironmentPermissions {
   const missing: { type: string; address: string }[] = [];
-  const byType = new Map<string, { row: TerraformActionsRow; arns: string[] }>();
+  // One scope per type and set of conditions: resources a condition narrows are granted apart.
+  const scopes = new Map<string, GrantScope>();
   const deployExtras: GrantStatement[] = [];
   const planExtras: GrantStatement[] = [];
+  // Per type, each distinct set of create conditions once.
+  const creates = new Map<string, { type: string; actions: readonly string[]; conditions: readonly GrantCondition[] }>();
 
   for (const block of model.blocks) {
     if (block.mode === "data") {
@@ -120,9 +133,15 @@ export function permissionsOf(
     }
     const row = TERRAFORM_ACTIONS[block.type];
     const view = viewOf(model, block, environment.region, target);
-    const entry = byType.get(block.type) ?? { row, arns: [] };
+    const conditions = row.resourceConditions?.(view) ?? [];
+    const scopeKey = JSON.stringify([block.type, conditions]);
+    const entry = scopes.get(scopeKey) ?? { type: block.type, row, arns: [], conditions };
     entry.arns.push(...row.arns(view));
-    byType.set(block.type, entry);
+    scopes.set(scopeKey, entry);
+    if (row.createOnAny) {
+      const create = { type: block.type, actions: row.createOnAny.actions, conditions: row.createOnAny.conditions(view) };
+      creates.set(JSON.stringify(create), create);
+    }
     const extra = row.extra?.(view);
     if (extra) {
       deployExtras.push(...extra.deploy);
@@ -131,29 +150,59 @@ export function permissionsOf(
   }
   if (missing.length > 0) throw new MissingTerraformActionsError(model.stackName, missing);
 
-  const types = [...byType.keys()].sort();
-  const unscopable = (pick: (row: TerraformActionsRow) => readonly string[] | undefined) =>
-    unique(types.flatMap((type) => pick(byType.get(type)!.row) ?? []));
+  // By type; a type's scopes in the order of its resources.
+  const ordered = [...scopes.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  const rows = unique(ordered.map((scope) => scope.row));
+  const unscopable = (pick: (row: TerraformActionsRow) => readonly string[] | undefined) => unique(rows.flatMap((row) => pick(row) ?? []));
+  /** `<Type>`, then `<Type>2`... for a type granted under several sets of conditions. */
+  const sidOf = (scope: GrantScope) => {
+    const index = ordered.filter((s) => s.type === scope.type).indexOf(scope);
+    return `${typeSid(scope.type)}${index === 0 ? "" : index + 1}`;
+  };
 
-  const deploy: GrantStatement[] = types.map((type) => {
-    const { row, arns } = byType.get(type)!;
-    return { sid: `Manage${typeSid(type)}`, actions: unique([...row.read, ...row.write]), resources: unique(arns) };
-  });
+  const deploy = rowStatements("Manage", (row) => [...row.read, ...row.write], ordered, sidOf);
   const deployUnscopable = unscopable((row) => [...(row.unscopableRead ?? []), ...(row.unscopableWrite ?? [])]);
   if (deployUnscopable.length > 0) deploy.push({ sid: "NoResourceLevelPermissions", actions: deployUnscopable, resources: ["*"] });
-  deploy.push(...mergeBySid(deployExtras), ...stateStatements(environment.name, target, "deploy"));
+  const createStatements = [...creates.values()].map((create, _, all): GrantStatement => {
+    const index = all.filter((c) => c.type === create.type).indexOf(create);
+    return { sid: `Create${typeSid(create.type)}${index === 0 ? "" : index + 1}`, actions: create.actions, resources: ["*"], conditions: create.conditions };
+  });
+  deploy.push(...createStatements, ...mergeBySid(deployExtras), ...stateStatements(environment.name, target, "deploy"));
 
-  const plan: GrantStatement[] = types
-    .filter((type) => byType.get(type)!.row.read.length > 0)
-    .map((type) => {
-      const { row, arns } = byType.get(type)!;
-      return { sid: `Read${typeSid(type)}`, actions: unique(row.read), resources: unique(arns) };
-    });
+  const plan = rowStatements("Read", (row) => row.read, ordered.filter((scope) => scope.row.read.length > 0), sidOf);
   const planUnscopable = unscopable((row) => row.unscopableRead);
   if (planUnscopable.length > 0) plan.push({ sid: "NoResourceLevelPermissions", actions: planUnscopable, resources: ["*"] });
   plan.push(...mergeBySid(planExtras), ...stateStatements(environment.name, target, "plan"));
 
   return { environment: environment.name, deploy, plan };
+}
+
+/**
+ * The rows' statements, where two types on exactly the same resources under the same conditions share
+ * one statement with the actions of both, its sid `<prefix>` and both types (`ManageCloudwatchLogGroup`
+ * and the metric filters': `ManageCloudwatchLogGroupCloudwatchLogMetricFilter`). A metric filter is
+ * authorized on its log group, an inline policy on its role, a topic policy on its topic: repeating
+ * those ARNs would spend IAM's 10,240 characters per role for nothing.
+ */
+function rowStatements(prefix: string, actionsOf: (row: TerraformActionsRow) => readonly string[], scopes: readonly GrantScope[], sidOf: (scope: GrantScope) => string): GrantStatement[] {
+  const merged: GrantStatement[] = [];
+  const scopeKey = (s: GrantStatement) => JSON.stringify([s.resources, s.conditions ?? []]);
+  for (const scope of scopes) {
+    const statement: GrantStatement = {
+      sid: `${prefix}${sidOf(scope)}`,
+      actions: unique(actionsOf(scope.row)),
+      resources: unique(scope.arns),
+      ...(scope.conditions.length > 0 ? { conditions: scope.conditions } : {}),
+    };
+    const index = merged.findIndex((m) => scopeKey(m) === scopeKey(statement));
+    if (index < 0) {
+      merged.push(statement);
+    } else {
+      const existing = merged[index];
+      merged[index] = { ...existing, sid: `${existing.sid}${sidOf(scope)}`, actions: unique([...existing.actions, ...statement.actions]) };
+    }
+  }
+  return merged;
 }
 
 /**
@@ -257,7 +306,14 @@ function viewOf(model: StackModel, block: TfBlock, environmentRegion: string, ta
     partition: target.partition,
     accountId: target.accountId,
     region: regionOf(model, block, environmentRegion),
+    stackName: model.stackName,
     literal: (attribute) => literalOf(model, block, attribute, environmentRegion, target),
+    referencedConditions: (attribute) => {
+      const reference = wholeReference(attributeAt(block.config, attribute));
+      const referenced = reference && model.get(reference.address);
+      const row = referenced && TERRAFORM_ACTIONS[referenced.type];
+      return referenced && row?.resourceConditions ? row.resourceConditions(viewOf(model, referenced, environmentRegion, target)) : [];
+    },
     referencedArns: (attribute) => {
       const value = attributeAt(block.config, attribute);
       const reference = wholeReference(value);

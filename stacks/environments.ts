@@ -22,6 +22,7 @@ import {
   dependencyLayerName,
   describeValue,
   didYouMean,
+  EMAIL_ADDRESS,
   ENVIRONMENT_NAME,
   functionLogGroupName,
   LAMBDA_LIMITS,
@@ -236,6 +237,20 @@ export interface EnvironmentSettings {
    * @default - no restore
    */
   readonly restore?: TableRestoreSettings;
+  /**
+   * Email addresses subscribed to the environment's alarm topic. Each one gets a confirmation email
+   * from SNS and receives nothing until the link in it is followed.
+   * @default [] - no subscription: alarms change state and show on the dashboard, and notify no one
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * ARN of a customer-managed KMS key (in the environment's region) that encrypts the alarm topic.
+   * Its key policy must let `cloudwatch.amazonaws.com` use it (`kms:GenerateDataKey*`,
+   * `kms:Decrypt`), or CloudWatch cannot publish to the topic.
+   * @default - a key the stack creates for the topic, with that permission (CloudWatch cannot publish
+   * to a topic encrypted with the AWS-managed key `alias/aws/sns`: its policy cannot be changed)
+   */
+  readonly alarmTopicKmsKeyArn?: string;
 }
 
 /** A restore with its defaults applied. */
@@ -259,6 +274,18 @@ export interface ResolvedFunctionSettings {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly reservedConcurrency?: number;
+}
+
+/** The alarm topic and dashboard of an environment, with defaults applied. */
+export interface ResolvedAlarmSettings {
+  /** `bandup-alarms` in prod, `bandup-alarms-<env>` elsewhere. */
+  readonly topicName: string;
+  /** The customer key of the topic; undefined: the stack creates one. */
+  readonly topicKmsKeyArn?: string;
+  /** Addresses subscribed to the topic (`email` protocol). */
+  readonly emails: readonly string[];
+  /** `bandup-operations` in prod, `bandup-operations-<env>` elsewhere. */
+  readonly dashboardName: string;
 }
 
 /** An environment with every default applied and every value validated. */
@@ -289,6 +316,8 @@ export interface ResolvedEnvironment {
   /** The tables' streams: on whenever `replicaRegions` is set, even empty. */
   readonly tableStreamEnabled: boolean;
   readonly restore?: ResolvedTableRestore;
+  /** The alarm topic (its key and subscriptions) and the dashboard. */
+  readonly alarms: ResolvedAlarmSettings;
 }
 
 /** Retention periods CloudWatch Logs accepts, in days (constructs/naming-rules.ts). */
@@ -342,6 +371,8 @@ export type SettingType =
   | "string"
   | "boolean"
   | "number"
+  /** An array whose items all have one type. */
+  | { readonly items: SettingType }
   /** An object whose keys are free (checked by its section) and whose values all have one type. */
   | { readonly entries: SettingType }
   /** An object with known keys only; `what` names one of them in messages ("function setting"). */
@@ -395,7 +426,12 @@ const SETTING_TYPES: { readonly [K in keyof Required<EnvironmentSettings>]: Sett
   replicaRegions: { items: "string" },
   replicaKmsKeyArns: { entries: "string" },
   restore: { fields: RESTORE_SETTING_TYPES, what: "restore setting" },
+  alarmEmails: { items: "string" },
+  alarmTopicKmsKeyArn: "string",
 };
+
+/** The name of every setting of an environment, in the order of `EnvironmentSettings`. */
+export const SETTING_NAMES: readonly string[] = Object.keys(SETTING_TYPES);
 
 /**
  * Settings may come from plain JavaScript: reports every value of the wrong type and every unknown key
@@ -428,12 +464,14 @@ export function checkType(value: unknown, type: SettingType, field: string | und
       report(`\`${field}\` must be a list; got ${describeValue(value, true)}`);
       return undefined;
     }
-    // A list with an item of the wrong type is left out whole: its positions stay those of the messages.
-    let wellTyped = true;
-    value.forEach((item, i) => {
-      if (checkType(item, type.items, `${field}[${i}]`, report) === undefined) wellTyped = false;
+    // Each wrong item is reported, and the array is left out when one is, so that its section sees only good ones.
+    let allChecked = true;
+    const items = value.map((item, index) => {
+      const checkedItem = checkType(item ?? null, type.items, `${field}[${index}]`, report);
+      if (checkedItem === undefined) allChecked = false;
+      return checkedItem;
     });
-    return wellTyped ? value : undefined;
+    return allChecked ? items : undefined;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     report(`${field === undefined ? "the settings" : `\`${field}\``} must be an object; got ${describeValue(value, true)}`);
@@ -494,6 +532,7 @@ export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentS
     ...resolveModelAndUploads(input),
     adoptExistingTables: settings.adoptExistingTables ?? false,
     ...resolveTableOperations(input, tables),
+    alarms: resolveAlarms(input),
   };
   if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
   return resolved;
@@ -588,6 +627,29 @@ function resolveModelAndUploads({ name, settings, suffix, region, report }: Sect
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
   report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
   return { modelId, modelApiKeyParameter, uploadsBucket };
+}
+
+/** The alarm topic's name, key and email subscriptions, and the dashboard's name. */
+function resolveAlarms({ settings, suffix, region, report }: SectionInput): ResolvedAlarmSettings {
+  // Both names are the environment's suffix on a fixed base, so they follow their rules (the constructs check again).
+  const topicName = `bandup-alarms${suffix}`;
+  const dashboardName = `bandup-operations${suffix}`;
+
+  const emails = settings.alarmEmails ?? [];
+  const seen = new Map<string, number>();
+  emails.forEach((email, index) => {
+    report(checkName(`alarmEmails[${index}]`, EMAIL_ADDRESS, email));
+    const key = email.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) report(`\`alarmEmails[${index}]\` repeats \`alarmEmails[${first}]\` (\`${email}\`); list each address once`);
+    else seen.set(key, index);
+  });
+
+  const topicKmsKeyArn = settings.alarmTopicKmsKeyArn;
+  if (topicKmsKeyArn !== undefined) {
+    checkKmsKeyArnForRegion("alarmTopicKmsKeyArn", topicKmsKeyArn, region, { where: "the environment deploys to", why: "SNS needs a key in the topic's region" }).forEach(report);
+  }
+  return { topicName, topicKmsKeyArn, emails: [...emails], dashboardName };
 }
 
 /** Default caps outside protected environments; README "Cost caps" has the arithmetic. */

@@ -22,7 +22,7 @@
  * power the stacks never use.
  */
 import { blocks, TfBlock } from "../guardrails/terraform-json";
-import type { GrantStatement } from "../constructs/iam-grants";
+import { GrantCondition, GrantStatement, OWNER_STACK_TAG } from "../constructs/iam-grants";
 
 /** What a row sees of one synthesized resource, and the parts of its ARNs. */
 export interface ResourceView {
@@ -34,6 +34,8 @@ export interface ResourceView {
   readonly accountId: string;
   /** The region of the resource's provider. */
   readonly region: string;
+  /** The name of the stack that declares the resource. */
+  readonly stackName: string;
   /**
    * The literal value of an attribute, following a whole reference (`${aws_iam_role.x.name}`) to the
    * referenced resource's own literal; throws naming the resource and attribute when it is not known at synth.
@@ -41,6 +43,8 @@ export interface ResourceView {
   literal(attribute: string): string;
   /** The ARN(s) of the resource another attribute references (`role = ${aws_iam_role.x.arn}`), or its literal ARN. */
   referencedArns(attribute: string): readonly string[];
+  /** The `resourceConditions` of the resource another attribute references; none for a literal ARN. */
+  referencedConditions(attribute: string): readonly GrantCondition[];
 }
 
 /** The statements a resource needs beyond its own ARNs. */
@@ -67,6 +71,17 @@ export interface TerraformActionsRow {
   readonly omitted?: Readonly<Record<string, string>>;
   /** The ARNs (and ARN patterns) the actions apply to, from the resource's names. */
   arns(resource: ResourceView): readonly string[];
+  /**
+   * Conditions every grant on `arns` carries, for a resource whose ARN is unknown at synth: `arns` is
+   * then a pattern (`key/*`) that only the condition narrows to the stack's own resources.
+   */
+  resourceConditions?(resource: ResourceView): readonly GrantCondition[];
+  /**
+   * Write calls made before the resource exists, so before it has an ARN or tags a policy could name
+   * (KMS CreateKey, and the TagResource its `Tags` parameter needs): granted on `*`, only under
+   * `conditions` (the tags the new resource must be created with).
+   */
+  readonly createOnAny?: { readonly actions: readonly string[]; conditions(resource: ResourceView): readonly GrantCondition[] };
   /** Statements the resource needs on other resources (a role to pass, a key, a restore source). */
   extra?(resource: ResourceView): ExtraStatements;
 }
@@ -89,6 +104,23 @@ function arn(view: ResourceView, service: string, resource: string, region: stri
 
 function tableArn(view: ResourceView, name: string, region: string = view.region): string {
   return arn(view, "dynamodb", `table/${name}`, region);
+}
+
+/** A KMS key's ARN pattern: every key of the account and region (a new key's id is unknown at synth). */
+function anyKeyArn(view: ResourceView): string {
+  return arn(view, "kms", "key/*");
+}
+
+/** The owner tag a created key carries: the deploy role's conditions name it, so it must be there at synth. */
+function ownerStackOf(view: ResourceView): string {
+  const tags = view.block.config.tags;
+  if (typeof tags !== "object" || tags === null || !(OWNER_STACK_TAG in tags)) {
+    throw new Error(
+      `${view.block.address}: a new key's id is unknown at synth, so its deploy permissions are scoped by its \`${OWNER_STACK_TAG}\` tag, and it has none; ` +
+        `tag the key with the name of its stack (AlarmTopic does)`,
+    );
+  }
+  return view.literal(`tags.${OWNER_STACK_TAG}`);
 }
 
 function roleArn(view: ResourceView, name: string, path = "/"): string {
@@ -362,12 +394,74 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
     unscopableWrite: ["sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
     arns: (view) => view.referencedArns("topic_arn"),
   },
+  aws_kms_key: {
+    source:
+      "kms/key.go (resourceKeyCreate, resourceKeyRead, resourceKeyUpdate, resourceKeyDelete; findKeyInfo, updateKeyRotationEnabled, updateKeyEnabled, updateKeyPolicy, updateKeyDescription, waitKeyDeleted, waitTagsPropagated) and kms/tags_gen.go (listTags, updateTags)",
+    reference: `${SAR}/list_awskeymanagementservice.html`,
+    read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+    write: [
+      "kms:EnableKeyRotation",
+      "kms:DisableKeyRotation",
+      "kms:EnableKey",
+      "kms:DisableKey",
+      "kms:PutKeyPolicy",
+      "kms:UpdateKeyDescription",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+    ],
+    omitted: {
+      "kms:CancelKeyDeletion": "the provider never calls it: a key scheduled for deletion is gone for Terraform",
+      "kms:ReplicateKey": "called by aws_kms_replica_key only; the stacks declare none",
+    },
+    // A new key's id is unknown at synth: every key of the account and region, narrowed by the owner tag
+    // the key is created with (its resource says which stack it belongs to).
+    arns: (view) => [anyKeyArn(view)],
+    resourceConditions: (view) => [{ test: "StringEquals", variable: `aws:ResourceTag/${OWNER_STACK_TAG}`, values: [ownerStackOf(view)] }],
+    // CreateKey has no resource type in the SAR; the KMS Developer Guide ("Controlling access to tags")
+    // asks for kms:TagResource on every key to tag one at creation, as the provider does (Tags of CreateKeyInput).
+    createOnAny: {
+      actions: ["kms:CreateKey", "kms:TagResource"],
+      conditions: (view) => [{ test: "StringEquals", variable: `aws:RequestTag/${OWNER_STACK_TAG}`, values: [ownerStackOf(view)] }],
+    },
+  },
+  aws_kms_alias: {
+    source: "kms/alias.go (resourceAliasCreate, resourceAliasRead, resourceAliasUpdate, resourceAliasDelete; findAliasByName, findAliases)",
+    reference: `${SAR}/list_awskeymanagementservice.html`,
+    read: [],
+    write: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
+    // Read finds the alias in the pages of ListAliases, which the SAR lists with no resource type.
+    unscopableRead: ["kms:ListAliases"],
+    arns: (view) => [arn(view, "kms", view.literal("name"))],
+    // The SAR authorizes CreateAlias, UpdateAlias and DeleteAlias on the alias and on its key (both keys
+    // for UpdateAlias): the target key, with that key's own conditions.
+    extra: (view) => {
+      const conditions = view.referencedConditions("target_key_id");
+      return {
+        deploy: [
+          {
+            sid: "AliasTargetKeys",
+            actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
+            resources: view.referencedArns("target_key_id"),
+            ...(conditions.length > 0 ? { conditions } : {}),
+          },
+        ],
+        plan: [],
+      };
+    },
+  },
   aws_cloudwatch_metric_alarm: {
     source: "cloudwatch/metric_alarm.go (resourceMetricAlarmCreate, resourceMetricAlarmRead, resourceMetricAlarmUpdate, resourceMetricAlarmDelete; findMetricAlarmByName) and cloudwatch/tags_gen.go (listTags, updateTags)",
     reference: `${SAR}/list_amazoncloudwatch.html`,
     read: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"],
     write: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
-    arns: (view) => [arn(view, "cloudwatch", `alarm:${view.literal("alarm_name")}`)],
+    // An alarm named `<stack name>/...` (constructs/rule-alarm.ts) is covered by its stack's pattern,
+    // which no other stack's alarm matches (stack names hold no `/`); any other alarm by its own name.
+    arns: (view) => {
+      const name = view.literal("alarm_name");
+      const stackPrefix = `${view.stackName}/`;
+      return [arn(view, "cloudwatch", `alarm:${name.startsWith(stackPrefix) ? `${stackPrefix}*` : name}`)];
+    },
   },
   aws_cloudwatch_dashboard: {
     source: "cloudwatch/dashboard.go (resourceDashboardPut, resourceDashboardRead, resourceDashboardDelete; findDashboardByName)",

@@ -4,7 +4,7 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { applyGuardrails } from "../../guardrails";
 
-test("a deliberately broken stack (key schema attribute missing, `*` resource, PITR off) fails synth with all three errors listed", () => {
+test("a deliberately broken stack (key schema attribute missing, `*` resource, PITR off, no alarm) fails synth with all four errors listed", () => {
   const stack = new TerraformStack(Testing.app(), "broken");
   new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: { Project: "bandup", Environment: "test" } }] });
   const table = new DynamodbTable(stack, "table", {
@@ -33,6 +33,7 @@ test("a deliberately broken stack (key schema attribute missing, `*` resource, P
     "  [broken] BANDUP-DDB-1 error at broken/table (aws_dynamodb_table.table): table `broken` has point_in_time_recovery.enabled = `false`; it must be true",
     "  [broken] BANDUP-DDB-5 error at broken/table (aws_dynamodb_table.table): table `broken`: `user_id` (range_key) has no attribute definition",
     "  [broken] BANDUP-IAM-2 error at broken/reader (aws_iam_policy.reader): statement #1 of aws_iam_policy.reader grants `dynamodb:GetItem` on `*`; these actions can be scoped to resources",
+    "  [broken] BANDUP-ALARM-1 error at broken/table (aws_dynamodb_table.table): table `broken` has no alarm on ReadThrottleEvents, WriteThrottleEvents, SystemErrors",
   ]);
   expect(message).toContain("Fix: Set `pointInTimeRecovery: { enabled: true }`");
 });

@@ -4,6 +4,9 @@
  */
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { CloudwatchLogGroup, CloudwatchLogGroupConfig } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DynamodbTable, DynamodbTableConfig } from "@cdktf/provider-aws/lib/dynamodb-table";
@@ -26,6 +29,12 @@ export interface Fixture {
   readonly rolePolicy: IamRolePolicy;
   readonly fn: LambdaFunction;
   readonly logGroup?: CloudwatchLogGroup;
+  /** The alarm topic, when the fixture has its alarms. */
+  readonly topic?: SnsTopic;
+  /** Its alarms, by `<resource>-<metric>` (e.g. `evaluations-ReadThrottleEvents`, `function-Errors`, `function-JobsFailed`). */
+  readonly alarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
+  /** The metric filter that counts the function's failed jobs. */
+  readonly jobsFilter?: CloudwatchLogMetricFilter;
 }
 
 export interface FixtureOptions {
@@ -38,6 +47,50 @@ export interface FixtureOptions {
   readonly guardrails?: GuardrailOptions;
   /** Skip the provider's default tags. */
   readonly noDefaultTags?: boolean;
+  /** `false`: no alarm topic, alarms nor job metric filter. */
+  readonly alarms?: false;
+}
+
+/** The namespace of the fixture function's job outcome metric. */
+export const JOBS_NAMESPACE = "BandUp/Jobs/bandup-writing-evaluator-test";
+
+/**
+ * The alarms every rule of the Alarms family expects, on an encrypted topic: throttles (table and
+ * index) and system errors of both tables; errors, throttles, duration and failed jobs of the function.
+ */
+function addAlarms(stack: TerraformStack, tables: Record<string, DynamodbTable>, fn: LambdaFunction) {
+  const topic = new SnsTopic(stack, "alarm-topic", { name: "bandup-alarms-test", kmsMasterKeyId: KEY_ARN });
+  const alarms: Record<string, CloudwatchMetricAlarm> = {};
+  const alarm = (id: string, namespace: string, metricName: string, dimensions: Record<string, string>) => {
+    alarms[id] = new CloudwatchMetricAlarm(stack, `alarm-${id}`, {
+      alarmName: `test-${id}`,
+      namespace,
+      metricName,
+      dimensions,
+      statistic: "Sum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      alarmActions: [topic.arn],
+    });
+  };
+  for (const [key, table] of Object.entries(tables)) {
+    for (const metric of ["ReadThrottleEvents", "WriteThrottleEvents"]) {
+      alarm(`${key}-${metric}`, "AWS/DynamoDB", metric, { TableName: table.name });
+      alarm(`${key}-index-${metric}`, "AWS/DynamoDB", metric, { TableName: table.name, GlobalSecondaryIndexName: "user_id-created_at-index" });
+    }
+    alarm(`${key}-SystemErrors`, "AWS/DynamoDB", "SystemErrors", { TableName: table.name, Operation: "PutItem" });
+  }
+  for (const metric of ["Errors", "Throttles", "Duration"]) alarm(`function-${metric}`, "AWS/Lambda", metric, { FunctionName: fn.functionName });
+  const jobsFilter = new CloudwatchLogMetricFilter(stack, "jobs-failed", {
+    name: "bandup-writing-evaluator-test-jobs-failed",
+    logGroupName: "/aws/lambda/bandup-writing-evaluator-test",
+    pattern: '{ $.message.message = "job failed" }',
+    metricTransformation: { namespace: JOBS_NAMESPACE, name: "JobsFailed", value: "1" },
+  });
+  alarm("function-JobsFailed", JOBS_NAMESPACE, "JobsFailed", {});
+  return { topic, alarms, jobsFilter };
 }
 
 function tableConfig(name: string, hashKey: string, isProtected: boolean): DynamodbTableConfig {
@@ -70,7 +123,7 @@ export function ownTableStatements(evaluations: DynamodbTable): DataAwsIamPolicy
   ];
 }
 
-/** A stack that passes every rule: two tables, an evaluator function with role, policy and log group. */
+/** A stack that passes every rule: two tables, an evaluator function with role, policy and log group, their alarms. */
 export function buildFixture(options: FixtureOptions = {}): Fixture {
   const isProtected = options.protected ?? false;
   const stack = new TerraformStack(Testing.app(), "test");
@@ -106,8 +159,9 @@ export function buildFixture(options: FixtureOptions = {}): Fixture {
     options.logGroup === null
       ? undefined
       : new CloudwatchLogGroup(stack, "logs", { name: "/aws/lambda/bandup-writing-evaluator-test", retentionInDays: 365, ...options.logGroup });
+  const monitoring = options.alarms === false ? { alarms: {} } : addAlarms(stack, { evaluations, flashcards }, fn);
   applyGuardrails(stack, { protected: isProtected, now: NOW, warnings: "none", ...options.guardrails });
-  return { stack, evaluations, flashcards, role, document, rolePolicy, fn, logGroup };
+  return { stack, evaluations, flashcards, role, document, rolePolicy, fn, logGroup, ...monitoring };
 }
 
 /** Rule ids of the unsuppressed errors and warnings, sorted. */

@@ -25,6 +25,11 @@ describe.each(allEnvironments().map((e) => [e.name, e] as const))("stack bandup-
     expect(report.warnings.filter((w) => w.ruleId.startsWith("BANDUP-GUARD"))).toEqual([]);
   });
 
+  test("every table, function and dead-letter queue has its alarms, every alarm notifies, the topic is encrypted: the Alarms rules pass", () => {
+    const statuses = checkStack(build()).rules.filter((r) => r.ruleId.startsWith("BANDUP-ALARM-")).map((r) => [r.ruleId, r.status]);
+    expect(statuses).toEqual(["BANDUP-ALARM-1", "BANDUP-ALARM-2", "BANDUP-ALARM-3", "BANDUP-ALARM-4", "BANDUP-ALARM-5"].map((id) => [id, "pass"]));
+  });
+
   test("synthesizes with validations", () => {
     expect(() => Testing.synth(build(), true)).not.toThrow();
   });

@@ -52,14 +52,20 @@ const ARNS: Readonly<Record<string, (name: string) => string>> = {
   aws_iam_role: (name) => `arn:aws:iam::123456789012:role/${name}`,
   aws_lambda_function: (name) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
   aws_lambda_layer_version: (name) => `arn:aws:lambda:us-east-1:123456789012:layer:${name}:1`,
+  aws_sns_topic: (name) => `arn:aws:sns:us-east-1:123456789012:${name}`,
+  aws_kms_alias: (name) => `arn:aws:kms:us-east-1:123456789012:${name}`,
+  aws_cloudwatch_metric_alarm: (name) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`,
 };
+
+/** The made-up id of the alarm topic's key (KMS key ids are UUIDs). */
+const KEY_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
 /** A version 4 state whose resources hold the planned values, with the unknowns filled in. */
 export function stateFromPlan(plan: { planned_values?: unknown; terraform_version?: unknown }, serial = 1): string {
   const root = (plan.planned_values as { root_module?: { resources?: PlannedResource[] } }).root_module;
   const resources = (root?.resources ?? []).map((r) => {
     const attributes: Record<string, unknown> = { ...r.values };
-    const name = String(attributes.name ?? attributes.function_name ?? r.name);
+    const name = String(attributes.name ?? attributes.function_name ?? attributes.alarm_name ?? attributes.dashboard_name ?? r.name);
     if (r.type === "aws_dynamodb_table") {
       attributes.point_in_time_recovery = (attributes.point_in_time_recovery as object[]).map((b) => ({
         recovery_period_in_days: 35,
@@ -72,7 +78,12 @@ export function stateFromPlan(plan: { planned_values?: unknown; terraform_versio
       attributes.inline_policy ??= [];
     }
     // What only AWS knows: made-up but well-formed ids and ARNs.
-    attributes.id ??= name;
+    if (r.type === "aws_kms_key") {
+      attributes.key_id ??= KEY_ID;
+      attributes.arn ??= `arn:aws:kms:us-east-1:123456789012:key/${KEY_ID}`;
+    }
+    if (r.type === "aws_cloudwatch_dashboard") attributes.dashboard_arn ??= `arn:aws:cloudwatch::123456789012:dashboard/${name}`;
+    attributes.id ??= r.type === "aws_kms_key" ? KEY_ID : name;
     const arn = ARNS[r.type];
     if (arn) attributes.arn ??= arn(String(attributes.layer_name ?? name));
     return {

@@ -7,6 +7,9 @@
 import { EnvironmentSettings } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
+import { BandupStack } from "../../stacks/bandup-stack";
+import { FUNCTION_DEFINITIONS } from "../../lambda-src/shared/function-definitions";
+import { TABLE_DEFINITIONS } from "../../lambda-src/shared/table-definitions";
 import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 
@@ -14,6 +17,33 @@ interface Checked {
   validation: Awaited<ReturnType<OfflineTerraform["validate"]>>;
   plan: TerraformPlanJson;
   json: TerraformJson;
+  stack: BandupStack;
+}
+
+/** How many resources of each type the stack's constructs stand for (counted from the definitions and constructs, not from the JSON). */
+function expectedResourceCounts(stack: BandupStack): Record<string, number> {
+  const functions = FUNCTION_DEFINITIONS.length;
+  const { topic, tableAlarms, functionAlarms, jobOutcomes } = stack.monitoring;
+  const alarms = [...tableAlarms, ...Object.values(functionAlarms)].reduce((n, a) => n + a.alarms.length, 0);
+  return {
+    aws_dynamodb_table: TABLE_DEFINITIONS.length,
+    // Per function: log group, dead-letter queue, role, role policy, function; one layer (the flashcard generator's).
+    aws_cloudwatch_log_group: functions,
+    aws_sqs_queue: functions,
+    aws_iam_role: functions,
+    aws_iam_role_policy: functions,
+    aws_lambda_function: functions,
+    aws_lambda_layer_version: FUNCTION_DEFINITIONS.filter((d) => (d.layerPackages ?? []).length > 0).length,
+    // The alarm topic, its key and alias (none when a key is configured), its policy, one subscription per address.
+    aws_sns_topic: 1,
+    aws_kms_key: topic.key ? 1 : 0,
+    aws_kms_alias: topic.keyAlias ? 1 : 0,
+    aws_sns_topic_policy: 1,
+    aws_sns_topic_subscription: topic.subscriptions.length,
+    aws_cloudwatch_metric_alarm: alarms,
+    aws_cloudwatch_log_metric_filter: Object.values(jobOutcomes).reduce((n, j) => n + j.filters.length, 0),
+    aws_cloudwatch_dashboard: 1,
+  };
 }
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -52,7 +82,7 @@ beforeAll(async () => {
   await Promise.all(
     CASES.map(async ({ label, env, settings }) => {
       // A full synth: the plan reads the Lambda zips from the stack's assets folder.
-      const { directory, json } = fullSynthEnvironment(env, {
+      const { directory, json, stack } = fullSynthEnvironment(env, {
         settings,
         backend: { type: "local", path: "terraform.tfstate" },
         offlineProvider: {},
@@ -61,7 +91,7 @@ beforeAll(async () => {
       await terraform.init();
       const validation = await terraform.validate();
       const plan = await terraform.plan();
-      results.set(label, { validation, plan, json });
+      results.set(label, { validation, plan, json, stack });
     }),
   );
 }, 180_000);
@@ -75,12 +105,14 @@ describe.each(environments)("terraform on bandup-%s", (label) => {
   });
 
   test("plans exactly the creates of every declared resource, and reads the data sources", () => {
-    const { plan, json } = results.get(label)!;
+    const { plan, json, stack } = results.get(label)!;
     const declared = Object.entries(json.resource as TerraformJson).flatMap(([type, byName]) =>
       Object.keys(byName).map((name) => `${type}.${name}`),
     );
-    // 2 tables (3 during a restore); per function: log group, dead-letter queue, role, role policy, function; 1 layer.
-    expect(declared).toHaveLength(tableCount + 3 * 5 + 1);
+    const counts = Object.fromEntries(Object.entries(json.resource as TerraformJson).map(([type, byName]) => [type, Object.keys(byName).length]));
+    // 2 tables (3 during a restore).
+    const expected = Object.fromEntries(Object.entries({ ...expectedResourceCounts(stack), aws_dynamodb_table: tableCount }).filter(([, n]) => n > 0));
+    expect(counts).toEqual(expected);
     const changes = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
     expect(changes.map((c) => [c.address, c.change.actions]).sort()).toEqual(declared.sort().map((address) => [address, ["create"]]));
   });
@@ -141,6 +173,39 @@ describe.each(environments)("terraform on bandup-%s", (label) => {
     }
   });
 
+  test("plans the alarm topic encrypted with its new key, the topic policy and the alarms with the account's ARNs, known at plan", () => {
+    const { plan, stack } = results.get(label)!;
+    const changes = plan.resource_changes ?? [];
+    const { suffix, region } = ENVIRONMENT_CASES.find((c) => c.name === env)!.expected;
+    const after = (type: string) => changes.filter((c) => c.type === type).map((c) => c.change.after as Record<string, unknown>);
+    expect(after("aws_sns_topic")).toEqual([expect.objectContaining({ name: `bandup-alarms${suffix}` })]);
+    expect(after("aws_kms_key")).toEqual([expect.objectContaining({ enable_key_rotation: true })]);
+    const keyPolicy = JSON.parse(after("aws_kms_key")[0].policy as string);
+    expect(keyPolicy.Statement.find((s: { Sid: string }) => s.Sid === "CloudWatchAlarmsPublishToThisTopic")).toEqual({
+      Sid: "CloudWatchAlarmsPublishToThisTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "aws:SourceAccount": OFFLINE_ACCOUNT_ID,
+          "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${OFFLINE_ACCOUNT_ID}:bandup-alarms${suffix}`,
+        },
+      },
+    });
+    const alarmNames = after("aws_cloudwatch_metric_alarm").map((a) => a.alarm_name as string);
+    expect(alarmNames).toHaveLength(expectedResourceCounts(stack).aws_cloudwatch_metric_alarm);
+    expect(alarmNames.length).toBeGreaterThanOrEqual(28);
+    // The topic policy's document is read at plan time: its alarm ARNs are the planned alarms'.
+    const document = (plan.prior_state as { values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } } }).values.root_module.resources.find(
+      (r) => r.address.startsWith("data.aws_iam_policy_document.alarm-topic-policy_document"),
+    );
+    const statement = JSON.parse(document?.values.json as string).Statement;
+    expect(statement).toHaveLength(1);
+    expect([...statement[0].Condition.ArnEquals["aws:SourceArn"]].sort()).toEqual(alarmNames.map((n) => `arn:aws:cloudwatch:${region}:${OFFLINE_ACCOUNT_ID}:alarm:${n}`).sort());
+  });
+
   test("reads the deploying account at plan time (data.aws_caller_identity, the offline STS stand-in here)", () => {
     const { plan } = results.get(label)!;
     const resources = (plan.prior_state as { values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } } })
@@ -149,5 +214,39 @@ describe.each(environments)("terraform on bandup-%s", (label) => {
       account_id: OFFLINE_ACCOUNT_ID,
       arn: `arn:aws:iam::${OFFLINE_ACCOUNT_ID}:user/offline-plan`,
     });
+  });
+});
+
+describe("terraform on bandup-dev with alarm emails and a configured topic key", () => {
+  const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  let checked: Checked;
+
+  beforeAll(async () => {
+    const cliConfig = writeCliConfig();
+    const { directory, json, stack } = fullSynthEnvironment("dev", {
+      settings: { alarmEmails: ["ops@example.com", "oncall@example.org"], alarmTopicKmsKeyArn: KEY },
+      backend: { type: "local", path: "terraform.tfstate" },
+      offlineProvider: {},
+    });
+    const terraform = new OfflineTerraform(directory, cliConfig);
+    await terraform.init();
+    checked = { validation: await terraform.validate(), plan: await terraform.plan(), json, stack };
+  }, 180_000);
+
+  test("validates, and plans the topic under that key, no key of its own, and one email subscription per address", () => {
+    const { validation, plan, stack } = checked;
+    expect(validation).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+    const changes = (plan.resource_changes ?? []).filter((c) => c.mode === "managed");
+    expect(changes.every((c) => c.change.actions.join() === "create")).toBe(true);
+    expect(changes.filter((c) => c.type === "aws_kms_key" || c.type === "aws_kms_alias")).toEqual([]);
+    expect(changes.filter((c) => c.type === "aws_sns_topic").map((c) => (c.change.after as Record<string, unknown>).kms_master_key_id)).toEqual([KEY]);
+    const subscriptions = changes.filter((c) => c.type === "aws_sns_topic_subscription").map((c) => c.change.after as Record<string, unknown>);
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint]).sort()).toEqual([
+      ["email", "oncall@example.org"],
+      ["email", "ops@example.com"],
+    ]);
+    const counts: Record<string, number> = {};
+    for (const c of changes) counts[c.type] = (counts[c.type] ?? 0) + 1;
+    expect(counts).toEqual(Object.fromEntries(Object.entries(expectedResourceCounts(stack)).filter(([, n]) => n > 0)));
   });
 });

@@ -12,16 +12,18 @@ import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-lo
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { DynamodbTableReplicaA } from "@cdktf/provider-aws/lib/dynamodb-table-replica";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { GrantStatement } from "../../constructs/iam-grants";
+import { GrantStatement, OWNER_STACK_TAG } from "../../constructs/iam-grants";
 import { isUnscopable, isWriteAction } from "../../guardrails/action-classification";
 import { actionMatches, iamWildcard } from "../../guardrails/iam-policies";
 import { StackModel } from "../../guardrails/terraform-json";
 import { buildBandupApp } from "../../stacks/app";
 import { BandupStack } from "../../stacks/bandup-stack";
+import { ENVIRONMENTS } from "../../stacks/environments";
 import { environmentPermissions, MissingTerraformActionsError, PermissionTarget, permissionsOf } from "../../stacks/deploy-permissions";
 import { DATA_SOURCE_ACTIONS, LAMBDA_SERVICE_PRINCIPAL, TERRAFORM_ACTIONS } from "../../stacks/terraform-actions";
 import { TerraformJson } from "../support/synth";
@@ -39,11 +41,41 @@ function resolved(json: TerraformJson, value: string, attribute: string): string
   return reference ? json.resource[reference[1]][reference[2]][attribute] : value;
 }
 
+/** A resource as IAM authorizes a call on it: its ARN, and the tags `aws:ResourceTag/<key>` reads. */
+interface AuthorizedResource {
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /**
- * The ARNs AWS gives one resource of `json` (an inline role policy is its role's, a metric filter its log
- * group's, a topic policy or subscription its topic's; a layer's first version is `:1`). Empty for a
- * type this function does not know yet.
+ * A KMS key's ARN as AWS gives it once created. Any id does: the policies cannot name a new key's id,
+ * only its tags, so every key here has the same one and only its tags tell them apart.
  */
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/**
+ * The resources IAM authorizes the calls on one resource of `json` against (an inline role policy is
+ * its role's, a metric filter its log group's, a topic policy or subscription its topic's; a layer's
+ * first version is `:1`; an alias is itself and its target key). Empty for a type this function does
+ * not know yet.
+ */
+function authorizedResourcesOf(json: TerraformJson, type: string, resource: TerraformJson, region: string): AuthorizedResource[] {
+  const untagged = (arns: readonly string[]): AuthorizedResource[] => arns.map((arn) => ({ arn, tags: {} }));
+  const key = (keyResource: TerraformJson): AuthorizedResource => ({ arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${KEY_ID}`, tags: keyResource.tags ?? {} });
+  switch (type) {
+    case "aws_kms_key":
+      return [key(resource)];
+    case "aws_kms_alias": {
+      const target = /^\$\{aws_kms_key\.([^.}]+)\.(?:key_id|arn|id)\}$/.exec(resource.target_key_id);
+      if (!target) throw new Error(`teach authorizedResourcesOf the alias target ${resource.target_key_id}`);
+      return [{ arn: `arn:aws:kms:${region}:${ACCOUNT}:${resource.name}`, tags: {} }, key(json.resource.aws_kms_key[target[1]])];
+    }
+    default:
+      return untagged(arnsOf(json, type, resource, region));
+  }
+}
+
+/** The ARNs AWS gives one untagged resource of `json`; see `authorizedResourcesOf`. */
 function arnsOf(json: TerraformJson, type: string, resource: TerraformJson, region: string): string[] {
   const logGroup = (name: string): string[] => [`arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}`, `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}:*`];
   const topic = (name: string): string => `arn:aws:sns:${region}:${ACCOUNT}:${name}`;
@@ -79,10 +111,10 @@ function arnsOf(json: TerraformJson, type: string, resource: TerraformJson, regi
   }
 }
 
-/** Every ARN AWS gives the resources a stack declares. */
-function realArns(json: TerraformJson, region: string): string[] {
+/** Every resource IAM authorizes calls on, for the resources a stack declares. */
+function realResources(json: TerraformJson, region: string): AuthorizedResource[] {
   return Object.entries<Record<string, TerraformJson>>(json.resource ?? {}).flatMap(([type, byName]) =>
-    Object.values(byName).flatMap((resource) => arnsOf(json, type, resource, region)),
+    Object.values(byName).flatMap((resource) => authorizedResourcesOf(json, type, resource, region)),
   );
 }
 
@@ -92,13 +124,34 @@ function stateArns(environment: string): string[] {
   return [key, `${key}.tflock`];
 }
 
-/** The statements whose resources match `arn` (with IAM's `*` and `?`), leaving out `*` itself. */
-function statementsMatching(statements: readonly GrantStatement[], arn: string): GrantStatement[] {
-  return statements.filter((s) => s.resources.some((r) => r !== "*" && iamWildcard(r).test(arn)));
+/**
+ * True unless a condition of the statement is on the resource's tags and the resource's tags fail it.
+ * Conditions on anything else (the calling service, the passed role's service) are taken as met: a
+ * statement that could apply counts as a grant.
+ */
+function tagConditionsHold(statement: GrantStatement, resource: AuthorizedResource): boolean {
+  return (statement.conditions ?? []).every((condition) => {
+    const tag = /^aws:ResourceTag\/(.+)$/.exec(condition.variable)?.[1];
+    if (tag === undefined) return true;
+    if (condition.test !== "StringEquals") throw new Error(`teach tagConditionsHold the test ${condition.test} on ${condition.variable}`);
+    return resource.tags[tag] !== undefined && condition.values.includes(resource.tags[tag]);
+  });
 }
 
-/** Actions with no resource-level permission in the SAR: the only ones a policy may grant on `*`. */
-const UNSCOPABLE = ["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"];
+/**
+ * The statements that grant on `resource`: their resources match its ARN (with IAM's `*` and `?`,
+ * leaving out `*` itself) and their tag conditions hold for its tags. A bare ARN has no tags.
+ */
+function statementsMatching(statements: readonly GrantStatement[], resource: AuthorizedResource | string): GrantStatement[] {
+  const target = typeof resource === "string" ? { arn: resource, tags: {} } : resource;
+  return statements.filter((s) => s.resources.some((r) => r !== "*" && iamWildcard(r).test(target.arn)) && tagConditionsHold(s, target));
+}
+
+/** Actions with no resource-level permission in the SAR: the only ones a policy may grant on `*` without a condition. */
+const UNSCOPABLE = ["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe", "kms:ListAliases"];
+
+/** Actions granted on `*` under a condition on the request's tags: the rows' `createOnAny`. */
+const CREATE_ON_ANY = Object.values(TERRAFORM_ACTIONS).flatMap((row) => row.createOnAny?.actions ?? []);
 
 describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
   test("every resource and data source type it declares has its row in the actions table", () => {
@@ -122,13 +175,15 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
     for (const [type, byName] of Object.entries<Record<string, TerraformJson>>(json.resource)) {
       const row = TERRAFORM_ACTIONS[type];
       for (const resource of Object.values(byName)) {
-        const arns = arnsOf(json, type, resource, region);
-        // A type arnsOf cannot name would pass unchecked: teach it how AWS names the new type.
-        expect([type, arns.length > 0]).toEqual([type, true]);
-        for (const arn of arns) {
+        const authorized = authorizedResourcesOf(json, type, resource, region);
+        // A type authorizedResourcesOf cannot name would pass unchecked: teach it how AWS names the new type.
+        expect([type, authorized.length > 0]).toEqual([type, true]);
+        for (const target of authorized) {
           // The statements on `*` hold only the actions the SAR cannot scope (the next test checks).
-          const granted = [...statementsMatching(deploy, arn), ...deploy.filter((s) => s.resources.includes("*"))].flatMap((s) => s.actions);
-          for (const action of [...row.read, ...row.write]) expect([arn, action, granted.some((g) => actionMatches(g, action))]).toEqual([arn, action, true]);
+          const granted = [...statementsMatching(deploy, target), ...deploy.filter((s) => s.resources.includes("*") && !s.conditions)].flatMap((s) => s.actions);
+          for (const action of [...row.read, ...row.write]) {
+            expect([target.arn, action, granted.some((g) => actionMatches(g, action))]).toEqual([target.arn, action, true]);
+          }
         }
       }
     }
@@ -140,16 +195,25 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
   test("neither policy grants anything on another environment's resources, state or lock", () => {
     const own = permissionsOfStack.get(stack)!;
     for (const other of stacks.filter((s) => s !== stack)) {
-      const arns = [...realArns(jsonOf.get(other)!, other.environment.region), ...stateArns(other.environment.name)];
-      expect(arns.length).toBeGreaterThan(10);
-      for (const arn of arns) {
-        expect([arn, statementsMatching(own.deploy, arn).map((s) => s.sid)]).toEqual([arn, []]);
-        expect([arn, statementsMatching(own.plan, arn).map((s) => s.sid)]).toEqual([arn, []]);
+      const resources = [...realResources(jsonOf.get(other)!, other.environment.region), ...stateArns(other.environment.name).map((arn): AuthorizedResource => ({ arn, tags: {} }))];
+      expect(resources.length).toBeGreaterThan(10);
+      // The other stack's key (itself, and as its alias's target) is among them, told apart from this
+      // stack's own key only by its tag.
+      expect([...new Set(resources.filter((r) => r.arn.includes(":key/")).map((r) => r.tags[OWNER_STACK_TAG]))]).toEqual([other.node.id]);
+      for (const resource of resources) {
+        expect([resource.arn, statementsMatching(own.deploy, resource).map((s) => s.sid)]).toEqual([resource.arn, []]);
+        expect([resource.arn, statementsMatching(own.plan, resource).map((s) => s.sid)]).toEqual([resource.arn, []]);
       }
     }
-    // `*` only for the actions the SAR gives no resource type.
+    // `*` only for the actions the SAR gives no resource type, or, under a condition on the request's
+    // owner tag naming this stack, for creating what cannot be named before it exists.
     for (const statement of [...own.deploy, ...own.plan].filter((s) => s.resources.includes("*"))) {
-      expect(statement.actions.filter((a) => !UNSCOPABLE.includes(a))).toEqual([]);
+      if (statement.conditions === undefined) {
+        expect(statement.actions.filter((a) => !UNSCOPABLE.includes(a))).toEqual([]);
+      } else {
+        expect(statement.actions.filter((a) => !CREATE_ON_ANY.includes(a))).toEqual([]);
+        expect(statement.conditions).toEqual([{ test: "StringEquals", variable: `aws:RequestTag/${OWNER_STACK_TAG}`, values: [stack.node.id] }]);
+      }
     }
   });
 
@@ -185,19 +249,29 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
 test("the deploy policy of dev, statement by statement", () => {
   const dev = permissionsOfStack.get(stacks[0])!;
   expect(dev.deploy.map((s) => [s.sid, s.resources.length])).toEqual([
-    ["ManageCloudwatchLogGroup", 6],
+    ["ManageCloudwatchDashboard", 1],
+    // Metric filters are authorized on their log group, inline policies on their role, the topic
+    // policy on its topic: one statement each with the type whose ARNs they share.
+    ["ManageCloudwatchLogGroupCloudwatchLogMetricFilter", 6],
+    // Every alarm of the stack (28, and 8 near the caps dev has by default) under `alarm:bandup-dev/*`.
+    ["ManageCloudwatchMetricAlarm", 1],
     ["ManageDynamodbTable", 2],
-    ["ManageIamRole", 3],
-    ["ManageIamRolePolicy", 3],
+    ["ManageIamRoleIamRolePolicy", 3],
+    ["ManageKmsAlias", 1],
+    ["ManageKmsKey", 1],
     ["ManageLambdaFunction", 6],
     ["ManageLambdaLayerVersion", 2],
+    ["ManageSnsTopicSnsTopicPolicy", 1],
     ["ManageSqsQueue", 3],
     ["NoResourceLevelPermissions", 1],
+    ["CreateKmsKey", 1],
     ["PassFunctionRoles", 3],
+    ["AliasTargetKeys", 1],
     ["ListStateBucket", 1],
     ["WriteState", 1],
     ["StateLock", 1],
   ]);
+  expect(dev.deploy.find((s) => s.sid === "ManageCloudwatchMetricAlarm")?.resources).toEqual([`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-dev/*`]);
   expect(dev.deploy.find((s) => s.sid === "ManageDynamodbTable")).toEqual({
     sid: "ManageDynamodbTable",
     actions: [
@@ -216,17 +290,92 @@ test("the deploy policy of dev, statement by statement", () => {
     resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/bandup-evaluations-dev`, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/bandup-flashcard-sets-dev`],
   });
   expect(dev.plan.map((s) => s.sid)).toEqual([
-    "ReadCloudwatchLogGroup",
+    "ReadCloudwatchDashboard",
+    "ReadCloudwatchLogGroupCloudwatchLogMetricFilter",
+    "ReadCloudwatchMetricAlarm",
     "ReadDynamodbTable",
-    "ReadIamRole",
-    "ReadIamRolePolicy",
+    "ReadIamRoleIamRolePolicy",
+    "ReadKmsKey",
     "ReadLambdaFunction",
     "ReadLambdaLayerVersion",
+    "ReadSnsTopicSnsTopicPolicy",
     "ReadSqsQueue",
     "NoResourceLevelPermissions",
     "ListStateBucket",
     "ReadState",
   ]);
+});
+
+describe("the alarm topic's key in dev: named by its owner tag, since its id is unknown at synth", () => {
+  const dev = permissionsOfStack.get(stacks[0])!;
+  const kmsStatements = (statements: readonly GrantStatement[]) => statements.filter((s) => s.actions.some((a) => a.startsWith("kms:")));
+  const anyDevKey = { resources: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`], conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/BandupStack", values: ["bandup-dev"] }] };
+
+  test("the key carries the owner tag on itself, not only through the provider's default tags", () => {
+    const json = jsonOf.get(stacks[0])!;
+    expect(Object.values<TerraformJson>(json.resource.aws_kms_key).map((key) => key.tags.BandupStack)).toEqual(["bandup-dev"]);
+    expect(JSON.stringify(json.provider.aws)).not.toContain("BandupStack");
+  });
+
+  test("the deploy policy's KMS statements are exactly these", () => {
+    expect(kmsStatements(dev.deploy)).toEqual([
+      { sid: "ManageKmsAlias", actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], resources: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/bandup-alarms-dev`] },
+      {
+        sid: "ManageKmsKey",
+        actions: [
+          "kms:DescribeKey",
+          "kms:GetKeyPolicy",
+          "kms:GetKeyRotationStatus",
+          "kms:ListResourceTags",
+          "kms:EnableKeyRotation",
+          "kms:DisableKeyRotation",
+          "kms:EnableKey",
+          "kms:DisableKey",
+          "kms:PutKeyPolicy",
+          "kms:UpdateKeyDescription",
+          "kms:ScheduleKeyDeletion",
+          "kms:TagResource",
+          "kms:UntagResource",
+        ],
+        ...anyDevKey,
+      },
+      { sid: "NoResourceLevelPermissions", actions: ["logs:DescribeLogGroups", "kms:ListAliases"], resources: ["*"] },
+      {
+        sid: "CreateKmsKey",
+        actions: ["kms:CreateKey", "kms:TagResource"],
+        resources: ["*"],
+        conditions: [{ test: "StringEquals", variable: "aws:RequestTag/BandupStack", values: ["bandup-dev"] }],
+      },
+      { sid: "AliasTargetKeys", actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], ...anyDevKey },
+    ]);
+  });
+
+  test("the plan policy's KMS statements read the key under the same tag, and list aliases", () => {
+    expect(kmsStatements(dev.plan)).toEqual([
+      { sid: "ReadKmsKey", actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"], ...anyDevKey },
+      { sid: "NoResourceLevelPermissions", actions: ["logs:DescribeLogGroups", "kms:ListAliases"], resources: ["*"] },
+    ]);
+  });
+
+  test("with `alarmTopicKmsKeyArn` there is no key and no alias: no KMS grant at all", () => {
+    const configuredKey = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    const environments = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, alarmTopicKmsKeyArn: configuredKey } };
+    const configured = buildBandupApp({ app: Testing.app(), backend: { type: "local" }, environments }).stacks[0];
+    const json = configured.toTerraform();
+    expect([json.resource.aws_kms_key, json.resource.aws_kms_alias]).toEqual([undefined, undefined]);
+    expect(Object.values<TerraformJson>(json.resource.aws_sns_topic).map((t) => t.kms_master_key_id)).toEqual([configuredKey]);
+    const { deploy, plan } = environmentPermissions(configured, configured.environment, TARGET);
+    expect(kmsStatements(deploy)).toEqual([]);
+    expect(kmsStatements(plan)).toEqual([]);
+  });
+
+  test("the check of another environment tells keys apart by tag: an untagged-condition key/* grant would reach them", () => {
+    const stagingKey = { arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`, tags: { BandupStack: "bandup-staging" } };
+    const grant = { sid: "Keys", actions: ["kms:DescribeKey"], resources: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`] };
+    expect(statementsMatching([grant], stagingKey).map((s) => s.sid)).toEqual(["Keys"]);
+    expect(statementsMatching([{ ...grant, ...anyDevKey }], stagingKey)).toEqual([]);
+    expect(statementsMatching([{ ...grant, ...anyDevKey }], { ...stagingKey, tags: { BandupStack: "bandup-dev" } }).map((s) => s.sid)).toEqual(["Keys"]);
+  });
 });
 
 test("a customer-managed state key: the deploy role decrypts and generates data keys, the plan role decrypts, both only through S3", () => {
@@ -258,6 +407,37 @@ test("a resource whose name is not known at synth is refused: the policy must na
   );
 });
 
+test("a created KMS key without its owner tag stops the derivation: its grants could not be narrowed to the stack", () => {
+  const stack = new TerraformStack(Testing.app(), "bandup-qa");
+  new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: { BandupStack: "bandup-qa" } }] });
+  new KmsKey(stack, "key", { description: "untagged" });
+  expect(() => permissionsOf(new StackModel("bandup-qa", stack.toTerraform()), { name: "qa", region: "us-east-1" }, TARGET)).toThrow(
+    "aws_kms_key.key: a new key's id is unknown at synth, so its deploy permissions are scoped by its `BandupStack` tag, and it has none; tag the key with the name of its stack (AlarmTopic does)",
+  );
+});
+
+test("keys of two owners in one stack: each owner's keys under its own tag, in statements of their own", () => {
+  const stack = new TerraformStack(Testing.app(), "bandup-qa");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new KmsKey(stack, "own", { tags: { BandupStack: "bandup-qa" } });
+  new KmsKey(stack, "shared", { tags: { BandupStack: "bandup-shared" } });
+  new KmsKey(stack, "own-too", { tags: { BandupStack: "bandup-qa" } });
+  const { deploy, plan } = permissionsOf(new StackModel("bandup-qa", stack.toTerraform()), { name: "qa", region: "us-east-1" }, TARGET);
+  const owner = (variable: string, value: string) => [{ test: "StringEquals", variable: `aws:${variable}/BandupStack`, values: [value] }];
+  const kms = (statements: readonly GrantStatement[]) => statements.filter((s) => s.sid.includes("Kms")).map((s) => [s.sid, s.resources, s.conditions]);
+  const anyKey = [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`];
+  expect(kms(deploy)).toEqual([
+    ["ManageKmsKey", anyKey, owner("ResourceTag", "bandup-qa")],
+    ["ManageKmsKey2", anyKey, owner("ResourceTag", "bandup-shared")],
+    ["CreateKmsKey", ["*"], owner("RequestTag", "bandup-qa")],
+    ["CreateKmsKey2", ["*"], owner("RequestTag", "bandup-shared")],
+  ]);
+  expect(kms(plan)).toEqual([
+    ["ReadKmsKey", anyKey, owner("ResourceTag", "bandup-qa")],
+    ["ReadKmsKey2", anyKey, owner("ResourceTag", "bandup-shared")],
+  ]);
+});
+
 /**
  * The resource types the day-2 features bring (alarms, their topic and its policy and subscriptions,
  * a dashboard, log metric filters, replicas and restores, a customer key): their rows on a stack that
@@ -283,6 +463,20 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
     threshold: 0,
     alarmActions: [topic.arn],
   });
+  // Named under this stack's prefix (as the constructs name alarms), and under another stack's.
+  for (const name of ["bandup-qa/bandup-flashcard-sets-qa-throttles", "bandup-qa/bandup-evaluations-qa-errors", "bandup-q/bandup-evaluations-q-throttles"]) {
+    new CloudwatchMetricAlarm(stack, name.replace(/\//g, "-"), {
+      alarmName: name,
+      comparisonOperator: "GreaterThanThreshold",
+      evaluationPeriods: 1,
+      metricName: "ThrottledRequests",
+      namespace: "AWS/DynamoDB",
+      period: 300,
+      statistic: "Sum",
+      threshold: 0,
+      alarmActions: [topic.arn],
+    });
+  }
   new CloudwatchDashboard(stack, "dashboard", { dashboardName: "bandup-qa", dashboardBody: "{}" });
   const logs = new CloudwatchLogGroup(stack, "logs", { name: "/aws/lambda/bandup-writing-evaluator-qa" });
   new CloudwatchLogMetricFilter(stack, "failed-jobs", {
@@ -318,24 +512,44 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
 
   test("the topic, its policy and its subscriptions: on the topic, and the subscription calls the SAR cannot scope on `*`", () => {
     const topicArn = `arn:aws:sns:us-east-1:${ACCOUNT}:bandup-alarms-qa`;
-    expect(sid(deploy, "ManageSnsTopic")?.resources).toEqual([topicArn]);
-    expect(sid(deploy, "ManageSnsTopicPolicy")).toEqual({ sid: "ManageSnsTopicPolicy", actions: ["sns:GetTopicAttributes", "sns:SetTopicAttributes"], resources: [topicArn] });
-    expect(sid(deploy, "ManageSnsTopicSubscription")).toEqual({ sid: "ManageSnsTopicSubscription", actions: ["sns:ListSubscriptionsByTopic", "sns:Subscribe"], resources: [topicArn] });
+    // The three types are authorized on the topic: one statement with the actions of the three rows.
+    expect(deploy.filter((s) => s.sid.startsWith("ManageSns"))).toEqual([
+      {
+        sid: "ManageSnsTopicSnsTopicPolicySnsTopicSubscription",
+        actions: [
+          "sns:GetTopicAttributes",
+          "sns:ListTagsForResource",
+          "sns:CreateTopic",
+          "sns:SetTopicAttributes",
+          "sns:DeleteTopic",
+          "sns:TagResource",
+          "sns:UntagResource",
+          "sns:ListSubscriptionsByTopic",
+          "sns:Subscribe",
+        ],
+        resources: [topicArn],
+      },
+    ]);
     expect(sid(deploy, "NoResourceLevelPermissions")?.actions).toEqual(["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"]);
     expect(sid(plan, "NoResourceLevelPermissions")?.actions).toEqual(["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes"]);
   });
 
-  test("alarms on their ARN, the dashboard on its regionless ARN, metric filters on their log group", () => {
+  test("alarms under the stack's `<stack name>/` by one pattern, any other on its ARN; the dashboard on its regionless ARN, metric filters on their log group", () => {
     expect(sid(deploy, "ManageCloudwatchMetricAlarm")).toEqual({
       sid: "ManageCloudwatchMetricAlarm",
       actions: ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
-      resources: [`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-evaluations-qa-throttles`],
+      resources: [
+        `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-evaluations-qa-throttles`,
+        `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-qa/*`,
+        `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:bandup-q/bandup-evaluations-q-throttles`,
+      ],
     });
     expect(sid(deploy, "ManageCloudwatchDashboard")?.resources).toEqual([`arn:aws:cloudwatch::${ACCOUNT}:dashboard/bandup-qa`]);
     const group = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/bandup-writing-evaluator-qa`;
-    expect(sid(deploy, "ManageCloudwatchLogMetricFilter")).toEqual({
-      sid: "ManageCloudwatchLogMetricFilter",
-      actions: ["logs:DescribeMetricFilters", "logs:PutMetricFilter", "logs:DeleteMetricFilter"],
+    // Metric filters share their log group's statement.
+    expect(sid(deploy, "ManageCloudwatchLogGroupCloudwatchLogMetricFilter")).toEqual({
+      sid: "ManageCloudwatchLogGroupCloudwatchLogMetricFilter",
+      actions: [...TERRAFORM_ACTIONS.aws_cloudwatch_log_group.read, ...TERRAFORM_ACTIONS.aws_cloudwatch_log_group.write, "logs:DescribeMetricFilters", "logs:PutMetricFilter", "logs:DeleteMetricFilter"],
       resources: [group, `${group}:*`],
     });
   });
@@ -401,6 +615,9 @@ describe("the actions table", () => {
     expect(all.filter((a) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(a))).toEqual([]);
     expect(new Set(all).size).toBe(all.length);
     for (const omitted of Object.keys(row.omitted ?? {})) expect(all).not.toContain(omitted);
+    // What is granted on `*` under a condition creates: exact names, writes only.
+    const createOnAny = row.createOnAny?.actions ?? [];
+    expect(createOnAny.filter((a) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(a) || !isWriteAction(a))).toEqual([]);
   });
 
   test("the unscopable actions are the ones the guardrails accept on `*`", () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "fs";
+import { join } from "path";
 import { FLASHCARD_GENERATOR, minimumTimeoutSeconds, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/shared/function-definitions";
 import {
   allEnvironments,
@@ -8,6 +10,7 @@ import {
   getEnvironment,
   ResolvedEnvironment,
   resolveEnvironment,
+  SETTING_NAMES,
   sharedNameProblems,
 } from "../../stacks/environments";
 
@@ -53,6 +56,7 @@ describe("environments", () => {
       replicas: [],
       tableStreamEnabled: false,
       restore: undefined,
+      alarms: { topicName: "bandup-alarms", topicKmsKeyArn: undefined, emails: [], dashboardName: "bandup-operations" },
     });
   });
 
@@ -430,6 +434,14 @@ describe("tags", () => {
   });
 });
 
+test("the README's settings table documents every setting, and only settings", () => {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("Settings of an environment (`stacks/environments.ts`)")).split("\n\n")[1];
+  // `functions.<kind>` documents the `functions` setting.
+  const documented = table.split("\n").slice(2).map((line) => /^\| `([a-zA-Z]+)[`.]/.exec(line)?.[1]);
+  expect(documented).toEqual(SETTING_NAMES);
+});
+
 describe("settings written in plain JavaScript", () => {
   test("every value of the wrong type and every unknown key, with the closest known key", () => {
     expect(
@@ -455,7 +467,21 @@ describe("settings written in plain JavaScript", () => {
       "`colour` is not a setting of an environment; the known ones are `region`, `accountId`, `stage`, `protected`, `tableNames`, " +
         "`tableKmsKeyArn`, `historyIndexEnabled`, `environmentTag`, `extraTags`, `logRetentionDays`, `functions`, `modelId`, " +
         "`modelApiKeyParameter`, `uploadsBucket`, `adoptExistingTables`, `pitrRecoveryDays`, `onDemandThroughput`, `tableClass`, " +
-        "`replicaRegions`, `replicaKmsKeyArns`, `restore`",
+        "`replicaRegions`, `replicaKmsKeyArns`, `restore`, `alarmEmails`, `alarmTopicKmsKeyArn`",
+    ]);
+  });
+
+  test("alarmEmails is a list of strings: a wrong item is named by its index, and the list is left out", () => {
+    expect(problemsOf("dev", { alarmEmails: "ops@example.com", alarmTopicKmsKeyArn: 7 })).toEqual([
+      "`alarmEmails` must be a list; got `\"ops@example.com\"` (a string)",
+      "`alarmTopicKmsKeyArn` must be a string; got `7` (a number)",
+    ]);
+    expect(problemsOf("dev", { alarmEmails: ["ops@example.com", 7, null, "not-an-address"] })).toEqual([
+      "`alarmEmails[1]` must be a string; got `7` (a number)",
+      "`alarmEmails[2]` must be a string; got `null`",
+    ]);
+    expect(problemsOf("dev", { alarmEmail: ["ops@example.com"] })).toEqual([
+      "`alarmEmail` is not a setting of an environment; did you mean `alarmEmails`?",
     ]);
   });
 
@@ -574,5 +600,63 @@ describe("stage", () => {
     expect(() => resolveEnvironment("prod", { stage: "Prod" as never })).toThrow(
       "Invalid settings for environment `prod`:\n  - `stage` must be one of `dev`, `staging`, `prod`; got `Prod`",
     );
+  });
+});
+
+describe("alarm settings", () => {
+  function errorOf(run: () => unknown): EnvironmentConfigError {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof EnvironmentConfigError) return error;
+    }
+    throw new Error("expected an EnvironmentConfigError");
+  }
+
+  test.each(["dev", "staging"])("%s: topic and dashboard named with the environment, a key created for the topic, no subscription", (name) => {
+    expect(getEnvironment(name).alarms).toEqual({
+      topicName: `bandup-alarms-${name}`,
+      topicKmsKeyArn: undefined,
+      emails: [],
+      dashboardName: `bandup-operations-${name}`,
+    });
+  });
+
+  test("alarmEmails and alarmTopicKmsKeyArn are taken as given", () => {
+    const alarms = resolveEnvironment("dev", { alarmEmails: ["ops@example.com", "On.Call+bandup@example.co.uk"], alarmTopicKmsKeyArn: VALID_KEY }).alarms;
+    expect(alarms).toMatchObject({ emails: ["ops@example.com", "On.Call+bandup@example.co.uk"], topicKmsKeyArn: VALID_KEY });
+  });
+
+  test("throws for malformed addresses, naming each by its index", () => {
+    const error = errorOf(() => resolveEnvironment("dev", { alarmEmails: ["ops@example.com", "ops", "a b@example.com", "x@localhost", `${"a".repeat(250)}@example.com`] }));
+    expect(error.problems).toEqual([
+      "`alarmEmails[1]` must be an email address like ops@example.com; got `ops`",
+      "`alarmEmails[2]` must be an email address like ops@example.com; got `a b@example.com`",
+      "`alarmEmails[3]` must be an email address like ops@example.com; got `x@localhost`",
+      `\`alarmEmails[4]\` must be an email address like ops@example.com; got \`${"a".repeat(250)}@example.com\``,
+    ]);
+  });
+
+  test("throws for an address listed twice, whatever its case", () => {
+    expect(() => resolveEnvironment("dev", { alarmEmails: ["ops@example.com", "oncall@example.com", "OPS@example.com"] })).toThrow(
+      "`alarmEmails[2]` repeats `alarmEmails[0]` (`OPS@example.com`); list each address once",
+    );
+  });
+
+  test("throws for a topic key that is not a key ARN, in another region, or in another partition", () => {
+    expect(() => resolveEnvironment("dev", { alarmTopicKmsKeyArn: "alias/aws/sns" })).toThrow(
+      "`alarmTopicKmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/aws/sns`",
+    );
+    expect(() => resolveEnvironment("dev", { region: "eu-west-1", alarmTopicKmsKeyArn: VALID_KEY })).toThrow(
+      "`alarmTopicKmsKeyArn` is in region `us-east-1` but the environment deploys to `eu-west-1`; SNS needs a key in the topic's region",
+    );
+    expect(() => resolveEnvironment("dev", { region: "cn-north-1", alarmTopicKmsKeyArn: "arn:aws:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" })).toThrow(
+      "`alarmTopicKmsKeyArn` is in partition `aws` but region `cn-north-1` is in partition `aws-cn`, whose key ARNs start with `arn:aws-cn:kms:cn-north-1:`; got `arn:aws:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`",
+    );
+  });
+
+  test("accepts a key of the region's own partition", () => {
+    const key = "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234567890abcdef1234567890abcdef";
+    expect(resolveEnvironment("dev", { region: "us-gov-west-1", alarmTopicKmsKeyArn: key }).alarms.topicKmsKeyArn).toBe(key);
   });
 });

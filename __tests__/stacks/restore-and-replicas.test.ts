@@ -86,12 +86,25 @@ describe("restoring the evaluations table of dev", () => {
     expect(back.json.data).toEqual(restoring.json.data);
   });
 
-  test("step 3 (retire) removes the original only", () => {
+  test("step 3 (retire) removes the original and its alarms only", () => {
     expect(Object.keys(tableAddresses(retired.json)).sort()).toEqual(["bandup-evaluations-dev-restored", "bandup-flashcard-sets-dev"]);
     const { ["bandup-evaluations-dev"]: _gone, ...kept } = tableAddresses(switched.json);
     expect(tableAddresses(retired.json)).toEqual(kept);
     expect(retired.json.resource.aws_lambda_function).toEqual(switched.json.resource.aws_lambda_function);
-    expect(retired.json.data.aws_iam_policy_document).toEqual(switched.json.data.aws_iam_policy_document);
+    // The original's alarms (its name, then `-`, not `-restored-`) go with it, and leave the topic's policy.
+    const alarmNames = (json: TerraformJson) => Object.values<TerraformJson>(json.resource.aws_cloudwatch_metric_alarm).map((a) => a.alarm_name as string);
+    const original = (name: string) => name.startsWith("bandup-dev/bandup-evaluations-dev-") && !name.startsWith("bandup-dev/bandup-evaluations-dev-restored-");
+    expect(alarmNames(switched.json).filter(original)).toHaveLength(9);
+    expect(alarmNames(retired.json)).toEqual(alarmNames(switched.json).filter((name) => !original(name)));
+    // Every other policy document is unchanged.
+    const documents = (json: TerraformJson) => {
+      const entries = Object.entries<TerraformJson>(json.data.aws_iam_policy_document);
+      const topicPolicy = entries.filter(([name]) => name.startsWith("alarm-topic-policy_document"));
+      expect(topicPolicy).toHaveLength(1);
+      return { others: entries.filter(([name]) => !name.startsWith("alarm-topic-policy_document")), alarmArns: topicPolicy[0][1].statement[0].condition[1].values as string[] };
+    };
+    expect(documents(retired.json).others).toEqual(documents(switched.json).others);
+    expect(documents(retired.json).alarmArns).toEqual(documents(switched.json).alarmArns.filter((arn) => !original(arn.split(":alarm:")[1])));
   });
 
   test.each([

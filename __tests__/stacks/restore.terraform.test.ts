@@ -86,11 +86,32 @@ function changeOf(plan: StepPlan, address: string) {
 const reviewOf = (plan: StepPlan, allowDestroy: string[] = []) =>
   analysePlans([parsePlan(JSON.stringify(plan.json), plan.jsonFile, STACK)], { allowDestroy });
 
+/**
+ * The alarms of one table in a plan (every table has its alarms: 2 throttles, system errors and, with
+ * dev's default caps, 2 near the cap, then the same but system errors for the index), by address.
+ */
+function tableAlarmAddresses(plan: StepPlan, tableConstruct: string): string[] {
+  return (plan.json.resource_changes ?? []).map((rc) => rc.address).filter((address) => address.startsWith(`aws_cloudwatch_metric_alarm.${tableConstruct}-alarms_`));
+}
+
+/** The resources that follow the set of alarms: the topic policy names each alarm, the dashboard each table. */
+const MONITORING_UPDATES = ["aws_cloudwatch_dashboard.dashboard_9E73CAB7", "aws_sns_topic_policy.alarm-topic-policy_0AFB47A9"];
+
 describe("step 1: restore", () => {
-  test("creates the restored table and changes nothing else", () => {
-    expect(summaryLine(plans.step1)).toBe("Plan: 1 to add, 0 to change, 0 to destroy.");
-    expect(changedResources(plans.step1)).toEqual([[RESTORED, ["create"]]]);
+  test("creates the restored table and its alarms, updates the topic policy and the dashboard in place, and changes nothing else", () => {
+    const alarms = tableAlarmAddresses(plans.step1, "evaluations-restored");
+    expect(alarms).toHaveLength(9);
+    expect(summaryLine(plans.step1)).toBe("Plan: 10 to add, 2 to change, 0 to destroy.");
+    expect(changedResources(plans.step1)).toEqual(
+      [
+        [RESTORED, ["create"]],
+        ...alarms.map((address): [string, string[]] => [address, ["create"]]),
+        ...MONITORING_UPDATES.map((address): [string, string[]] => [address, ["update"]]),
+      ].sort(([a], [b]) => (a as string).localeCompare(b as string)),
+    );
     expect(plans.step1.text).toContain(`# ${RESTORED} will be created`);
+    const names = alarms.map((address) => (changeOf(plans.step1, address).change.after as { alarm_name: string }).alarm_name);
+    expect(names.every((name) => name.startsWith("bandup-dev/bandup-evaluations-dev-restored-"))).toBe(true);
   });
 
   test("the new table restores the original to the time asked, with its keys, index, PITR, caps, tags and protection", () => {
@@ -114,7 +135,7 @@ describe("step 1: restore", () => {
   });
 
   test("the review flags nothing", () => {
-    expect(reviewOf(plans.step1)).toMatchObject({ exitCode: 0, findings: [], totals: { create: 1, update: 0, replace: 0, delete: 0 } });
+    expect(reviewOf(plans.step1)).toMatchObject({ exitCode: 0, findings: [], totals: { create: 10, update: 2, replace: 0, delete: 0 } });
   });
 });
 
@@ -146,9 +167,17 @@ describe("step 2: switch the functions", () => {
 });
 
 describe("step 3: retire the original", () => {
-  test("deletes the original only", () => {
-    expect(summaryLine(plans.step3)).toBe("Plan: 0 to add, 0 to change, 1 to destroy.");
-    expect(changedResources(plans.step3)).toEqual([[EVALUATIONS, ["delete"]]]);
+  test("deletes the original and its alarms only, updates the topic policy and the dashboard in place", () => {
+    const alarms = tableAlarmAddresses(plans.step3, "evaluations");
+    expect(alarms).toHaveLength(9);
+    expect(summaryLine(plans.step3)).toBe("Plan: 0 to add, 2 to change, 10 to destroy.");
+    expect(changedResources(plans.step3)).toEqual(
+      [
+        [EVALUATIONS, ["delete"]],
+        ...alarms.map((address): [string, string[]] => [address, ["delete"]]),
+        ...MONITORING_UPDATES.map((address): [string, string[]] => [address, ["update"]]),
+      ].sort(([a], [b]) => (a as string).localeCompare(b as string)),
+    );
   });
 
   test("the review flags it as the retired original of a restore, and --allow-destroy lets it through", () => {

@@ -3,7 +3,7 @@
  * same tables (`TableV2`: keys, index, PITR and its window, caps, class, deletion protection, tags), the same three functions
  * (`Function`, from the very zips this app built, with the same runtime, architecture, memory, timeout,
  * variables, layer), their roles with the same inline policies, log groups and dead-letter queues, and
- * the same outputs. What to build comes from spec.json beside the compiled app, which the bench reads
+ * the same outputs; not the monitoring (bench/lib/aws-cdk-spec.ts's `NOT_BUILT_TYPES`). What to build comes from spec.json beside the compiled app, which the bench reads
  * off this app's own synth (bench/lib/aws-cdk-spec.ts). `npm run bench` compiles it into
  * bench/.work/aws-cdk/app.js and runs it with `CDK_OUTDIR` set, as `cdk synth` would.
  */

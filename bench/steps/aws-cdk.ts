@@ -32,6 +32,8 @@ export interface AwsCdkResult {
   readonly resourcesPerStack: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Time of the type check of bench/aws-cdk-app against the installed aws-cdk-lib, in seconds (not part of the synth). */
   readonly typeCheckS: number;
+  /** What this app's stacks hold that the AWS CDK app does not build, per stack, by type (bench/lib/aws-cdk-spec.ts's `notBuilt`). */
+  readonly notBuiltPerStack?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const installedVersion = (dir: string, name: string): string | undefined => {
@@ -175,5 +177,6 @@ export function measureAwsCdk(context: BenchContext): AwsCdkResult {
     stacks: spec.stacks.length,
     resourcesPerStack,
     typeCheckS,
+    notBuiltPerStack: Object.fromEntries(spec.stacks.map((stack) => [stack.stackName, stack.notBuilt])),
   };
 }

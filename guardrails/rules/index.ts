@@ -1,5 +1,10 @@
 /** Every guardrail rule, in report order. */
 import { GuardrailRule } from "../types";
+import { ALARM_ACTIONS } from "./alarms-actions";
+import { ALARM_DEAD_LETTER_QUEUES } from "./alarms-dead-letter-queues";
+import { ALARM_FUNCTIONS } from "./alarms-functions";
+import { ALARM_TABLES } from "./alarms-tables";
+import { ALARM_TOPIC_ENCRYPTION } from "./alarms-topic-encryption";
 import { DDB_BILLING_MODE } from "./dynamodb-billing-mode";
 import { DDB_CUSTOMER_MANAGED_KEY } from "./dynamodb-customer-managed-key";
 import { DDB_DELETION_PROTECTION } from "./dynamodb-deletion-protection";
@@ -60,6 +65,11 @@ export const RESOURCE_RULES: readonly GuardrailRule[] = [
   S3_OWNERSHIP_ENFORCED,
   S3_NONCURRENT_EXPIRATION,
   S3_PREVENT_DESTROY,
+  ALARM_TABLES,
+  ALARM_FUNCTIONS,
+  ALARM_DEAD_LETTER_QUEUES,
+  ALARM_ACTIONS,
+  ALARM_TOPIC_ENCRYPTION,
 ];
 
 /** The rules about suppressions themselves; the engine checks them. */

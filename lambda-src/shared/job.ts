@@ -25,6 +25,7 @@ import { randomUUID } from "node:crypto";
 import type { Claim, StartResult } from "../data/job-records";
 import { InvalidInputError, LeaseLostError, StatusTransitionError } from "./errors";
 import type { FunctionDefinition } from "./function-definitions";
+import { JOB_OUTCOME_MESSAGES } from "./job-outcome-log";
 import { redactError } from "./redact";
 
 /** The Lambda context members used here (optional, so tests may call handlers without one). */
@@ -36,8 +37,14 @@ export interface LambdaContext {
 /** Structured log lines; the default writes one JSON line per entry to the console. */
 export type Logger = (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 
+/**
+ * One console call per entry, with `{ message, ...fields }` as its only argument: the functions use
+ * Lambda's JSON log format, where the runtime nests that object under its own `message` key, so the
+ * fields stay JSON that metric filters and Logs Insights can select (`$.message.message`). A string
+ * argument (`JSON.stringify` of the fields) would be written as one escaped string instead.
+ */
 export const consoleLogger: Logger = (level, message, fields = {}) => {
-  console[level](JSON.stringify({ message, ...fields }));
+  console[level]({ message, ...fields });
 };
 
 /** Time left for the work: the end of the invocation less a reserve for recording the outcome. */
@@ -49,11 +56,19 @@ export class Deadline {
     return this.atMs - this.clock();
   }
 
-  /** A step's timeout: `maxMs`, cut to the time left. Throws when no time is left. */
+  /** A step's timeout: `maxMs`, cut to the time left. Throws `DeadlineExceededError` when no time is left. */
   budget(maxMs: number, what: string): number {
     const left = this.remainingMs();
-    if (left < 1_000) throw new Error(`no time left to ${what} before the function's timeout`);
+    if (left < 1_000) throw new DeadlineExceededError(`no time left to ${what} before the function's timeout`);
     return Math.min(maxMs, left);
+  }
+}
+
+/** The work's deadline passed before a step could start: the job timed out (and is recorded `failed`). */
+export class DeadlineExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeadlineExceededError";
   }
 }
 
@@ -132,7 +147,7 @@ export function failureMessage(error: unknown): string {
   if (!(error instanceof Error)) return `unexpected failure: ${String(error)}`;
   const message = error.message.trim() || "(no message)";
   // Our own error classes word their messages for the user; others (SDK, runtime) get their name.
-  const worded = ["Error", "ModelError", "MalformedModelAnswerError", "S3ObjectError", "JobError"];
+  const worded = ["Error", "ModelError", "MalformedModelAnswerError", "S3ObjectError", "JobError", "DeadlineExceededError"];
   return worded.includes(error.name) || error instanceof InvalidInputError ? message : `${error.name}: ${message}`;
 }
 
@@ -162,7 +177,12 @@ export async function runJob<R extends { status: string }, T>(steps: JobSteps<R,
       throw new JobInProgressError(label, started.leaseExpiresAtMs, attempt.nowMs);
     case "started":
       if (started.tookOverFrom !== undefined) {
-        log("warn", "took over a job whose attempt's lease passed", { job: label, from: started.tookOverFrom });
+        // The previous attempt's invocation ended (Lambda's timeout, a crash) without an outcome.
+        log("warn", JOB_OUTCOME_MESSAGES.timedOut, {
+          job: label,
+          attempt: started.tookOverFrom,
+          detail: "the attempt's lease passed without an outcome; this attempt took the job over",
+        });
       }
   }
 
@@ -171,7 +191,8 @@ export async function runJob<R extends { status: string }, T>(steps: JobSteps<R,
     results = await steps.work();
   } catch (error) {
     const message = steps.redact(failureMessage(error));
-    log("error", "job failed", { job: label, error: message });
+    if (error instanceof DeadlineExceededError) log("error", JOB_OUTCOME_MESSAGES.timedOut, { job: label, error: message });
+    log("error", JOB_OUTCOME_MESSAGES.failed, { job: label, error: message });
     return recordOutcome(steps, () => steps.fail(message, attempt.holder));
   }
   try {
@@ -180,7 +201,7 @@ export async function runJob<R extends { status: string }, T>(steps: JobSteps<R,
     // Results the table refuses (over 400 KB, ...): nothing was written; record why.
     if (!(error instanceof InvalidInputError)) throw error;
     const message = steps.redact(`the results could not be stored: ${error.message}`);
-    log("error", "job failed", { job: label, error: message });
+    log("error", JOB_OUTCOME_MESSAGES.failed, { job: label, error: message });
     return recordOutcome(steps, () => steps.fail(message, attempt.holder));
   }
 }

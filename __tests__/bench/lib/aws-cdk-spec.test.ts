@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { interpolated, referenceOf, StackSpec, stackSpecOf } from "../../../bench/lib/aws-cdk-spec";
+import { interpolated, NOT_BUILT_TYPES, referenceOf, StackSpec, stackSpecOf } from "../../../bench/lib/aws-cdk-spec";
 import { buildBandupApp } from "../../../stacks/app";
 
 /** The spec of every stack of the default app, zips named by their path in the stack's folder. */
@@ -110,6 +110,18 @@ describe("stackSpecOf on the default app's stacks", () => {
         const apiKey = statements.find((s) => s.sid === "ReadModelApiKey")!.resources[0];
         expect(apiKey.filter((part) => typeof part === "object")).toEqual([{ ref: "partition" }, { ref: "region" }, { ref: "account" }]);
       }
+    }
+  });
+
+  test("the monitoring it does not build is counted by type, with the outputs that name it, and left out of the outputs", () => {
+    for (const { spec, json } of specs) {
+      const counted = Object.fromEntries(NOT_BUILT_TYPES.filter((type) => json.resource[type]).map((type) => [type, Object.keys(json.resource[type]).length]));
+      expect(counted.aws_cloudwatch_metric_alarm).toBeGreaterThan(0);
+      expect(spec.notBuilt).toEqual({ ...counted, output: 1 });
+      // The topic's ARN is not built; the dashboard's name is a plain string and stays an output.
+      expect(spec.outputs.map((o) => o.id)).not.toContain("alarm-topic-arn");
+      expect(spec.outputs.map((o) => o.id)).toContain("dashboard-name");
+      expect(spec.outputs).toHaveLength(Object.keys(json.output).length - 1);
     }
   });
 
