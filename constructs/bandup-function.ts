@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { FUNCTION_ENVIRONMENT, FunctionDefinition } from "../lambda-src/shared/function-definitions";
+import { FUNCTION_ENVIRONMENT, FunctionDefinition } from "../lambda-src/contract/function-definitions";
 import { BandupTable } from "./bandup-table";
 import { GrantStatement, LOGS_WRITE_ACTIONS, S3_READ_OBJECT_ACTIONS, SQS_SEND_MESSAGE_ACTIONS, SSM_READ_PARAMETER_ACTIONS } from "./iam-grants";
 import { BundleOptions, LambdaBundle } from "./lambda-bundle";

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { attributeDefinitions, TableDefinition } from "../lambda-src/shared/table-definitions";
+import { attributeDefinitions, TableDefinition } from "../lambda-src/contract/table-definitions";
 import { DYNAMODB_INDEX_ACTIONS, DYNAMODB_TABLE_ACTIONS, GrantStatement, KMS_TABLE_KEY_ACTIONS } from "./iam-grants";
 import {
   checkKmsKeyArnForRegion,
@@ -54,7 +54,7 @@ export interface TableRestoreSource {
 
 /** Props of a `BandupTable`. */
 export interface BandupTableProps {
-  /** Keys and index of the table, from `lambda-src/shared/table-definitions.ts`. */
+  /** Keys and index of the table, from `lambda-src/contract/table-definitions.ts`. */
   readonly definition: TableDefinition;
   /** Physical table name: 3-255 characters of `[a-zA-Z0-9_.-]`. */
   readonly tableName: string;

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
-import { JOB_OUTCOME_MESSAGES, MESSAGE_SELECTOR } from "../lambda-src/shared/job-outcome-log";
+import { JOB_OUTCOME_MESSAGES, MESSAGE_SELECTOR } from "../lambda-src/contract/job-outcome-log";
 import { MetricId } from "./cloudwatch-metrics";
 import { checkName, FUNCTION_NAME } from "./naming-rules";
 
@@ -24,7 +24,7 @@ export function jobOutcomeFilterPattern(message: string): string {
 
 /**
  * Counts one function's job outcomes from its logs, with a log metric filter per outcome line of
- * lambda-src/shared/job-outcome-log.ts: `JobsFailed` (every "job failed" line) and `JobsTimedOut`
+ * lambda-src/contract/job-outcome-log.ts: `JobsFailed` (every "job failed" line) and `JobsTimedOut`
  * (every "job timed out" line), in the namespace `BandUp/Jobs/<function name>`, 1 per line. A
  * period without such a line has no datapoint (no default value): alarms treat it as not breaching.
  */

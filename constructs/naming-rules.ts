@@ -7,7 +7,7 @@
  *
  * Plain TypeScript, no cdktf import: anything may use it.
  */
-import { FunctionDefinition, minimumTimeoutSeconds, modelCallRounds } from "../lambda-src/shared/function-definitions";
+import { FunctionDefinition, minimumTimeoutSeconds, modelCallRounds } from "../lambda-src/contract/function-definitions";
 import { AWS_PARTITIONS, AWS_PARTITIONS_PROVIDER_VERSION, AwsPartition } from "./aws-partitions";
 
 /** One rule: what a valid value looks like, and the test. */

@@ -6,8 +6,8 @@
  * setting changes goes away (BANDUP-GUARD-3 would flag one left behind).
  */
 import type { IConstruct } from "constructs";
-import type { FunctionKind } from "../lambda-src/shared/function-definitions";
-import type { TableKind } from "../lambda-src/shared/table-definitions";
+import type { FunctionKind } from "../lambda-src/contract/function-definitions";
+import type { TableKind } from "../lambda-src/contract/table-definitions";
 import type { ResolvedEnvironment } from "../stacks/environments";
 import { suppressGuardrail } from "./suppressions";
 

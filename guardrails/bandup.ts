@@ -4,8 +4,8 @@
  * `applyBandupGuardrails(this, environment)` at the end of its constructor.
  */
 import { TerraformStack } from "cdktf";
-import { FUNCTION_DEFINITIONS } from "../lambda-src/shared/function-definitions";
-import { TABLE_DEFINITIONS } from "../lambda-src/shared/table-definitions";
+import { FUNCTION_DEFINITIONS } from "../lambda-src/contract/function-definitions";
+import { TABLE_DEFINITIONS } from "../lambda-src/contract/table-definitions";
 import { functionTableName, type ResolvedEnvironment } from "../stacks/environments";
 import { applyGuardrails } from "./apply";
 import { applyBandupSuppressions, SuppressibleResources } from "./bandup-suppressions";

@@ -10,8 +10,8 @@ import { JobOutcomeMetrics } from "../constructs/job-outcome-metrics";
 import { OperationsDashboard } from "../constructs/operations-dashboard";
 import { TableAlarms } from "../constructs/table-alarms";
 import { applyBandupGuardrails } from "../guardrails/bandup";
-import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
-import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
+import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/contract/function-definitions";
+import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/contract/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
 import { functionTableName, ResolvedEnvironment } from "./environments";
 

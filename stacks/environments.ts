@@ -35,8 +35,8 @@ import {
   TableClass,
   TAG_VALUE,
 } from "../constructs/naming-rules";
-import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/shared/function-definitions";
-import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/shared/table-definitions";
+import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/contract/function-definitions";
+import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/contract/table-definitions";
 
 /** Per-function settings of an environment. */
 export interface FunctionSettings {

@@ -7,8 +7,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { BandupFunction, BandupFunctionProps } from "../../constructs/bandup-function";
 import { BandupTable, BandupTableProps } from "../../constructs/bandup-table";
 import { AppValidationError, assertStacksValid } from "../../guardrails/apply";
-import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/shared/function-definitions";
-import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/shared/table-definitions";
+import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/contract/function-definitions";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/contract/table-definitions";
 import { TerraformJson } from "../support/synth";
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";

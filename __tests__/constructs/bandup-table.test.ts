@@ -6,7 +6,7 @@ import {
   EVALUATIONS_TABLE,
   FLASHCARD_SETS_TABLE,
   HISTORY_INDEX_NAME,
-} from "../../lambda-src/shared/table-definitions";
+} from "../../lambda-src/contract/table-definitions";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

@@ -4,7 +4,7 @@ import { BandupTable, BandupTableProps } from "../../constructs/bandup-table";
 import { OperationsDashboard } from "../../constructs/operations-dashboard";
 import { TableAlarms } from "../../constructs/table-alarms";
 import { assertStacksValid } from "../../guardrails/apply";
-import { EVALUATIONS_TABLE } from "../../lambda-src/shared/table-definitions";
+import { EVALUATIONS_TABLE } from "../../lambda-src/contract/table-definitions";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

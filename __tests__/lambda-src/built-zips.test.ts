@@ -18,7 +18,7 @@ import { bundleOptionsOf } from "../../constructs/bandup-function";
 import { buildLambdaBundle } from "../../constructs/lambda-bundle";
 import { buildNodeModulesLayer } from "../../constructs/node-modules-layer";
 import { inputHash } from "../../lambda-src/shared/input-hash";
-import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR, type FunctionDefinition } from "../../lambda-src/shared/function-definitions";
+import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR, type FunctionDefinition } from "../../lambda-src/contract/function-definitions";
 import { useDynalite } from "../support/dynalite";
 import { geminiAnswer, useModelServer } from "../support/model-server";
 import { makePdf } from "../support/pdf";

@@ -14,7 +14,7 @@ import { unzipSync } from "fflate";
 import { bundleOptionsOf } from "../../constructs/bandup-function";
 import { buildLambdaBundle, INFRASTRUCTURE_PACKAGE_INPUT } from "../../constructs/lambda-bundle";
 import { buildNodeModulesLayer } from "../../constructs/node-modules-layer";
-import { FUNCTION_DEFINITIONS, type FunctionDefinition } from "../../lambda-src/shared/function-definitions";
+import { FUNCTION_DEFINITIONS, type FunctionDefinition } from "../../lambda-src/contract/function-definitions";
 
 const work = mkdtempSync(join(tmpdir(), "bundles-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

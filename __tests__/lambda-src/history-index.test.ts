@@ -10,7 +10,7 @@ import { createEvaluationsRepository, type EvaluationsRepository } from "../../l
 import { createFlashcardSetsRepository, type FlashcardSetsRepository } from "../../lambda-src/data/flashcard-sets-repository";
 import { FULL_ITEM_READS_IN_FLIGHT, withFullItems } from "../../lambda-src/data/pagination";
 import type { Flashcard, SpeakingResults, WritingResults } from "../../lambda-src/shared/models";
-import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, HISTORY_INDEX_NAME } from "../../lambda-src/shared/table-definitions";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, HISTORY_INDEX_NAME } from "../../lambda-src/contract/table-definitions";
 import { FAKE_CONNECTION, useDynalite } from "../support/dynalite";
 import { useRecordingProxy } from "../support/recording-proxy";
 import { claim, NOW_MS } from "./claims";

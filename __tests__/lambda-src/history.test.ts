@@ -4,7 +4,7 @@ import { createEvaluationsRepository, type EvaluationsRepository } from "../../l
 import { encodeToken } from "../../lambda-src/data/pagination";
 import { InvalidInputError } from "../../lambda-src/shared/errors";
 import type { Evaluation, EvaluationType } from "../../lambda-src/shared/models";
-import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, HISTORY_INDEX_NAME } from "../../lambda-src/shared/table-definitions";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, HISTORY_INDEX_NAME } from "../../lambda-src/contract/table-definitions";
 import { useDynalite } from "../support/dynalite";
 import { claim, NOW_MS } from "./claims";
 import { expectRejection } from "./expect-error";

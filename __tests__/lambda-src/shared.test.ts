@@ -7,7 +7,7 @@ import { decodeEvaluation, decodeFlashcardSet } from "../../lambda-src/shared/de
 import { ConfigurationError, ItemTooLargeError, MalformedItemError } from "../../lambda-src/shared/errors";
 import { itemSizeBytes, MAX_ITEM_SIZE_BYTES, numberSizeBytes } from "../../lambda-src/shared/item-size";
 import type { EvaluationKey, FlashcardSetKey } from "../../lambda-src/shared/models";
-import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/shared/table-definitions";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/contract/table-definitions";
 import { ensureItemSize } from "../../lambda-src/shared/validation";
 import { inputHash } from "../../lambda-src/shared/input-hash";
 import { createRedactor, redactError } from "../../lambda-src/shared/redact";

@@ -164,7 +164,7 @@ describe("as a child process (npm run environments)", () => {
     const packages = new Set(loaded.filter((f) => f.includes("/node_modules/")).map((f) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)![1]));
     expect([...packages].sort()).toEqual(["esbuild", "tsx"]);
     const sources = loaded.filter((f) => !f.includes("/node_modules/")).map((f) => relative(ROOT, f));
-    const allowed = /^(scripts\/environments\.ts|scripts\/lib\/environment-list\.ts|stacks\/environments\.ts|stacks\/github-variables\.ts|constructs\/naming-rules\.ts|constructs\/aws-partitions\.ts|lambda-src\/shared\/[\w-]+\.ts)$/;
+    const allowed = /^(scripts\/environments\.ts|scripts\/lib\/environment-list\.ts|stacks\/environments\.ts|stacks\/github-variables\.ts|constructs\/naming-rules\.ts|constructs\/aws-partitions\.ts|lambda-src\/contract\/[\w-]+\.ts)$/;
     expect(sources.filter((file) => !allowed.test(file))).toEqual([]);
     expect(sources).toEqual(expect.arrayContaining(["scripts/environments.ts", "stacks/environments.ts", "stacks/github-variables.ts"]));
   });

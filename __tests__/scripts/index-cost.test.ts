@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "../../constructs/project-root";
 import { includeEntry, INDEX_COST_SAMPLES, indexCost, JobRecordSample, renderIndexCostTable } from "../../scripts/lib/index-cost";
 import { itemSizeBytes } from "../../lambda-src/shared/item-size";
 import { ensureItemSize } from "../../lambda-src/shared/validation";
-import { EVALUATIONS_TABLE } from "../../lambda-src/shared/table-definitions";
+import { EVALUATIONS_TABLE } from "../../lambda-src/contract/table-definitions";
 
 /** An evaluation sample whose completed item is exactly `bytes` bytes (a `transcript` pads it). */
 function sampleOf(bytes: number): JobRecordSample {

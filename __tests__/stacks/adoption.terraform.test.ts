@@ -7,7 +7,7 @@ import type { Server } from "http";
 import type { AddressInfo } from "net";
 import { CreateTableCommand, CreateTableCommandInput, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { OfflineTerraform, TerraformPlanJson } from "../../scripts/lib/terraform-offline";
-import { createTableInput, TABLE_DEFINITIONS } from "../../lambda-src/shared/table-definitions";
+import { createTableInput, TABLE_DEFINITIONS } from "../../lambda-src/contract/table-definitions";
 import { fullSynthEnvironment, synthEnvironment, TerraformJson } from "../support/synth";
 
 // dynalite ships no types: a factory returning an http.Server.

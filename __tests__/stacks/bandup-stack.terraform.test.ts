@@ -8,8 +8,8 @@ import { EnvironmentSettings } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
 import { BandupStack } from "../../stacks/bandup-stack";
-import { FUNCTION_DEFINITIONS } from "../../lambda-src/shared/function-definitions";
-import { TABLE_DEFINITIONS } from "../../lambda-src/shared/table-definitions";
+import { FUNCTION_DEFINITIONS } from "../../lambda-src/contract/function-definitions";
+import { TABLE_DEFINITIONS } from "../../lambda-src/contract/table-definitions";
 import { ENVIRONMENT_CASES } from "../support/environment-cases";
 import { fullSynthEnvironment, TerraformJson } from "../support/synth";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "fs";
 import { join } from "path";
-import { FLASHCARD_GENERATOR, minimumTimeoutSeconds, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/shared/function-definitions";
+import { FLASHCARD_GENERATOR, minimumTimeoutSeconds, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/contract/function-definitions";
 import {
   allEnvironments,
   ENVIRONMENTS,

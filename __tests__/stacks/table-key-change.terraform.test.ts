@@ -7,8 +7,8 @@
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { FUNCTION_DEFINITIONS } from "../../lambda-src/shared/function-definitions";
-import { TABLE_DEFINITIONS, TableKind } from "../../lambda-src/shared/table-definitions";
+import { FUNCTION_DEFINITIONS } from "../../lambda-src/contract/function-definitions";
+import { TABLE_DEFINITIONS, TableKind } from "../../lambda-src/contract/table-definitions";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { stateFromPlan, STACK, synthStack } from "../scripts/plan-fixtures";
 import { TerraformJson } from "../support/synth";

@@ -11,7 +11,7 @@ import type { Server } from "node:http";
 import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../lambda-src/data/dynamodb-client";
-import { createTableInput, EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/shared/table-definitions";
+import { createTableInput, EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/contract/table-definitions";
 
 // dynalite ships no types: a factory returning an http.Server.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

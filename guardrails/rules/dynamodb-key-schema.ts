@@ -10,7 +10,7 @@ export const DDB_KEY_SCHEMA: GuardrailRule = {
   severity: "error",
   checkov: "—",
   trivy: "—",
-  fix: "Define each attribute used by hash_key, range_key or an index key exactly once, and no other attribute (attributeDefinitions() in lambda-src/shared/table-definitions.ts does this).",
+  fix: "Define each attribute used by hash_key, range_key or an index key exactly once, and no other attribute (attributeDefinitions() in lambda-src/contract/table-definitions.ts does this).",
   appliesTo: ["aws_dynamodb_table"],
   check: ({ stack }) =>
     stack.resources("aws_dynamodb_table").flatMap((table) => {

@@ -24,7 +24,7 @@ import {
   type SpeakingResults,
   type WritingResults,
 } from "../shared/models";
-import { EVALUATIONS_TABLE } from "../shared/table-definitions";
+import { EVALUATIONS_TABLE } from "../contract/table-definitions";
 import {
   checkCreatedAt,
   checkDuration,

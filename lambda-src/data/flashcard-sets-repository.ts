@@ -14,7 +14,7 @@ import type {
   FlashcardSetKey,
   FlashcardSetResults,
 } from "../shared/models";
-import { FLASHCARD_SETS_TABLE } from "../shared/table-definitions";
+import { FLASHCARD_SETS_TABLE } from "../contract/table-definitions";
 import {
   checkCreatedAt,
   checkId,

@@ -20,8 +20,8 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DataLayerError, LeaseLostError, RecordNotFoundError, StatusTransitionError, type RecordKind } from "../shared/errors";
 import { INPUT_HASH_PATTERN } from "../shared/input-hash";
-import { LIFECYCLE_ATTRIBUTES } from "../shared/models";
-import type { TableDefinition } from "../shared/table-definitions";
+import { LIFECYCLE_ATTRIBUTES } from "../contract/table-definitions";
+import type { TableDefinition } from "../contract/table-definitions";
 import { checkNonEmptyString, checkNonNegativeInteger, ensure, ensureObject, ensureOnly } from "../shared/validation";
 import { describeKey, isConditionalCheckFailed } from "./conditional";
 

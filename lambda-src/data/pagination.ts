@@ -31,7 +31,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { InvalidInputError, MalformedItemError } from "../shared/errors";
-import type { TableDefinition } from "../shared/table-definitions";
+import type { TableDefinition } from "../contract/table-definitions";
 import { checkCreatedAt, checkId, fieldMessage, PARTITION_KEY_MAX_BYTES } from "../shared/validation";
 import { readerView } from "./job-records";
 

@@ -20,7 +20,7 @@ import type { FlashcardSetsRepository } from "../data/flashcard-sets-repository"
 import { answerObject, MalformedModelAnswerError } from "../model/answer";
 import type { ModelClient, ResponseSchema } from "../model/model-client";
 import { eventJobId, eventObject, eventUploadKey, eventUserId, InvalidEventError } from "../shared/event";
-import { FLASHCARD_GENERATOR } from "../shared/function-definitions";
+import { FLASHCARD_GENERATOR } from "../contract/function-definitions";
 import { inputHash } from "../shared/input-hash";
 import { consoleLogger, JobError, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Flashcard, FlashcardSet, FlashcardSetKey, FlashcardSetResults } from "../shared/models";

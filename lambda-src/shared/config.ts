@@ -4,7 +4,7 @@
  * is a deployment mistake: fail at cold start, naming the variable, rather than on the first write.
  */
 import { ConfigurationError } from "./errors";
-import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, type TableDefinition } from "./table-definitions";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, type TableDefinition } from "../contract/table-definitions";
 
 /** The environment shape read here (process.env by default; tests pass their own). */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -11,8 +11,8 @@
  */
 import type { Band } from "./bands";
 import { MalformedItemError } from "./errors";
+import { LIFECYCLE_ATTRIBUTES } from "../contract/table-definitions";
 import {
-  LIFECYCLE_ATTRIBUTES,
   SPEAKING_BAND_FIELDS,
   WRITING_BAND_FIELDS,
   type CompletedSpeakingEvaluation,

@@ -5,7 +5,7 @@
  */
 import type { Environment } from "./config";
 import { ConfigurationError } from "./errors";
-import { FUNCTION_ENVIRONMENT } from "./function-definitions";
+import { FUNCTION_ENVIRONMENT } from "../contract/function-definitions";
 
 /**
  * Optional override of the model API's base URL (a regional proxy, a test server).

@@ -24,8 +24,8 @@
 import { randomUUID } from "node:crypto";
 import type { Claim, StartResult } from "../data/job-records";
 import { InvalidInputError, LeaseLostError, StatusTransitionError } from "./errors";
-import type { FunctionDefinition } from "./function-definitions";
-import { JOB_OUTCOME_MESSAGES } from "./job-outcome-log";
+import type { FunctionDefinition } from "../contract/function-definitions";
+import { JOB_OUTCOME_MESSAGES } from "../contract/job-outcome-log";
 import { redactError } from "./redact";
 
 /** The Lambda context members used here (optional, so tests may call handlers without one). */

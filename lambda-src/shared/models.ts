@@ -17,20 +17,6 @@ export const JOB_STATUSES = ["processing", "completed", "failed"] as const;
 /** Lifecycle of a job: `processing` -> `completed` | `failed`, never back. */
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/**
- * Attributes the job lifecycle keeps on a record beside the design's (data/job-records.ts): the hash
- * of the job's input, checked when an id is used again, and, while the job is `processing`, which
- * attempt holds it and until when. Readers never return them.
- */
-export const LIFECYCLE_ATTRIBUTES = {
-  /** String: SHA-256 (hex) of the job's input (shared/input-hash.ts). */
-  inputHash: "input_hash",
-  /** String: the attempt working on a `processing` job; removed when the outcome is recorded. */
-  leaseHolder: "lease_holder",
-  /** Number: Unix time in ms at which that attempt's invocation ends; removed with the holder. */
-  leaseExpiresAtMs: "lease_expires_at_ms",
-} as const;
-
 /** Any JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** Parsed evaluation feedback: a JSON object, e.g. `{"strengths": [...], "weaknesses": [...]}`. */

@@ -15,7 +15,7 @@ import {
   type Flashcard,
   type JobStatus,
 } from "./models";
-import type { TableDefinition } from "./table-definitions";
+import type { TableDefinition } from "../contract/table-definitions";
 import { isWellFormedUnicode, WELL_FORMED_RULE } from "./text";
 
 /** DynamoDB's limits on key values: 2048 bytes for a partition key, 1024 for a sort key. */

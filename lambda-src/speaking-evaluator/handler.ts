@@ -29,7 +29,7 @@ import {
 import type { ModelClient, ResponseSchema } from "../model/model-client";
 import { AUDIO_TYPES, audioMimeType, formatSeconds, wavDurationSeconds } from "../shared/audio";
 import { eventJobId, eventObject, eventUploadKey, eventUserId, InvalidEventError } from "../shared/event";
-import { SPEAKING_EVALUATOR } from "../shared/function-definitions";
+import { SPEAKING_EVALUATOR } from "../contract/function-definitions";
 import { inputHash } from "../shared/input-hash";
 import { consoleLogger, JobError, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Evaluation, EvaluationKey, SpeakingResults } from "../shared/models";

@@ -16,7 +16,7 @@ import type { EvaluationsRepository } from "../data/evaluations-repository";
 import { answerBand, answerFeedback, answerObject, BAND_SCHEMA, FEEDBACK_SCHEMA } from "../model/answer";
 import type { ModelClient, ResponseSchema } from "../model/model-client";
 import { eventJobId, eventObject, eventText, eventUserId, InvalidEventError } from "../shared/event";
-import { WRITING_EVALUATOR } from "../shared/function-definitions";
+import { WRITING_EVALUATOR } from "../contract/function-definitions";
 import { inputHash } from "../shared/input-hash";
 import { consoleLogger, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Evaluation, EvaluationKey, WritingResults } from "../shared/models";

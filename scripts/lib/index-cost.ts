@@ -16,7 +16,7 @@
  * - storage: the item's bytes plus 100 bytes of overhead, in the table and again in each index.
  */
 import { itemSizeBytes } from "../../lambda-src/shared/item-size";
-import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, TableDefinition } from "../../lambda-src/shared/table-definitions";
+import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE, TableDefinition } from "../../lambda-src/contract/table-definitions";
 
 /** One job's record: as the start writes it, and as the completion leaves it. */
 export interface JobRecordSample {

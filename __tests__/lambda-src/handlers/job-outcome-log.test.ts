@@ -1,5 +1,5 @@
 /**
- * The log lines that count job outcomes (shared/job-outcome-log.ts), written by the lifecycle every
+ * The log lines that count job outcomes (contract/job-outcome-log.ts), written by the lifecycle every
  * handler shares (shared/job.ts), here through the Writing Evaluator: `job failed` once per job
  * recorded `failed`, `job timed out` once per job whose time ran out (the work's deadline passed, or a
  * later attempt took over a job whose attempt ended without an outcome). The stack's log metric
@@ -11,9 +11,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../lambda-src/data/dynamodb-client";
 import { createEvaluationsRepository } from "../../../lambda-src/data/evaluations-repository";
-import { WRITING_EVALUATOR } from "../../../lambda-src/shared/function-definitions";
+import { WRITING_EVALUATOR } from "../../../lambda-src/contract/function-definitions";
 import { consoleLogger } from "../../../lambda-src/shared/job";
-import { JOB_OUTCOME_MESSAGES, MESSAGE_SELECTOR } from "../../../lambda-src/shared/job-outcome-log";
+import { JOB_OUTCOME_MESSAGES, MESSAGE_SELECTOR } from "../../../lambda-src/contract/job-outcome-log";
 import { createWritingEvaluatorHandler, type WritingEvaluatorHandler } from "../../../lambda-src/writing-evaluator/handler";
 import { FAKE_CONNECTION, useDynalite } from "../../support/dynalite";
 import { geminiAnswer, geminiError, useModelServer } from "../../support/model-server";

@@ -6,7 +6,21 @@
  * It must stay plain TypeScript: no cdktf, no constructs, no AWS SDK import, because it ends up in
  * the Lambda bundles.
  */
-import { LIFECYCLE_ATTRIBUTES } from "./models";
+
+/**
+ * Attributes the job lifecycle keeps on a record beside the design's (lambda-src/data/job-records.ts):
+ * the hash of the job's input, checked when an id is used again, and, while the job is `processing`,
+ * which attempt holds it and until when. Readers never return them; the history index projects the
+ * lease (readers tell a passed one from a running job).
+ */
+export const LIFECYCLE_ATTRIBUTES = {
+  /** String: SHA-256 (hex) of the job's input (lambda-src/shared/input-hash.ts). */
+  inputHash: "input_hash",
+  /** String: the attempt working on a `processing` job; removed when the outcome is recorded. */
+  leaseHolder: "lease_holder",
+  /** Number: Unix time in ms at which that attempt's invocation ends; removed with the holder. */
+  leaseExpiresAtMs: "lease_expires_at_ms",
+} as const;
 
 /** DynamoDB scalar attribute types used by keys. */
 export type KeyAttributeType = "S" | "N" | "B";
