@@ -317,13 +317,13 @@ export function renderMarkdown(r: BenchResults): string {
 const pick = (s: Summary): { median: number; min: number; max: number } => ({ median: s.median, min: s.min, max: s.max });
 
 /** The chart of synth time and peak memory against the number of stacks. */
-export function renderScalingChart(s: ScalingResult, floorS: number, environmentCount: number, node: string): string {
+export function renderScalingChart(s: ScalingResult, floorS: number, stackCount: number, node: string): string {
   const limit = synthTargetSeconds(floorS);
   return renderChart({
     title: `Synth time and peak memory against stacks (bench/synth-n.ts compiled, plain node ${node}, warm)`,
     xLabel: "stacks (generated environments) in one app",
     left: { label: "wall time", unit: "s", color: "#1f5fbf", fit: { slope: s.fit.timeMsPerStack / 1000, intercept: s.fit.timeIntercept }, points: s.points.map((p) => ({ x: p.stacks, ...pick(p.wall) })) },
     right: { label: "peak RSS", unit: "MiB", color: "#c0392b", fit: { slope: s.fit.memoryMiBPerStack, intercept: s.fit.memoryIntercept }, points: s.points.map((p) => ({ x: p.stacks, ...pick(p.peakRssMiB) })) },
-    leftReference: { value: limit, label: `target for the real app (${environmentCount} stacks): 3 x node floor + 0.5 s = ${limit.toFixed(2)} s` },
+    leftReference: { value: limit, label: `target for the real app (${stackCount} stacks): 3 x node floor + 0.5 s = ${limit.toFixed(2)} s` },
   });
 }

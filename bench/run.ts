@@ -61,11 +61,11 @@ function runSteps(context: BenchContext): Omit<Measurements, "date" | "machine" 
 }
 
 /** Writes results.json, results.md and (with the scaling step) synth-scaling.svg into `outDir`. */
-function writeOutputs(results: BenchResults, outDir: string, environmentCount: number): void {
+function writeOutputs(results: BenchResults, outDir: string, stackCount: number): void {
   writeFileSync(join(outDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
   writeFileSync(join(outDir, "results.md"), renderMarkdown(results));
   if (results.scaling) {
-    writeFileSync(join(outDir, "synth-scaling.svg"), renderScalingChart(results.scaling, floorSeconds(results), environmentCount, results.machine.node));
+    writeFileSync(join(outDir, "synth-scaling.svg"), renderScalingChart(results.scaling, floorSeconds(results), stackCount, results.machine.node));
   }
 }
 
@@ -98,7 +98,7 @@ function main(args: readonly string[]): number {
   const results: BenchResults = { ...measurements, targets: targetsOf(measurements) };
   // A partial run must not overwrite the committed results.
   const outDir = options.only ? context.work : join(PROJECT_ROOT, "bench");
-  writeOutputs(results, outDir, context.environmentCount);
+  writeOutputs(results, outDir, context.stackCount);
   context.log(`done in ${results.totalS.toFixed(0)} s: ${join(outDir, "results.md")}`);
   for (const t of results.targets) context.log(`${t.met ? "MET   " : "MISSED"} ${t.what}: ${t.measured} (target ${t.target})`);
   return 0;

@@ -10,8 +10,8 @@ export interface BenchContext {
   readonly options: BenchOptions;
   /** bench/.work: scratch files, installs, and the results of an `--only` run. */
   readonly work: string;
-  /** Stacks the app writes: one per environment of stacks/environments.ts. */
-  readonly environmentCount: number;
+  /** Stacks the app writes: one per environment of stacks/environments.ts, and bandup-bootstrap. */
+  readonly stackCount: number;
   /** Measured runs of a measurement: `full` normally, `fast` with `--quick`. */
   runs(full: number, fast: number): number;
   log(message: string): void;
@@ -21,7 +21,7 @@ export function createContext(options: BenchOptions): BenchContext {
   return {
     options,
     work: join(PROJECT_ROOT, "bench", ".work"),
-    environmentCount: allEnvironments().length,
+    stackCount: allEnvironments().length + 1,
     runs: (full, fast) => (options.quick ? fast : full),
     log: (message) => void process.stderr.write(`[bench] ${message}\n`),
   };

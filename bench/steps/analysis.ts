@@ -53,7 +53,7 @@ export function measureAnalysis(context: BenchContext, inputs: AnalysisInputs): 
 }
 
 function measurePhases(context: BenchContext, inputs: AnalysisInputs): { phases: Phase[]; costs: Cost[] } {
-  const { runs, work, environmentCount } = context;
+  const { runs, work, stackCount } = context;
   const phases: Phase[] = [];
   const add = (what: string, command: string, result: ProcessResult): ProcessResult => {
     phases.push({ what, command, ...result });
@@ -65,7 +65,7 @@ function measurePhases(context: BenchContext, inputs: AnalysisInputs): { phases:
     add(what, shown, processResult(repeat(runs(3, 2), 1, () => measureProcess(process.execPath, commandArgs, { cwd: PROJECT_ROOT, env }))));
   const synthPhase = (what: string, state: SynthState, shown: string, measured?: ProcessResult): ProcessResult => {
     if (measured) return add(what, shown, measured);
-    const { samples, outdir } = appSynthRuns(PROJECT_ROOT, state, runs(3, 2), 1, environmentCount);
+    const { samples, outdir } = appSynthRuns(PROJECT_ROOT, state, runs(3, 2), 1, stackCount);
     rmSync(outdir, { recursive: true, force: true });
     return add(what, shown, processResult(samples));
   };
@@ -94,7 +94,7 @@ function measurePhases(context: BenchContext, inputs: AnalysisInputs): { phases:
   const direct = add(
     "the compiled app run directly (not how synth runs: isolates what scripts/synth.cjs adds)",
     "node dist/app/main.js",
-    processResult(synthRuns(process.execPath, [join("dist", "app", "main.js")], PROJECT_ROOT, runs(3, 2), 1, environmentCount, { BANDUP_BUILD_CACHE: "on", CDKTF_CONTEXT_JSON: "" })),
+    processResult(synthRuns(process.execPath, [join("dist", "app", "main.js")], PROJECT_ROOT, runs(3, 2), 1, stackCount, { BANDUP_BUILD_CACHE: "on", CDKTF_CONTEXT_JSON: "" })),
   );
   const cold = synthPhase("synth, cold (dist/app deleted, `BANDUP_BUILD_CACHE=off`)", COLD, `rm -r dist/app; BANDUP_BUILD_CACHE=off ${shown}`, inputs.synthCold);
 

@@ -64,7 +64,7 @@ function typeCheck(): number {
 
 /** The spec of this app's stacks, read off one warm synth; the zips are copied beside the AWS CDK app. */
 function writeSpec(context: BenchContext, dir: string): AwsCdkAppSpec {
-  const { outdir } = appSynthOnce(PROJECT_ROOT, WARM, context.environmentCount);
+  const { outdir } = appSynthOnce(PROJECT_ROOT, WARM, context.stackCount);
   rmSync(join(dir, "assets"), { recursive: true, force: true });
   const spec = awsCdkSpecOf(outdir, join(dir, "assets"));
   rmSync(outdir, { recursive: true, force: true });
@@ -165,7 +165,7 @@ export function measureAwsCdk(context: BenchContext): AwsCdkResult {
     return measurement;
   };
   context.log("aws-cdk: the AWS CDK app's synth and this app's warm synth, alternately");
-  const [awsCdkSamples, appSamples] = alternately(context.runs(3, 2), 1, awsCdkOnce, () => appSynthMeasurement(PROJECT_ROOT, WARM, context.environmentCount));
+  const [awsCdkSamples, appSamples] = alternately(context.runs(3, 2), 1, awsCdkOnce, () => appSynthMeasurement(PROJECT_ROOT, WARM, context.stackCount));
   const awsCdk = processResult(awsCdkSamples);
   const app = processResult(appSamples);
   return {

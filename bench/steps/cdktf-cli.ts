@@ -25,12 +25,12 @@ export function measureCdktfCli(context: BenchContext): CdktfCliResult {
   const cliOnce = (): ProcessMeasurement => {
     const outdir = freshDir("cdktf-cli-out");
     const measurement = measureProcess("npx", ["cdktf", "synth", "--output", outdir], { cwd: PROJECT_ROOT, env: CLI_ENV });
-    checkStackCount(outdir, context.environmentCount, "npx cdktf synth");
+    checkStackCount(outdir, context.stackCount, "npx cdktf synth");
     rmSync(outdir, { recursive: true, force: true });
     return measurement;
   };
   context.log("cdktf-cli: npx cdktf synth and node scripts/synth.cjs, alternately");
-  const [cliSamples, appSamples] = alternately(context.runs(3, 2), 1, cliOnce, () => appSynthMeasurement(PROJECT_ROOT, WARM, context.environmentCount));
+  const [cliSamples, appSamples] = alternately(context.runs(3, 2), 1, cliOnce, () => appSynthMeasurement(PROJECT_ROOT, WARM, context.stackCount));
   context.log("cdktf-cli: npx cdktf --version");
   const cliVersion = processResult(repeat(context.runs(3, 2), 1, () => measureProcess("npx", ["cdktf", "--version"], { cwd: PROJECT_ROOT, env: CLI_ENV })));
   return { cliSynth: processResult(cliSamples), cliVersion, app: processResult(appSamples) };

@@ -25,15 +25,15 @@ const modifiedAt = (file: string): number | undefined => (existsSync(file) ? sta
 
 /** `appOutdir`: the project's warm synth output to compare the variant's stacks with. */
 export function measureRootImport(context: BenchContext, appOutdir?: string): RootImportResult {
-  const { environmentCount, runs, log } = context;
+  const { stackCount, runs, log } = context;
   const variant = generateRootImportVariant();
   const projectCompiled = join(PROJECT_ROOT, "dist", "app", "main.js");
   const projectCompiledAt = modifiedAt(projectCompiled);
   log(`root-import variant, cold (${variant.root})`);
-  const cold = appSynthRuns(variant.root, COLD, runs(2, 1), 0, environmentCount);
+  const cold = appSynthRuns(variant.root, COLD, runs(2, 1), 0, stackCount);
   rmSync(cold.outdir, { recursive: true, force: true });
   log("root-import variant, warm");
-  const warm = appSynthRuns(variant.root, WARM, runs(2, 1), 1, environmentCount);
+  const warm = appSynthRuns(variant.root, WARM, runs(2, 1), 1, stackCount);
   // The variant compiles into its own dist/app, from its own (rewritten) sources.
   const manifest = join(variant.root, "dist", "app", "main.js.inputs.json");
   if (!existsSync(manifest) || !Object.keys(JSON.parse(readFileSync(manifest, "utf8")).inputs).includes("main.ts")) {

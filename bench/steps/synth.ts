@@ -30,7 +30,7 @@ export interface SynthResult {
 
 /** The synth step's result, and the warm synth's output folder (the caller removes it). */
 export function measureSynth(context: BenchContext): { result: SynthResult; warmOutdir: string } {
-  const { environmentCount: stacks, runs, log } = context;
+  const { stackCount: stacks, runs, log } = context;
   log(`synth, cold: node ${SYNTH_SCRIPT} (${stacks} environments), dist/app deleted, BANDUP_BUILD_CACHE=off`);
   const cold = appSynthRuns(PROJECT_ROOT, COLD, runs(3, 2), runs(1, 0), stacks);
   log(`synth, warm: node ${SYNTH_SCRIPT} and npm run synth, alternately, after a warm-up (compiled output and bundle cache valid)`);
