@@ -49,6 +49,13 @@ export interface BandupAppProps {
    * @default BOOTSTRAP - the settings of stacks/bootstrap-settings.ts
    */
   readonly bootstrap?: BootstrapSettings;
+  /**
+   * Leave the validations out of `app.synth()`, for a caller that runs every one of them itself just
+   * before (the synth command's `assertStacksValid`): cdktf would otherwise run them, guardrails
+   * included, a second time. Does not apply to a given `app`.
+   * @default false
+   */
+  readonly skipValidation?: boolean;
 }
 
 /** The app, its stacks in the order of the environments, and the bootstrap stack that serves them. */
@@ -89,7 +96,9 @@ export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
   const backends = environments.map(backendOf);
   const bootstrapSettings = resolveBootstrapSettings(props.bootstrap ?? BOOTSTRAP, environments);
 
-  const app = props.app ?? new App({ context: { ...context }, ...(props.outdir !== undefined && { outdir: props.outdir }) });
+  const app =
+    props.app ??
+    new App({ context: { ...context }, ...(props.outdir !== undefined && { outdir: props.outdir }), ...(props.skipValidation && { skipValidation: true }) });
   const stacks = environments.map(
     (environment, i) =>
       new BandupStack(app, stackName(environment.name), {
