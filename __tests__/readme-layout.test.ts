@@ -4,7 +4,7 @@
  * path the table names exists. A file added without its line fails here.
  */
 import { execFileSync } from "child_process";
-import { existsSync, readFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import { join } from "path";
 
 const ROOT = join(__dirname, "..");
@@ -18,9 +18,31 @@ function layoutPaths(): string[] {
   return rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((match) => match[1]));
 }
 
-/** Files git tracks (what a clone holds), relative to the root. */
+/**
+ * Files a clone holds, relative to the root: what git tracks, or, in a copy without git (the CDK
+ * Terrain check's), every file that .gitignore's entries (folders, names, `*` globs) leave.
+ */
 function trackedFiles(): string[] {
-  return execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+  if (existsSync(join(ROOT, ".git"))) {
+    return execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+  }
+  const entries = readFileSync(join(ROOT, ".gitignore"), "utf8").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+  const ignored = (path: string, isDirectory: boolean) =>
+    entries.some((entry) => {
+      const folder = entry.endsWith("/");
+      if (folder && !isDirectory) return false;
+      const pattern = folder ? entry.slice(0, -1) : entry;
+      const name = pattern.includes("/") ? path : path.slice(path.lastIndexOf("/") + 1);
+      return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(name);
+    });
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && statSync(join(ROOT, path)).isDirectory());
+      if (ignored(path, isDirectory)) return [];
+      return isDirectory ? walk(path) : [path];
+    });
+  return walk("");
 }
 
 const paths = layoutPaths();

@@ -67,8 +67,10 @@ function childEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // npm run check:cdktn exports the project's folder and package (npm_config_local_prefix,
-    // npm_package_json, INIT_CWD, ...): an npm started in the copy must not see them.
-    if (/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$)/i.test(key) || key === "INIT_CWD") continue;
+    // npm_package_json, INIT_CWD, ...): an npm started in the copy must not see them. `npm run -s`
+    // exports npm_config_loglevel=silent, which would leave the logs of the copy's npm empty (and the
+    // ERESOLVE the check reads unwritten).
+    if (/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$|config_loglevel$)/i.test(key) || key === "INIT_CWD") continue;
     env[key] = value;
   }
   return { ...env, CHECKPOINT_DISABLE: "1" };

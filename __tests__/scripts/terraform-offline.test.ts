@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { hostname, tmpdir } from "os";
 import { join } from "path";
-import { findProviderMirror, ProviderMirrorOptions, terraformPlatform, terraformVersion } from "../../scripts/lib/terraform-offline";
+import { AWS_PROVIDER_VERSION, findProviderMirror, ProviderMirrorOptions, terraformPlatform, terraformVersion } from "../../scripts/lib/terraform-offline";
 import { REGISTRY_UNREACHABLE, standInCalls, standInProviderBytes, writeTerraformStandIn } from "../support/terraform-stand-in";
 
 const PLATFORM = "linux_arm64";
@@ -236,7 +236,7 @@ process.stdout.write(findProviderMirror(${JSON.stringify({ candidates: [], cache
     expect(maker.out.stderr).not.toContain("Waiting");
     for (const p of processes.filter((p) => p !== maker)) {
       expect(p.out.stderr).toMatch(
-        new RegExp(`^Waiting for process \\d+ \\(.+\\), which is making the offline mirror of hashicorp/aws 5\\.100\\.0 in ${escape(box.cachedMirror)}\\n$`),
+        new RegExp(`^Waiting for process \\d+ \\(.+\\), which is making the offline mirror of hashicorp/aws ${escape(AWS_PROVIDER_VERSION)} in ${escape(box.cachedMirror)}\\n$`),
       );
     }
     expect(readdirSync(box.cache)).toEqual([`aws-5.100.0_${PLATFORM}`]);
