@@ -46,6 +46,9 @@ export interface PolicyDocument {
 /** Resources whose `policy` attribute is an identity policy. */
 const POLICY_RESOURCES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
 
+/** The resource types `allPolicyDocuments` reads documents from (roles for their inline policies): what an identity-policy rule applies to. */
+export const POLICY_DOCUMENT_TYPES: readonly string[] = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"];
+
 function list(value: Json): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");

@@ -9,7 +9,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { ALL_RULES } from "../../guardrails";
-import { buildFixture, check, Fixture, JOBS_NAMESPACE } from "./fixtures";
+import { buildFixture, check, Fixture, JOBS_NAMESPACE, testAlarm } from "./fixtures";
 
 const findings = (fixture: Fixture, ruleId: string) =>
   [...check(fixture).errors, ...check(fixture).warnings].filter((f) => f.ruleId === ruleId).map((f) => [f.severity, f.path, f.message]);
@@ -17,18 +17,7 @@ const allFindings = (fixture: Fixture) => [...check(fixture).errors, ...check(fi
 
 /** An alarm on one metric, notifying the fixture's topic. */
 function alarmOn(fixture: Fixture, id: string, namespace: string, metricName: string, dimensions: Record<string, string>): CloudwatchMetricAlarm {
-  return new CloudwatchMetricAlarm(fixture.stack, id, {
-    alarmName: `test-${id}`,
-    namespace,
-    metricName,
-    dimensions,
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    alarmActions: [fixture.topic!.arn],
-  });
+  return testAlarm(fixture.stack, id, `test-${id}`, fixture.topic!.arn, { namespace, metricName, dimensions });
 }
 
 describe("rule metadata", () => {

@@ -62,18 +62,7 @@ function addAlarms(stack: TerraformStack, tables: Record<string, DynamodbTable>,
   const topic = new SnsTopic(stack, "alarm-topic", { name: "bandup-alarms-test", kmsMasterKeyId: KEY_ARN });
   const alarms: Record<string, CloudwatchMetricAlarm> = {};
   const alarm = (id: string, namespace: string, metricName: string, dimensions: Record<string, string>) => {
-    alarms[id] = new CloudwatchMetricAlarm(stack, `alarm-${id}`, {
-      alarmName: `test-${id}`,
-      namespace,
-      metricName,
-      dimensions,
-      statistic: "Sum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      alarmActions: [topic.arn],
-    });
+    alarms[id] = testAlarm(stack, `alarm-${id}`, `test-${id}`, topic.arn, { namespace, metricName, dimensions });
   };
   for (const [key, table] of Object.entries(tables)) {
     for (const metric of ["ReadThrottleEvents", "WriteThrottleEvents"]) {
@@ -110,6 +99,26 @@ function tableConfig(name: string, hashKey: string, isProtected: boolean): Dynam
     deletionProtectionEnabled: isProtected,
     lifecycle: isProtected ? { preventDestroy: true } : undefined,
   };
+}
+
+/** An alarm on one metric (Sum ≥ 1 over one minute) that notifies `topicArn`: what the alarm rules look for. */
+export function testAlarm(
+  stack: TerraformStack,
+  id: string,
+  alarmName: string,
+  topicArn: string,
+  metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
+): CloudwatchMetricAlarm {
+  return new CloudwatchMetricAlarm(stack, id, {
+    alarmName,
+    ...metric,
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    alarmActions: [topicArn],
+  });
 }
 
 /** The evaluator's least-privilege statements: its own table and its indexes. */

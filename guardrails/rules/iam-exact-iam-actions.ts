@@ -1,4 +1,4 @@
-import { allPolicyDocuments, describeStatement } from "../iam-policies";
+import { allPolicyDocuments, describeStatement, POLICY_DOCUMENT_TYPES } from "../iam-policies";
 import { Finding, GuardrailRule } from "../types";
 import { findingAt } from "./helpers";
 
@@ -11,7 +11,7 @@ export const IAM_EXACT_IAM_ACTIONS: GuardrailRule = {
   checkov: "—",
   trivy: "—",
   fix: "List the iam: actions one by one (for a Terraform deploy role, from stacks/terraform-actions.ts).",
-  appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
+  appliesTo: POLICY_DOCUMENT_TYPES,
   check: ({ stack }) => {
     const findings: Finding[] = [];
     for (const document of allPolicyDocuments(stack)) {

@@ -1,5 +1,5 @@
 import { isUnscopable, isWriteAction } from "../action-classification";
-import { allPolicyDocuments, describeStatement } from "../iam-policies";
+import { allPolicyDocuments, describeStatement, POLICY_DOCUMENT_TYPES } from "../iam-policies";
 import { GuardrailRule, Finding } from "../types";
 import { findingAt } from "./helpers";
 
@@ -12,7 +12,7 @@ export const IAM_NO_UNCONSTRAINED_WRITES: GuardrailRule = {
   checkov: "CKV_AWS_290",
   trivy: "AVD-AWS-0057",
   fix: "Scope write actions to the resources they change (the function's own table ARN), or add a Condition that constrains them.",
-  appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
+  appliesTo: POLICY_DOCUMENT_TYPES,
   check: ({ stack }) => {
     const findings: Finding[] = [];
     for (const document of allPolicyDocuments(stack)) {

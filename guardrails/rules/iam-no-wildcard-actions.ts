@@ -1,4 +1,4 @@
-import { allPolicyDocuments, describeStatement } from "../iam-policies";
+import { allPolicyDocuments, describeStatement, POLICY_DOCUMENT_TYPES } from "../iam-policies";
 import { GuardrailRule, Finding } from "../types";
 import { findingAt } from "./helpers";
 
@@ -11,7 +11,7 @@ export const IAM_NO_WILDCARD_ACTIONS: GuardrailRule = {
   checkov: "CKV_AWS_49 (policy documents), CKV_AWS_63 (inline and managed policies)",
   trivy: "AVD-AWS-0057",
   fix: "List the exact actions the function calls (e.g. dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query) instead of a wildcard.",
-  appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
+  appliesTo: POLICY_DOCUMENT_TYPES,
   check: ({ stack }) => {
     const findings: Finding[] = [];
     for (const document of allPolicyDocuments(stack)) {

@@ -1,5 +1,5 @@
 import { isUnscopable, isWriteAction } from "../action-classification";
-import { allPolicyDocuments, describeStatement } from "../iam-policies";
+import { allPolicyDocuments, describeStatement, POLICY_DOCUMENT_TYPES } from "../iam-policies";
 import { GuardrailRule, Finding } from "../types";
 import { findingAt } from "./helpers";
 
@@ -12,7 +12,7 @@ export const IAM_NO_WILDCARD_RESOURCES: GuardrailRule = {
   checkov: "CKV_AWS_355",
   trivy: "AVD-AWS-0057",
   fix: "Name the resources (e.g. the table ARN and `<table ARN>/index/*`); if the action really has no resource-level permission, add it to UNSCOPABLE_ACTIONS in guardrails/iam-actions.ts.",
-  appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
+  appliesTo: POLICY_DOCUMENT_TYPES,
   check: ({ stack }) => {
     const findings: Finding[] = [];
     for (const document of allPolicyDocuments(stack)) {

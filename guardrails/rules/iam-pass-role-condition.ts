@@ -1,4 +1,4 @@
-import { actionMatches, allPolicyDocuments, describeStatement } from "../iam-policies";
+import { actionMatches, allPolicyDocuments, describeStatement, POLICY_DOCUMENT_TYPES } from "../iam-policies";
 import { Finding, GuardrailRule } from "../types";
 import { findingAt } from "./helpers";
 
@@ -11,7 +11,7 @@ export const IAM_PASS_ROLE_CONDITION: GuardrailRule = {
   checkov: "—",
   trivy: "—",
   fix: 'Add `{ test: "StringEquals", variable: "iam:PassedToService", values: ["lambda.amazonaws.com"] }` (the service the role is for) to the statement.',
-  appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
+  appliesTo: POLICY_DOCUMENT_TYPES,
   check: ({ stack }) => {
     const findings: Finding[] = [];
     for (const document of allPolicyDocuments(stack)) {

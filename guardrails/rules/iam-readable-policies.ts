@@ -1,4 +1,4 @@
-import { allPolicyDocuments } from "../iam-policies";
+import { allPolicyDocuments, POLICY_DOCUMENT_TYPES } from "../iam-policies";
 import { GuardrailRule } from "../types";
 import { findingAt } from "./helpers";
 
@@ -11,7 +11,7 @@ export const IAM_READABLE_POLICIES: GuardrailRule = {
   checkov: "—",
   trivy: "—",
   fix: "Build the policy with DataAwsIamPolicyDocument, JSON.stringify or Fn.jsonencode in this stack, so guardrails can check it.",
-  appliesTo: ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_role", "aws_iam_user_policy", "aws_iam_group_policy"],
+  appliesTo: POLICY_DOCUMENT_TYPES,
   check: ({ stack }) =>
     allPolicyDocuments(stack)
       .filter((d) => d.unreadable !== undefined)
