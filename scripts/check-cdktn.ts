@@ -21,7 +21,7 @@ import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { parseArgs } from "util";
 import {
-  applyEdit,
+  applyStep2Sources,
   AWS_PROVIDER_VERSION_TODAY,
   CDKTN_AWS_PROVIDER_VERSION,
   CDKTN_CLI_NODE_RANGE,
@@ -35,13 +35,10 @@ import {
   findLeftovers,
   isCheckOwnFile,
   PackageJson,
-  rewriteImports,
   RewrittenPackage,
-  SOURCE_FILE,
   step1PackageJson,
   step1WithoutOverride,
   step2PackageJson,
-  STEP2_EDITS,
 } from "./lib/cdktn-migration";
 import { CheckReport, checkPassed, CommandOutcome, FactCheck, renderReport, StepResult } from "./lib/cdktn-report";
 import { copyProjectFiles, projectFiles, workingTreeFingerprint } from "./lib/project-copy";
@@ -49,9 +46,9 @@ import { copyProjectFiles, projectFiles, workingTreeFingerprint } from "./lib/pr
 const USAGE = "usage: npm run check:cdktn -- [--report <file>] [--keep]";
 const HELP = `${USAGE}
 
-Copies the project to a temporary folder and proves the move to CDK Terrain there (README, "Moving to
-CDK Terrain"): step 1 (core only) with every test, step 2 (the provider too) with the type check, the
-unit tests and a diff of each stack's JSON against today's. Never writes into the project.
+Copies the project to a temporary folder and proves the move to CDK Terrain there (docs/cdk-terrain.md):
+step 1 (core only) with every test, step 2 (the provider too) with the type check, the unit tests
+and a diff of each stack's JSON against today's. Never writes into the project.
 
   --report <file>  also write the report to <file>
   --keep           keep the temporary folder (the copy and the logs of every command)
@@ -265,31 +262,13 @@ function rewriteSources(project: string, files: readonly string[]): { changes: s
     const text = readFileSync(join(project, path));
     if (!text.includes(0)) texts.set(path, text.toString("utf8"));
   }
-  const changed = new Set<string>();
-  let importLines = 0;
-  let importFiles = 0;
-  for (const [path, text] of texts) {
-    if (!SOURCE_FILE.test(path)) continue;
-    const rewritten = rewriteImports(text);
-    if (rewritten.linesChanged === 0) continue;
-    texts.set(path, rewritten.text);
-    changed.add(path);
-    importLines += rewritten.linesChanged;
-    importFiles += 1;
-  }
+  const step2 = applyStep2Sources(texts);
   const changes = [
-    `imports: ${importLines} lines in ${importFiles} files (cdktf → cdktn, @cdktf/provider-aws/lib/… → @cdktn/provider-aws/lib/…, @cdktf/hcl2json → @cdktn/hcl2json)`,
+    `imports: ${step2.imports.lines} lines in ${step2.imports.files} files (cdktf → cdktn, @cdktf/provider-aws/lib/… → @cdktn/provider-aws/lib/…, @cdktf/hcl2json → @cdktn/hcl2json)`,
+    ...step2.edits.map((applied) => `by hand: ${applied.edit.name}: ${applied.linesChanged} lines in ${[...applied.changed.keys()].join(", ")} (${applied.edit.why})`),
   ];
-  for (const edit of STEP2_EDITS) {
-    const applied = applyEdit(edit, texts);
-    for (const [path, text] of applied.changed) {
-      texts.set(path, text);
-      changed.add(path);
-    }
-    changes.push(`by hand: ${edit.name}: ${applied.linesChanged} lines in ${[...applied.changed.keys()].join(", ")} (${edit.why})`);
-  }
-  for (const path of changed) writeFileSync(join(project, path), texts.get(path)!);
-  return { changes, texts };
+  for (const path of step2.changed) writeFileSync(join(project, path), step2.texts.get(path)!);
+  return { changes, texts: step2.texts };
 }
 
 function step2(

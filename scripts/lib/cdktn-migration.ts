@@ -336,6 +336,49 @@ export function applyEdit(edit: SourceEdit, files: ReadonlyMap<string, string>):
   return { edit, changed, linesChanged };
 }
 
+/** Step 2's changes to the project's sources: the import rewrite, then each edit by hand, in order. */
+export interface Step2SourceChanges {
+  /** Every file given, path → text, as step 2 leaves it. */
+  readonly texts: Map<string, string>;
+  /** The paths step 2 changed. */
+  readonly changed: ReadonlySet<string>;
+  /** The import rewrite: lines changed, and in how many files. */
+  readonly imports: { readonly lines: number; readonly files: number };
+  /** Each edit of `STEP2_EDITS`, as applied after the import rewrite and the edits before it. */
+  readonly edits: readonly AppliedEdit[];
+}
+
+/**
+ * Applies step 2 to the project's text files (path → text, without package.json, its lock file and
+ * the check's own files): the import rewrite of every source file, then `STEP2_EDITS` in order.
+ * Throws as `applyEdit` does when an edit finds nothing.
+ */
+export function applyStep2Sources(files: ReadonlyMap<string, string>): Step2SourceChanges {
+  const texts = new Map(files);
+  const changed = new Set<string>();
+  let lines = 0;
+  let importFiles = 0;
+  for (const [path, text] of texts) {
+    if (!SOURCE_FILE.test(path)) continue;
+    const rewritten = rewriteImports(text);
+    if (rewritten.linesChanged === 0) continue;
+    texts.set(path, rewritten.text);
+    changed.add(path);
+    lines += rewritten.linesChanged;
+    importFiles += 1;
+  }
+  const edits: AppliedEdit[] = [];
+  for (const edit of STEP2_EDITS) {
+    const applied = applyEdit(edit, texts);
+    for (const [path, text] of applied.changed) {
+      texts.set(path, text);
+      changed.add(path);
+    }
+    edits.push(applied);
+  }
+  return { texts, changed, imports: { lines, files: importFiles }, edits };
+}
+
 /** A reference to a cdktf package that the move leaves in place, for the report. */
 export interface Leftover {
   readonly path: string;
