@@ -1,7 +1,7 @@
 /**
  * Every alarm a BandUp stack sets, as data: the metric and statistic, the threshold, the windows,
  * what a missing datapoint means, whether the clearing is notified, and why. The alarm constructs
- * build from it (`TableAlarms`, `FunctionAlarms`), and the README's "Alarms" table is checked
+ * build from it (`TableAlarms`, `FunctionAlarms`), and the "Alarms" table of docs/operations.md is checked
  * against it. Plain TypeScript, no cdktf.
  */
 
@@ -10,9 +10,9 @@ export type TreatMissingData = "notBreaching" | "breaching" | "ignore" | "missin
 
 /** One alarm of each watched resource. */
 export interface AlarmRule {
-  /** The alarm is named `<watched resource's name>-<nameSuffix>`. */
+  /** The alarm is named `<stack name>/<watched resource's name>-<nameSuffix>` (`alarmName` in rule-alarm.ts). */
   readonly nameSuffix: string;
-  /** What it watches, in words (README and the alarm's description). */
+  /** What it watches, in words (docs/operations.md and the alarm's description). */
   readonly watches: string;
   /** The CloudWatch statistic over each period. */
   readonly statistic: "Sum" | "Maximum";
