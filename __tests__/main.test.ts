@@ -13,6 +13,7 @@ import { checkStack } from "../guardrails/apply";
 import { buildBandupApp } from "../stacks/app";
 import { BOOTSTRAP_STACK_NAME } from "../stacks/bootstrap-settings";
 import { ENVIRONMENTS, stackName } from "../stacks/environments";
+import { markedBlock } from "./support/docs";
 
 const ROOT = join(__dirname, "..");
 /** The environments, and the bootstrap stack that serves them (`cdktf deploy bandup-bootstrap`). */
@@ -101,6 +102,19 @@ describe("a synth that succeeds", () => {
       }),
       "Every finding and suppression with its reason: npm run guardrails",
     ]);
+  });
+
+  test("README.md's example of a synth is this run's output, but for the time and the output folder", () => {
+    const block = markedBlock("README.md", "synth summary").split("\n");
+    const time = /^Synthesized \d+ stacks in (\d+\.\d\d) s:$/m.exec(block.join("\n"))?.[1];
+    expect(time).toBeDefined();
+    const npm = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const summary = run.stdout
+      .trimEnd()
+      .split(run.outdir)
+      .join("cdktf.out")
+      .replace(/^(Synthesized \d+ stacks in )\d+\.\d\d( s:)$/m, `$1${time}$2`);
+    expect(block.slice(1, -1)).toEqual(["```", "$ npm run synth", "", `> ${npm.name}@${npm.version} synth`, `> ${npm.scripts.synth}`, "", ...summary.split("\n"), "```"]);
   });
 
   test("on the default settings, every warning is one whose fix the project can act on: no BANDUP-DDB-2 (a reasoned suppression)", () => {

@@ -1,7 +1,8 @@
 /**
  * The README's "Layout" table against the tree: every top-level folder and file a user meets, every
  * stack, construct and script file is listed (by its own path or a folder that holds it), and every
- * path the table names exists. A file added without its line fails here.
+ * path the table names exists. A file added without its line fails here. The docs/ folder: listed
+ * there, and each of its files linked from "Where to go next".
  */
 import { execFileSync } from "child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "fs";
@@ -9,12 +10,17 @@ import { join } from "path";
 
 const ROOT = join(__dirname, "..");
 
+/** A `## <title>` section of README.md, up to the next `## `. */
+function readmeSection(title: string): string {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = new RegExp(`^## ${title}\\n([\\s\\S]*?)(?=\\n## |(?![\\s\\S]))`, "m").exec(readme);
+  if (!section) throw new Error(`README.md has no "## ${title}" section`);
+  return section[1];
+}
+
 /** The paths of the table's first column: each backticked path of the `| path | what |` rows. */
 function layoutPaths(): string[] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = /^## Layout\n([\s\S]*?)\n## /m.exec(readme);
-  if (!section) throw new Error('README.md has no "## Layout" section');
-  const rows = section[1].split("\n").filter((line) => line.startsWith("| `"));
+  const rows = readmeSection("Layout").split("\n").filter((line) => line.startsWith("| `"));
   return rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((match) => match[1]));
 }
 
@@ -66,4 +72,12 @@ test("every stack, construct and script file is listed by its path or by a liste
 
 test("every path the table names exists", () => {
   expect(paths.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+});
+
+test("the docs/ folder is in the table, and every file of it is linked from \"Where to go next\"", () => {
+  expect(paths).toContain("docs/");
+  const docs = readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`);
+  expect(docs.length).toBeGreaterThan(0);
+  const linked = new Set([...readmeSection("Where to go next").matchAll(/\]\(([^)#\s]+)/g)].map((match) => match[1]));
+  expect(docs.filter((file) => !linked.has(file))).toEqual([]);
 });

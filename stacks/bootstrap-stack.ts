@@ -35,7 +35,7 @@ export interface BootstrapStackProps {
   readonly environmentStacks: readonly BandupStack[];
   /**
    * Where the bootstrap keeps its own state. Local first (the bucket does not exist yet); moved into
-   * the bucket, at `<prefix>/bootstrap/terraform.tfstate`, once it does (README, "Deploying").
+   * the bucket, at `<prefix>/bootstrap/terraform.tfstate`, once it does (docs/deploying.md).
    * @default { type: "local" }
    */
   readonly backend?: BackendSettings;

@@ -1,10 +1,9 @@
 /**
  * The alarm rules as data (constructs/alarm-rules.ts): their thresholds computed for a resource, and
- * the README's "Alarms" table, which must say exactly what the rules set.
+ * the "Alarms" table of docs/operations.md, which must say exactly what the rules set.
  */
-import { readFileSync } from "fs";
-import { join } from "path";
 import { ALARM_RULES, AlarmRule, thresholdOf } from "../../constructs/alarm-rules";
+import { readDoc } from "../support/docs";
 
 /** Which resource each alarm is named after. */
 const NAMED_AFTER: Record<keyof typeof ALARM_RULES, string> = {
@@ -21,8 +20,8 @@ const NAMED_AFTER: Record<keyof typeof ALARM_RULES, string> = {
   jobsTimedOut: "`<function>-jobs-timed-out`",
 };
 
-/** The README row of a rule. */
-function readmeRow(key: keyof typeof ALARM_RULES, rule: AlarmRule): string {
+/** The docs/operations.md row of a rule. */
+function docRow(key: keyof typeof ALARM_RULES, rule: AlarmRule): string {
   const operator = rule.comparison === "GreaterThanThreshold" ? ">" : "≥";
   const threshold =
     rule.relativeTo === "on-demand cap"
@@ -44,10 +43,10 @@ function readmeRow(key: keyof typeof ALARM_RULES, rule: AlarmRule): string {
   return `| ${cells.join(" | ")} |`;
 }
 
-test("the README's Alarms table lists every rule with the values the code sets", () => {
-  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
-  const rows = (Object.keys(ALARM_RULES) as (keyof typeof ALARM_RULES)[]).map((key) => readmeRow(key, ALARM_RULES[key]));
-  const missing = rows.filter((row) => !readme.includes(`${row}\n`));
+test("docs/operations.md's Alarms table lists every rule with the values the code sets", () => {
+  const doc = readDoc("docs/operations.md");
+  const rows = (Object.keys(ALARM_RULES) as (keyof typeof ALARM_RULES)[]).map((key) => docRow(key, ALARM_RULES[key]));
+  const missing = rows.filter((row) => !doc.includes(`${row}\n`));
   if (process.env.PRINT_README_ALARMS === "1") console.log(rows.join("\n"));
   expect(missing).toEqual([]);
 });

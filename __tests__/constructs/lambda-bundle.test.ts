@@ -57,7 +57,7 @@ test("refuses a bundle that pulls in @cdktf/provider-aws", () => {
   );
 });
 
-// CDK Terrain is not a dependency yet (see README, "Moving to CDK Terrain"): stand-in packages with its
+// CDK Terrain is not a dependency yet (see docs/cdk-terrain.md): stand-in packages with its
 // names, in a node_modules/ beside the entry, where esbuild finds them as it would a real install.
 test.each([
   ["cdktn", "index.js", 'import { App } from "cdktn";'],

@@ -12,6 +12,7 @@ import { LAMBDA_SUPPORTED_RUNTIME } from "../../guardrails/rules/lambda-supporte
 import { AWS_PROVIDER_VERSION, offlineTerraformEnv, OfflineTerraform, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { buildBandupApp } from "../../stacks/app";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { readDoc } from "../support/docs";
 
 /** `terraform validate -json` of bandup-dev with every function (and the layer) on `runtime`. */
 async function validateWithRuntime(runtime: string, cliConfig: string) {
@@ -60,5 +61,6 @@ test("BANDUP-LAMBDA-2's fix names the runtime, the provider that accepts it and 
   expect(LAMBDA_SUPPORTED_RUNTIME.fix).toContain("hashicorp/aws 5.100.0");
   expect(LAMBDA_SUPPORTED_RUNTIME.fix).toContain("hashicorp/aws 6.x");
   expect(LAMBDA_SUPPORTED_RUNTIME.fix).toContain("@cdktn/provider-aws");
-  expect(LAMBDA_SUPPORTED_RUNTIME.fix).toContain('README, "Moving to CDK Terrain"');
+  expect(LAMBDA_SUPPORTED_RUNTIME.fix).toContain("(docs/cdk-terrain.md)");
+  expect(readDoc("docs/cdk-terrain.md")).toMatch(/^# Moving to CDK Terrain\n/);
 });

@@ -1,15 +1,13 @@
 /**
- * The arithmetic behind README "What the history index costs" (scripts/lib/index-cost.ts): DynamoDB's
+ * The arithmetic behind docs/operations.md, "What the history index costs" (scripts/lib/index-cost.ts): DynamoDB's
  * rounding rules on items of known sizes, the INCLUDE entry, the samples being items the functions
- * can really write, and the README's table being the one the module renders now.
+ * can really write, and the docs' table being the one the module renders now.
  */
-import { readFileSync } from "fs";
-import { join } from "path";
-import { PROJECT_ROOT } from "../../constructs/project-root";
 import { includeEntry, INDEX_COST_SAMPLES, indexCost, JobRecordSample, renderIndexCostTable } from "../../scripts/lib/index-cost";
 import { itemSizeBytes } from "../../lambda-src/shared/item-size";
 import { ensureItemSize } from "../../lambda-src/shared/validation";
 import { EVALUATIONS_TABLE } from "../../lambda-src/contract/table-definitions";
+import { readDoc } from "../support/docs";
 
 /** An evaluation sample whose completed item is exactly `bytes` bytes (a `transcript` pads it). */
 function sampleOf(bytes: number): JobRecordSample {
@@ -51,8 +49,7 @@ describe("the samples", () => {
     expect(largest).toMatchObject({ itemBytes: 393_044, tableWru: 385, indexWru: { all: 385, include: 2 }, indexBytes: { all: 393_144, include: 221 } });
   });
 
-  test("the README's table is the one the module renders now (regenerate: npx tsx scripts/measure-index-cost.ts)", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    expect(readme).toContain(`${renderIndexCostTable()}\n`);
+  test("docs/operations.md's table is the one the module renders now (regenerate: npx tsx scripts/measure-index-cost.ts)", () => {
+    expect(readDoc("docs/operations.md")).toContain(`${renderIndexCostTable()}\n`);
   });
 });

@@ -2,8 +2,8 @@
  * plan:review on REAL plans of the BandUp stack, made by the real terraform offline (see
  * plan-fixtures.ts): a fresh stack, no changes, an in-place update (tag + GSI), a replacement (the
  * evaluations table's sort key changed), an update that turns point-in-time recovery off, and an odd
- * plan with a sensitive variable and a setting unknown until apply. The README's example is the
- * review of the replacement, rendered again here.
+ * plan with a sensitive variable and a setting unknown until apply. docs/plan-review.md's example is
+ * the review of the replacement, rendered again here.
  */
 import { spawnSync } from "child_process";
 import { readFileSync, rmSync, writeFileSync } from "fs";
@@ -11,6 +11,7 @@ import { join } from "path";
 import { analysePlans } from "../../scripts/lib/plan-review/analyse";
 import { CliIo, runPlanReview } from "../../scripts/lib/plan-review/cli";
 import { parsePlan } from "../../scripts/lib/plan-review/parse";
+import { expectMarkedBlock } from "../support/docs";
 import { buildRealPlans, RealPlans, SECRET, STACK } from "./plan-fixtures";
 
 const EVALUATIONS = "aws_dynamodb_table.evaluations_table_68D57890";
@@ -259,36 +260,26 @@ describe("an odd plan: a sensitive variable in a sort key, a tag, a TTL block, a
   });
 });
 
-describe("the README's plan-review example", () => {
-  const README = join(__dirname, "../../README.md");
-  const BEGIN = "<!-- BEGIN plan-review example:";
-  const END = "<!-- END plan-review example -->";
-
-  /** The README block: the review of the real sort-key plan, as the code renders it now. */
+describe("docs/plan-review.md's example", () => {
+  /** The block's body: the review of the real sort-key plan, as the code renders it now. */
   function renderedExample(): string {
     const version = JSON.parse(readFileSync(plans.replace, "utf8")).terraform_version;
     return [
-      `${BEGIN} rendered by __tests__/scripts/plan-review.terraform.test.ts; regenerate it with UPDATE_README_EXAMPLE=1 (see Tests) -->`,
       `Rendered from the real plan of that change, made offline by terraform ${version} against a made-up prior state (account 123456789012):`,
       "",
       "````markdown",
       cli("--stack", `${STACK}=${plans.replace}`).out.trimEnd(),
       "````",
-      END,
     ].join("\n");
   }
 
   test("is what the review renders now from the real plan of that change", () => {
-    const readme = readFileSync(README, "utf8");
-    const start = readme.indexOf(BEGIN);
-    const end = readme.indexOf(END);
-    expect([start >= 0, end > start]).toEqual([true, true]);
-    const expected = renderedExample();
-    if (process.env.UPDATE_README_EXAMPLE === "1") {
-      writeFileSync(README, readme.slice(0, start) + expected + readme.slice(end + END.length));
-      return;
-    }
-    expect(readme.slice(start, end + END.length)).toBe(expected);
+    expectMarkedBlock(
+      "docs/plan-review.md",
+      "plan-review example",
+      "rendered by __tests__/scripts/plan-review.terraform.test.ts; regenerate it with UPDATE_DOC_EXAMPLES=1 (see docs/tests.md)",
+      renderedExample(),
+    );
   });
 });
 

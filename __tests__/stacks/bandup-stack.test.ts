@@ -59,7 +59,7 @@ function describeStack(title: string, { name, settings, expected }: EnvironmentC
         { name: "user_id", type: "S" },
         { name: "created_at", type: "N" },
       ]);
-      // Caps on by default outside protected environments (README, "Cost caps"), none when protected.
+      // Caps on by default outside protected environments (docs/operations.md, "Cost caps"), none when protected.
       const indexCaps = expected.protected ? {} : { on_demand_throughput: { max_read_request_units: 128, max_write_request_units: 400 } };
       expect(table.global_secondary_index).toEqual([
         {

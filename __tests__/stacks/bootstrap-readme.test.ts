@@ -1,25 +1,24 @@
 /**
- * The README's `gh variable set` commands (Deploying, step 4) are the bootstrap's own
- * `gh-variable-commands` output, resolved for the README's example: account 123456789012, repository
+ * docs/deploying.md's `gh variable set` commands (step 4 of the empty account's walk) are the bootstrap's own
+ * `gh-variable-commands` output, resolved for the doc's example: account 123456789012, repository
  * my-org/bandup-infra, the default settings. A renamed variable, role or output makes this fail.
  */
 import { Testing } from "cdktf";
-import { readFileSync } from "fs";
-import { join } from "path";
 import { buildBandupApp } from "../../stacks/app";
+import { readDoc } from "../support/docs";
 import { TerraformJson } from "../support/synth";
 
 const ACCOUNT = "123456789012";
 const REPOSITORY = "my-org/bandup-infra";
 
-function readmeBlock(): string[] {
-  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
-  const match = /<!-- BEGIN bootstrap gh commands[^>]*-->\s*```bash\n([\s\S]*?)```\s*<!-- END bootstrap gh commands -->/.exec(readme);
-  if (!match) throw new Error("README.md has no bootstrap gh commands block");
+function docBlock(): string[] {
+  const doc = readDoc("docs/deploying.md");
+  const match = /<!-- BEGIN bootstrap gh commands[^>]*-->\s*```bash\n([\s\S]*?)```\s*<!-- END bootstrap gh commands -->/.exec(doc);
+  if (!match) throw new Error("docs/deploying.md has no bootstrap gh commands block");
   return match[1].split("\n").map((line) => line.trim()).filter((line) => line !== "");
 }
 
-test("the README's gh commands are the bootstrap's output for its example account and repository", () => {
+test("docs/deploying.md's gh commands are the bootstrap's output for its example account and repository", () => {
   const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
   const json: TerraformJson = JSON.parse(Testing.synth(bootstrap));
   const roles: Record<string, TerraformJson> = json.resource.aws_iam_role;
@@ -30,5 +29,5 @@ test("the README's gh commands are the bootstrap's output for its example accoun
       .replace(/\$\{aws_iam_role\.([^.]+)\.arn\}/g, (_, name: string) => `arn:aws:iam::${ACCOUNT}:role/${roles[name].name}`);
   const commands: string[] = json.output["gh-variable-commands"].value.map(resolve);
   expect(commands.every((c) => !c.includes("${"))).toBe(true);
-  expect(readmeBlock()).toEqual(commands);
+  expect(docBlock()).toEqual(commands);
 });

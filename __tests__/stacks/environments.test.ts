@@ -1,5 +1,3 @@
-import { readFileSync } from "fs";
-import { join } from "path";
 import { FLASHCARD_GENERATOR, minimumTimeoutSeconds, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/contract/function-definitions";
 import {
   allEnvironments,
@@ -13,6 +11,7 @@ import {
   SETTING_NAMES,
   sharedNameProblems,
 } from "../../stacks/environments";
+import { readDoc } from "../support/docs";
 
 const VALID_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const REGION_RULE = "`region` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; got ";
@@ -434,9 +433,9 @@ describe("tags", () => {
   });
 });
 
-test("the README's settings table documents every setting, and only settings", () => {
-  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
-  const table = readme.slice(readme.indexOf("Settings of an environment (`stacks/environments.ts`)")).split("\n\n")[1];
+test("docs/environments.md's settings table documents every setting, and only settings", () => {
+  const doc = readDoc("docs/environments.md");
+  const table = doc.slice(doc.indexOf("Settings of an environment (`stacks/environments.ts`)")).split("\n\n")[1];
   // `functions.<kind>` documents the `functions` setting.
   const documented = table.split("\n").slice(2).map((line) => /^\| `([a-zA-Z]+)[`.]/.exec(line)?.[1]);
   expect(documented).toEqual(SETTING_NAMES);

@@ -15,7 +15,7 @@ export const LAMBDA_SUPPORTED_RUNTIME: GuardrailRule = {
   // Checked against the real terraform by __tests__/guardrails/lambda-runtime.terraform.test.ts.
   fix:
     "Move to `nodejs24.x` (`LAMBDA_RUNTIME` in constructs/bandup-function.ts): the pinned hashicorp/aws 5.100.0 rejects it at validate; " +
-    'it needs hashicorp/aws 6.x, i.e. CDK Terrain\'s bindings `@cdktn/provider-aws` (README, "Moving to CDK Terrain"). Dates: guardrails/lambda-runtimes.ts.',
+    'it needs hashicorp/aws 6.x, i.e. CDK Terrain\'s bindings `@cdktn/provider-aws` (docs/cdk-terrain.md). Dates: guardrails/lambda-runtimes.ts.',
   appliesTo: ["aws_lambda_function"],
   check: ({ stack, now, options }) => {
     const findings: Finding[] = [];

@@ -72,7 +72,7 @@ const CREATED_AT: KeyAttribute = { name: "created_at", type: "N" };
  * page filters on and needs to show a `processing` or `failed` record as it is: the status, the
  * lease's end (a passed lease reads as `failed`), the failure's message, and `identity` (the
  * evaluation's type, the set's document). A `completed` record's results (feedback, transcript,
- * flashcards: up to 400 KB) stay out of the index: the data layer reads them by key (README, "What
+ * flashcards: up to 400 KB) stay out of the index: the data layer reads them by key (docs/operations.md, "What
  * the history index costs").
  */
 function historyIndex(identity: string): IndexDefinition {

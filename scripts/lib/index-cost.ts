@@ -1,7 +1,7 @@
 /**
  * What the history index costs, worked out from DynamoDB's sizing rules on the design's items and on
  * the largest items the functions can write, with the project's own size function
- * (lambda-src/shared/item-size.ts). Pure arithmetic, no AWS call; README "What the history index
+ * (lambda-src/shared/item-size.ts). Pure arithmetic, no AWS call; docs/operations.md, "What the history index
  * costs" is this module's `renderIndexCostTable()`.
  *
  * The rules (DynamoDB developer guide: "Read/write capacity mode", "Global secondary indexes:
@@ -154,7 +154,7 @@ export const INDEX_COST_SAMPLES: readonly JobRecordSample[] = [
   flashcardSet("largest flashcard set, Vietnamese letters such as ệ (3 bytes each)", largestCards("ệ"), 100),
 ];
 
-/** The README's table of `INDEX_COST_SAMPLES`. */
+/** The table of `INDEX_COST_SAMPLES` in docs/operations.md. */
 export function renderIndexCostTable(samples: readonly JobRecordSample[] = INDEX_COST_SAMPLES): string {
   const n = (value: number): string => value.toLocaleString("en-US");
   const rows = samples.map(indexCost).map((c) =>
