@@ -9,7 +9,8 @@
  *   step 3  restore.original: "retire"  deletes the original only; the review flags it as a retired original
  *   index   main's ALL index -> INCLUDE  updates both tables in place (the index is rebuilt), replaces nothing
  *
- * Each step is a few serial terraform plans (about 3 s each on a quiet machine).
+ * Each step is a few serial terraform plans (about 3 s each on a quiet machine). The summary lines
+ * expected are support/restore-plans.ts's, which docs/operations.md is checked against.
  */
 import { rmSync } from "fs";
 import { BandupStack } from "../../stacks/bandup-stack";
@@ -18,6 +19,7 @@ import { analysePlans } from "../../scripts/lib/plan-review/analyse";
 import { parsePlan } from "../../scripts/lib/plan-review/parse";
 import { STACK, synthStack } from "../scripts/plan-fixtures";
 import { changedResources, PlanSteps, StepPlan, summaryLine } from "../support/plan-steps";
+import { INDEX_CHANGE_PLAN_SUMMARY, RESTORE_PLANS, TABLE_ALARMS_IN_DEV } from "../support/restore-plans";
 
 const AT = "2026-11-20T08:30:00Z";
 const STEP_1: EnvironmentSettings = { restore: { table: "evaluations", pointInTime: AT } };
@@ -100,8 +102,8 @@ const MONITORING_UPDATES = ["aws_cloudwatch_dashboard.dashboard_9E73CAB7", "aws_
 describe("step 1: restore", () => {
   test("creates the restored table and its alarms, updates the topic policy and the dashboard in place, and changes nothing else", () => {
     const alarms = tableAlarmAddresses(plans.step1, "evaluations-restored");
-    expect(alarms).toHaveLength(9);
-    expect(summaryLine(plans.step1)).toBe("Plan: 10 to add, 2 to change, 0 to destroy.");
+    expect(alarms).toHaveLength(TABLE_ALARMS_IN_DEV);
+    expect(summaryLine(plans.step1)).toBe(RESTORE_PLANS.step1.summary);
     expect(changedResources(plans.step1)).toEqual(
       [
         [RESTORED, ["create"]],
@@ -141,7 +143,7 @@ describe("step 1: restore", () => {
 
 describe("step 2: switch the functions", () => {
   test("updates the evaluators' variables and policies in place, creates and destroys nothing", () => {
-    expect(summaryLine(plans.step2)).toBe("Plan: 0 to add, 4 to change, 0 to destroy.");
+    expect(summaryLine(plans.step2)).toBe(RESTORE_PLANS.step2.summary);
     expect(changedResources(plans.step2)).toEqual(EVALUATORS.map((address) => [address, ["update"]]));
   });
 
@@ -158,7 +160,7 @@ describe("step 2: switch the functions", () => {
   });
 
   test("switching back is the same updates the other way", () => {
-    expect(summaryLine(plans.back)).toBe("Plan: 0 to add, 4 to change, 0 to destroy.");
+    expect(summaryLine(plans.back)).toBe(RESTORE_PLANS.back.summary);
     expect(changedResources(plans.back)).toEqual(EVALUATORS.map((address) => [address, ["update"]]));
     const fn = changeOf(plans.back, EVALUATORS[3]).change;
     expect((fn.after as { environment: { variables: Record<string, string> }[] }).environment[0].variables.DYNAMODB_EVALUATIONS).toBe("bandup-evaluations-dev");
@@ -169,8 +171,8 @@ describe("step 2: switch the functions", () => {
 describe("step 3: retire the original", () => {
   test("deletes the original and its alarms only, updates the topic policy and the dashboard in place", () => {
     const alarms = tableAlarmAddresses(plans.step3, "evaluations");
-    expect(alarms).toHaveLength(9);
-    expect(summaryLine(plans.step3)).toBe("Plan: 0 to add, 2 to change, 10 to destroy.");
+    expect(alarms).toHaveLength(TABLE_ALARMS_IN_DEV);
+    expect(summaryLine(plans.step3)).toBe(RESTORE_PLANS.step3.summary);
     expect(changedResources(plans.step3)).toEqual(
       [
         [EVALUATIONS, ["delete"]],
@@ -196,7 +198,7 @@ describe("step 3: retire the original", () => {
 
 describe("the history index, from main's ALL to INCLUDE, on existing tables", () => {
   test("both tables are updated in place: nothing is replaced, created or destroyed", () => {
-    expect(summaryLine(plans.index)).toBe("Plan: 0 to add, 5 to change, 0 to destroy.");
+    expect(summaryLine(plans.index)).toBe(INDEX_CHANGE_PLAN_SUMMARY);
     expect(changedResources(plans.index)).toEqual([
       [EVALUATIONS, ["update"]],
       [FLASHCARDS, ["update"]],
