@@ -8,6 +8,13 @@ import { join, relative } from "path";
 import { PROJECT_ROOT } from "../../constructs/project-root";
 import {
   applyEdit,
+  applyStep2Sources,
+  CDKTN_AWS_PROVIDER_VERSION,
+  CDKTN_CLI_NODE_RANGE,
+  CDKTN_CONSTRUCTS_RANGE,
+  CDKTN_PROVIDER_AWS_VERSION,
+  CDKTN_VERSION,
+  CONSTRUCTS_VERSION,
   CHECK_OWN_TESTS_PATTERN,
   classifyDifference,
   compareStacks,
@@ -25,6 +32,7 @@ import {
   step2PackageJson,
   STEP2_EDITS,
 } from "../../scripts/lib/cdktn-migration";
+import { expectMarkedBlock, readDoc } from "../support/docs";
 
 const TODAY: PackageJson = {
   name: "bandup-infra",
@@ -346,5 +354,31 @@ describe("the JSON comparison", () => {
     expect(missing.map((c) => [c.stack, c.onlyIn])).toEqual([["bandup-dev", undefined], ["bandup-prod", "today"]]);
     expect(comparisonsHold(missing)).toBe(false);
     expect(comparisonsHold([])).toBe(false);
+  });
+});
+
+describe("docs/cdk-terrain.md", () => {
+  test("gives the lines step 2 changes in this tree, as the check counts them", () => {
+    const texts = projectTexts();
+    texts.delete("package.json");
+    texts.delete("package-lock.json");
+    const step2 = applyStep2Sources(texts);
+    const files = (paths: Iterable<string>) => [...paths].sort().map((path) => `\`${path}\``).join(", ");
+    const body = [
+      "| change | lines | files |",
+      "|---|---:|---|",
+      `| imports (2.) | ${step2.imports.lines} | ${step2.imports.files} files |`,
+      ...step2.edits.map((applied) => `| by hand: ${applied.edit.name} | ${applied.linesChanged} | ${files(applied.changed.keys())} |`),
+    ].join("\n");
+    expectMarkedBlock("docs/cdk-terrain.md", "cdktn step 2 edits", "computed from the tree by __tests__/scripts/cdktn-migration.test.ts; regenerate with UPDATE_DOC_EXAMPLES=1", body);
+  });
+
+  test("states no count of changed lines outside that table, and the versions the check installs", () => {
+    const doc = readDoc("docs/cdk-terrain.md");
+    const outside = doc.slice(0, doc.indexOf("<!-- BEGIN cdktn step 2 edits:")) + doc.slice(doc.indexOf("<!-- END cdktn step 2 edits -->"));
+    expect(outside.match(/\d+ lines/g) ?? []).toEqual([]);
+    for (const version of [CDKTN_VERSION, CDKTN_PROVIDER_AWS_VERSION, CDKTN_AWS_PROVIDER_VERSION, CONSTRUCTS_VERSION, CDKTN_CONSTRUCTS_RANGE, CDKTN_CLI_NODE_RANGE]) {
+      expect([version, doc.includes(version)]).toEqual([version, true]);
+    }
   });
 });
