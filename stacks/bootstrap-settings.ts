@@ -116,7 +116,7 @@ export function checkGithubRepository(field: string, value: string): string | un
  */
 export function resolveBootstrapSettings(
   settingsAsWritten: BootstrapSettings,
-  environments: readonly ResolvedEnvironment[],
+  environments: readonly Pick<ResolvedEnvironment, "name" | "region">[],
 ): ResolvedBootstrapSettings {
   const problems: string[] = [];
   const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));

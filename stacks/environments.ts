@@ -3,6 +3,7 @@
  * when a setting is wrong. Add an environment by adding an entry to `ENVIRONMENTS`.
  */
 import type { OnDemandThroughputCaps, TableReplica } from "../constructs/bandup-table";
+import { OWNER_STACK_TAG } from "../constructs/iam-grants";
 import {
   ACCOUNT_ID,
   BUCKET_NAME,
@@ -19,6 +20,10 @@ import {
   checkTags,
   checkWholeNumber,
   deadLetterQueueName,
+  KMS_KEY_ARN,
+  KMS_KEY_ARN_PATTERN,
+  KmsKeyPlacement,
+  REGION,
   dependencyLayerName,
   describeValue,
   didYouMean,
@@ -330,6 +335,18 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
   prod: { protected: true },
 };
 
+/** AWS's limit of tags on one resource: the same for every type this app tags (DynamoDB, Lambda, IAM, SQS, SNS, KMS, CloudWatch, Logs). */
+export const MAX_TAGS_PER_RESOURCE = 50;
+/** Tags the provider adds to every resource of an environment's stack (`default_tags`), beside `Project`, `Environment` and the extra tags. */
+export const PROVIDER_DEFAULT_TAGS: Readonly<Record<string, string>> = { ManagedBy: "cdktf" };
+/** Tag keys this app sets itself, and why an extra tag may not take them. */
+const OWN_TAG_KEYS: Readonly<Record<string, string>> = {
+  Project: "",
+  Environment: " (`environmentTag` sets its value)",
+  ...Object.fromEntries(Object.keys(PROVIDER_DEFAULT_TAGS).map((key) => [key, ""])),
+  [OWNER_STACK_TAG]: " (the deploy roles tell the KMS keys a stack owns by it)",
+};
+
 /** The environment whose tables keep the design's exact names. */
 export const PRODUCTION_ENVIRONMENT = "prod";
 /** The `Environment` tag of prod's resources: the design tags the tables it creates `Environment=production`. */
@@ -361,9 +378,13 @@ interface SectionInput {
   /** `-<env>` appended to the design's names outside prod, "" in prod. */
   readonly suffix: string;
   readonly region: string;
+  /** The region is one the provider knows: checks that compare with it run only then (its own problem is reported once). */
+  readonly regionKnown: boolean;
   readonly isProtected: boolean;
   /** Records a problem (undefined: none). */
   readonly report: (problem: string | undefined) => void;
+  /** Reports every problem of a customer key: its shape, its region and partition (when the region is known), its account. */
+  readonly checkKey: (field: string, arn: string, region: string, placement?: KmsKeyPlacement) => void;
 }
 
 /** The type of a setting, as checked before any section reads it (the bootstrap's settings too). */
@@ -501,12 +522,25 @@ export function checkType(value: unknown, type: SettingType, field: string | und
  * every problem and throws one `EnvironmentConfigError` naming the environment, the field and the value.
  */
 export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentSettings): ResolvedEnvironment {
+  const { environment, problems } = resolveAndReport(name, settingsAsWritten);
+  if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
+  return environment;
+}
+
+/**
+ * The environment with its defaults applied, as far as its settings allow (a value of the wrong type
+ * gives way to its default), and every problem found: what the checks across environments need even
+ * when the environment has problems of its own, so that every problem comes in one round.
+ */
+function resolveAndReport(name: string, settingsAsWritten: EnvironmentSettings): { environment: ResolvedEnvironment; problems: string[] } {
   const problems: string[] = [];
   const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
   if (!ENVIRONMENT_NAME.test(name)) report(`the environment name must be ${ENVIRONMENT_NAME.description}; got \`${name}\``);
   const settings = checkSettingTypes(settingsAsWritten, report);
   const region = settings.region ?? DEFAULT_REGION;
   report(checkRegion("region", region));
+  const regionKnown = REGION.test(region);
+  const accountId = settings.accountId !== undefined && ACCOUNT_ID.test(settings.accountId) ? settings.accountId : undefined;
   if (settings.accountId !== undefined) report(checkName("accountId", ACCOUNT_ID, settings.accountId));
   const isProduction = name === PRODUCTION_ENVIRONMENT;
   const input: SectionInput = {
@@ -515,8 +549,10 @@ export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentS
     isProduction,
     suffix: isProduction ? "" : `-${name}`,
     region,
+    regionKnown,
     isProtected: settings.protected ?? isProduction,
     report,
+    checkKey: keyChecker(accountId, report),
   };
 
   const tables = resolveTables(input);
@@ -534,8 +570,40 @@ export function resolveEnvironment(name: string, settingsAsWritten: EnvironmentS
     ...resolveTableOperations(input, tables),
     alarms: resolveAlarms(input),
   };
-  if (problems.length > 0) throw new EnvironmentConfigError(name, problems);
-  return resolved;
+  return { environment: resolved, problems };
+}
+
+/**
+ * The check of an environment's customer keys: shape; region and partition when the environment's
+ * region is known (an unknown one is reported once, as `region`); account. A key of another account is
+ * refused, not explained away: KMS allows it only when the key's own policy, in that account, grants
+ * this environment's roles and services, a policy this app neither writes nor checks. Without
+ * `accountId`, the first key's account stands for the environment's.
+ */
+function keyChecker(accountId: string | undefined, report: SectionInput["report"]): SectionInput["checkKey"] {
+  let first: { field: string; account: string } | undefined;
+  const crossAccount =
+    "KMS lets a key serve another account only when the key's own policy, in its account, allows this environment's roles and services, and this app " +
+    "can neither write nor check that policy";
+  return (field, arn, region, placement) => {
+    if (!REGION.test(region)) {
+      report(checkName(field, KMS_KEY_ARN, arn));
+    } else {
+      checkKmsKeyArnForRegion(field, arn, region, placement).forEach(report);
+    }
+    if (!KMS_KEY_ARN_PATTERN.test(arn)) return;
+    const account = arn.split(":")[4];
+    if (accountId !== undefined) {
+      if (account !== accountId) report(`\`${field}\` is a key of account \`${account}\` but \`accountId\` is \`${accountId}\`: use a key of \`${accountId}\`. ${crossAccount}`);
+    } else if (first === undefined) {
+      first = { field, account };
+    } else if (account !== first.account) {
+      report(
+        `\`${field}\` is a key of account \`${account}\` but \`${first.field}\` is a key of \`${first.account}\`: an environment deploys to one account, ` +
+          `so at least one of them is another account's. ${crossAccount}; set \`accountId\` and use keys of that account`,
+      );
+    }
+  };
 }
 
 /** The stage: as set; else the name for `dev`, `staging` and `prod`, and the last stage for any other name. */
@@ -547,7 +615,7 @@ function resolveStage({ name, settings, report }: SectionInput): { stage: Stage 
 }
 
 /** Table names (the design's in prod, `<name>-<env>` elsewhere), the customer key, the history index. */
-function resolveTables({ name, settings, isProduction, region, report }: SectionInput) {
+function resolveTables({ name, settings, isProduction, region, report, checkKey }: SectionInput) {
   const tableNames = {} as Record<TableKind, string>;
   for (const definition of TABLE_DEFINITIONS) {
     const tableName = settings.tableNames?.[definition.kind] ?? (isProduction ? definition.baseName : `${definition.baseName}-${name}`);
@@ -564,11 +632,15 @@ function resolveTables({ name, settings, isProduction, region, report }: Section
   }
 
   const tableKmsKeyArn = settings.tableKmsKeyArn;
-  if (tableKmsKeyArn !== undefined) checkKmsKeyArnForRegion("tableKmsKeyArn", tableKmsKeyArn, region).forEach(report);
+  if (tableKmsKeyArn !== undefined) checkKey("tableKmsKeyArn", tableKmsKeyArn, region);
   return { tableNames, tableKmsKeyArn, historyIndexEnabled: settings.historyIndexEnabled ?? true };
 }
 
-/** `Project`, `Environment` and the extra tags. */
+/**
+ * `Project`, `Environment` and the extra tags: no key the app sets itself nor one that differs from
+ * another only in case (IAM compares tag keys case-insensitively), and no more than AWS's 50 per
+ * resource once the app's own tags are counted (the provider's default tags are on every resource).
+ */
 function resolveTags({ name, settings, isProduction, report }: SectionInput): Record<string, string> {
   const environmentTag = settings.environmentTag ?? (isProduction ? PRODUCTION_ENVIRONMENT_TAG : name);
   // An empty tag value is valid in AWS, but an empty `Environment` tag names no environment.
@@ -578,13 +650,39 @@ function resolveTags({ name, settings, isProduction, report }: SectionInput): Re
       : checkName("environmentTag", TAG_VALUE, environmentTag),
   );
   const extraTags: Record<string, string> = { ...settings.extraTags };
-  for (const key of ["Project", "Environment"]) {
-    if (key in extraTags) {
-      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it${key === "Environment" ? " (`environmentTag` sets its value)" : ""}`);
-      delete extraTags[key];
+  const byLowerCase = new Map<string, string>();
+  const caseOnly = "IAM compares tag keys case-insensitively, so the functions' roles cannot carry both";
+  for (const key of Object.keys(extraTags)) {
+    const own = Object.keys(OWN_TAG_KEYS).find((ownKey) => ownKey.toLowerCase() === key.toLowerCase());
+    const earlier = byLowerCase.get(key.toLowerCase());
+    if (own === key) {
+      report(`\`extraTags.${key}\` would override a tag this app sets itself; remove it${OWN_TAG_KEYS[key]}`);
+    } else if (own !== undefined) {
+      report(`\`extraTags.${key}\` differs only in case from \`${own}\`, a tag this app sets itself; ${caseOnly}: remove it`);
+    } else if (earlier !== undefined) {
+      report(`\`extraTags.${key}\` differs only in case from \`extraTags.${earlier}\`; ${caseOnly}: keep one`);
+    } else {
+      byLowerCase.set(key.toLowerCase(), key);
+      continue;
     }
+    delete extraTags[key];
   }
   checkTags("extraTags", extraTags).forEach(report);
+  // The most tagged resource: the alarm topic's key the stack creates (its owner tag besides), else any.
+  const everywhere = ["Project", "Environment", ...Object.keys(PROVIDER_DEFAULT_TAGS)];
+  const createsTopicKey = settings.alarmTopicKmsKeyArn === undefined;
+  const appTags = everywhere.length + (createsTopicKey ? 1 : 0);
+  const count = Object.keys(extraTags).length;
+  if (count + appTags > MAX_TAGS_PER_RESOURCE) {
+    const names = `${everywhere.slice(0, -1).map((k) => `\`${k}\``).join(", ")} and \`${everywhere.at(-1)}\``;
+    const where = createsTopicKey
+      ? `on the alarm topic's key (${names} on every resource, \`${OWNER_STACK_TAG}\` on that key)`
+      : `on every resource (${names})`;
+    report(
+      `\`extraTags\` has ${count} tags, and this app puts ${appTags} more ${where}: ${count + appTags} tags, where AWS allows ${MAX_TAGS_PER_RESOURCE} per resource; ` +
+        `keep at most ${MAX_TAGS_PER_RESOURCE - appTags} extra tags`,
+    );
+  }
   return { Project: "bandup", Environment: environmentTag, ...extraTags };
 }
 
@@ -619,18 +717,18 @@ function resolveFunctions({ settings, suffix, isProtected, report }: SectionInpu
 }
 
 /** The model the functions call, the parameter of its API key, and the uploads bucket. */
-function resolveModelAndUploads({ name, settings, suffix, region, report }: SectionInput) {
+function resolveModelAndUploads({ name, settings, suffix, region, regionKnown, report }: SectionInput) {
   const modelId = settings.modelId ?? "gemini-2.5-flash";
   report(checkName("modelId", MODEL_ID, modelId));
   const modelApiKeyParameter = settings.modelApiKeyParameter ?? `/bandup/${name}/gemini-api-key`;
-  report(checkSsmParameterName("modelApiKeyParameter", modelApiKeyParameter, region));
+  report(checkSsmParameterName("modelApiKeyParameter", modelApiKeyParameter, regionKnown ? region : DEFAULT_REGION));
   const uploadsBucket = settings.uploadsBucket ?? `bandup-uploads${suffix}`;
   report(checkName("uploadsBucket", BUCKET_NAME, uploadsBucket));
   return { modelId, modelApiKeyParameter, uploadsBucket };
 }
 
 /** The alarm topic's name, key and email subscriptions, and the dashboard's name. */
-function resolveAlarms({ settings, suffix, region, report }: SectionInput): ResolvedAlarmSettings {
+function resolveAlarms({ settings, suffix, region, report, checkKey }: SectionInput): ResolvedAlarmSettings {
   // Both names are the environment's suffix on a fixed base, so they follow their rules (the constructs check again).
   const topicName = `bandup-alarms${suffix}`;
   const dashboardName = `bandup-operations${suffix}`;
@@ -647,7 +745,7 @@ function resolveAlarms({ settings, suffix, region, report }: SectionInput): Reso
 
   const topicKmsKeyArn = settings.alarmTopicKmsKeyArn;
   if (topicKmsKeyArn !== undefined) {
-    checkKmsKeyArnForRegion("alarmTopicKmsKeyArn", topicKmsKeyArn, region, { where: "the environment deploys to", why: "SNS needs a key in the topic's region" }).forEach(report);
+    checkKey("alarmTopicKmsKeyArn", topicKmsKeyArn, region, { where: "the environment deploys to", why: "SNS needs a key in the topic's region" });
   }
   return { topicName, topicKmsKeyArn, emails: [...emails], dashboardName };
 }
@@ -687,9 +785,10 @@ function resolveCaps(
  * setting that decides how a table is operated after it is created.
  */
 function resolveTableOperations(
-  { name, settings, region, isProtected, report }: SectionInput,
+  input: SectionInput,
   tables: { tableNames: Readonly<Record<TableKind, string>>; tableKmsKeyArn?: string },
 ) {
+  const { name, settings, isProtected, report } = input;
   const pitrRecoveryDays = settings.pitrRecoveryDays ?? (isProtected ? PITR_RECOVERY_DAYS.max : 7);
   report(checkWholeNumber("pitrRecoveryDays", pitrRecoveryDays, PITR_RECOVERY_DAYS.min, PITR_RECOVERY_DAYS.max, "days"));
 
@@ -712,7 +811,7 @@ function resolveTableOperations(
     }
   }
 
-  const replicas = resolveReplicas(settings, region, tables.tableKmsKeyArn, report);
+  const replicas = resolveReplicas(input, tables.tableKmsKeyArn);
   return {
     pitrRecoveryDays,
     onDemandThroughput,
@@ -723,20 +822,23 @@ function resolveTableOperations(
   };
 }
 
-/** The replicas: known regions of the environment's partition, not its own, each once, with their keys. */
-function resolveReplicas(settings: EnvironmentSettings, region: string, tableKmsKeyArn: string | undefined, report: SectionInput["report"]): TableReplica[] {
+/**
+ * The replicas: known regions of the environment's partition, not its own, each once, with their keys
+ * (compared with the environment's region only when that one is known).
+ */
+function resolveReplicas({ settings, region, regionKnown, report, checkKey }: SectionInput, tableKmsKeyArn: string | undefined): TableReplica[] {
   const regions = settings.replicaRegions ?? [];
   const keys = settings.replicaKmsKeyArns ?? {};
-  const partition = partitionOfRegion(region)?.id;
+  const partition = regionKnown ? partitionOfRegion(region)?.id : undefined;
   const replicas: TableReplica[] = [];
   for (const [i, replicaRegion] of regions.entries()) {
     const field = `replicaRegions[${i}]`;
     const unknownRegion = checkRegion(field, replicaRegion);
-    if (replicaRegion === region) {
+    if (regionKnown && replicaRegion === region) {
       report(`\`${field}\` is \`${replicaRegion}\`, the environment's own region; a replica must be in another region`);
     } else if (unknownRegion !== undefined) {
       report(unknownRegion);
-    } else if (partitionOfRegion(replicaRegion)?.id !== partition) {
+    } else if (partition !== undefined && partitionOfRegion(replicaRegion)?.id !== partition) {
       report(`\`${field}\` is \`${replicaRegion}\`, in partition \`${partitionOfRegion(replicaRegion)?.id}\`; the environment is in \`${partition}\` and a global table cannot span partitions`);
     } else if (regions.indexOf(replicaRegion) !== i) {
       report(`\`${field}\` repeats \`${replicaRegion}\`; list each region once`);
@@ -745,7 +847,7 @@ function resolveReplicas(settings: EnvironmentSettings, region: string, tableKms
       if (tableKmsKeyArn !== undefined && key === undefined) {
         report(`\`replicaKmsKeyArns.${replicaRegion}\` is required: the tables have a customer key (\`tableKmsKeyArn\`), so the replica in \`${replicaRegion}\` needs a key of that region`);
       }
-      if (key !== undefined) checkKmsKeyArnForRegion(`replicaKmsKeyArns.${replicaRegion}`, key, replicaRegion, REPLICA_KEY_PLACEMENT).forEach(report);
+      if (key !== undefined) checkKey(`replicaKmsKeyArns.${replicaRegion}`, key, replicaRegion, REPLICA_KEY_PLACEMENT);
       replicas.push({ region: replicaRegion, kmsKeyArn: key });
     }
   }
@@ -824,21 +926,38 @@ export function getEnvironment(
 export function allEnvironments(
   environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
 ): ResolvedEnvironment[] {
-  const resolved: ResolvedEnvironment[] = [];
-  const problems = new Map<string, string[]>(Object.keys(environments).map((name) => [name, []]));
-  for (const name of Object.keys(environments)) {
-    try {
-      resolved.push(getEnvironment(name, environments));
-    } catch (error) {
-      if (!(error instanceof EnvironmentConfigError)) throw error;
-      problems.get(name)!.push(...error.problems);
-    }
-  }
-  for (const [name, shared] of sharedNameProblems(resolved)) problems.get(name)!.push(...shared);
+  const { resolved, error } = resolveEnvironments(environments);
+  if (error !== undefined) throw error;
+  return [...resolved];
+}
+
+/** What `resolveEnvironments` finds. */
+export interface EnvironmentsResolution {
+  /** Every environment in the order of the settings, its defaults applied as far as its settings allow. */
+  readonly resolved: readonly ResolvedEnvironment[];
+  /** The environments without a problem: those a stack can be built for. */
+  readonly valid: readonly ResolvedEnvironment[];
+  /** Every problem of every environment, its own and those it has with the ones before it; undefined when none. */
+  readonly error?: EnvironmentConfigError | EnvironmentsConfigError;
+}
+
+/**
+ * `allEnvironments` without the throw: every environment resolved as far as it can be, and every
+ * problem, for the app-level check (stacks/app.ts) that reports the bootstrap's and the stacks'
+ * problems in the same round.
+ */
+export function resolveEnvironments(environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS): EnvironmentsResolution {
+  const results = Object.entries(environments).map(([name, settings]) => ({ name, ...resolveAndReport(name, settings) }));
+  const problems = new Map<string, string[]>(results.map((r) => [r.name, r.problems]));
+  // Every environment whose region is known takes part, its own problems notwithstanding: one round.
+  const comparable = results.filter((r) => REGION.test(r.environment.region)).map((r) => r.environment);
+  for (const [name, shared] of sharedNameProblems(comparable)) problems.get(name)!.push(...shared);
   const failures = [...problems].filter(([, found]) => found.length > 0).map(([name, found]) => new EnvironmentConfigError(name, found));
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new EnvironmentsConfigError(failures);
-  return resolved;
+  return {
+    resolved: results.map((r) => r.environment),
+    valid: results.filter((r) => problems.get(r.name)!.length === 0).map((r) => r.environment),
+    error: failures.length === 0 ? undefined : failures.length === 1 ? failures[0] : new EnvironmentsConfigError(failures),
+  };
 }
 
 /** A name an environment gives one of its resources, and where AWS needs it unique. */
@@ -849,30 +968,65 @@ interface NamedResource {
   readonly name: string;
   /** `region`: unique in an account and region; `account`: unique in an account (IAM is global). */
   readonly scope: "region" | "account";
-  /** How to tell the two apart. */
+  /** The region the resource is in (its environment's, or a replica's). */
+  readonly region: string;
+  /** How to tell the two apart, when both names come from the same setting. */
   readonly fix: string;
+  /** What it is, as the earlier of two: "a table of environment `dev`" unless said otherwise. */
+  readonly of?: (environment: string) => string;
+  /** What it is, as the later of two, after its name: "" unless said otherwise. */
+  readonly note?: string;
 }
 
+/**
+ * Every name an environment gives a resource AWS needs unique: its tables (except a retired original),
+ * the table its restore creates, each table's replica in every replica region, and each function's
+ * name, log group, dead-letter queue, layer and IAM role.
+ */
 function namedResources(environment: ResolvedEnvironment): NamedResource[] {
-  const resources: NamedResource[] = TABLE_DEFINITIONS.map((definition) => ({
-    field: `tableNames.${definition.kind}`,
-    what: "table",
-    name: environment.tableNames[definition.kind],
-    scope: "region",
-    fix: `give one of them another \`tableNames.${definition.kind}\``,
-  }));
+  const { region, restore } = environment;
+  const resources: NamedResource[] = [];
+  const replicaRegions = environment.replicas.map((replica) => replica.region);
+  const table = (field: string, name: string, fix: string, of?: NamedResource["of"], note?: string): void => {
+    resources.push({ field, what: "table", name, scope: "region", region, fix, of, note });
+    for (const replicaRegion of replicaRegions) {
+      resources.push({
+        field: "replicaRegions",
+        what: "table",
+        name,
+        scope: "region",
+        region: replicaRegion,
+        fix: "give one of them another `replicaRegions`",
+        of: (env) => `a replica table of environment \`${env}\` (\`replicaRegions\`)`,
+        note: ` (a replica in ${replicaRegion})`,
+      });
+    }
+  };
+  for (const definition of TABLE_DEFINITIONS) {
+    const retired = restore?.table === definition.kind && restore.original === "retire";
+    if (!retired) table(`tableNames.${definition.kind}`, environment.tableNames[definition.kind], `give one of them another \`tableNames.${definition.kind}\``);
+  }
+  if (restore !== undefined) {
+    table(
+      "restore.tableName",
+      restore.tableName,
+      "give one of them another `restore.tableName`",
+      (env) => `the table the restore of environment \`${env}\` creates (\`restore.tableName\`)`,
+      " (the table the restore creates)",
+    );
+  }
   for (const definition of FUNCTION_DEFINITIONS) {
     const { functionName } = environment.functions[definition.kind];
     const field = `functions.${definition.kind}`;
     const fix = "rename one of the environments: function names end with the environment's name (none in prod)";
     resources.push(
-      { field, what: "Lambda function", name: functionName, scope: "region", fix },
-      { field, what: "log group", name: functionLogGroupName(functionName), scope: "region", fix },
-      { field, what: "dead-letter queue", name: deadLetterQueueName(functionName), scope: "region", fix },
-      { field, what: "IAM role", name: functionName, scope: "account", fix },
+      { field, what: "Lambda function", name: functionName, scope: "region", region, fix },
+      { field, what: "log group", name: functionLogGroupName(functionName), scope: "region", region, fix },
+      { field, what: "dead-letter queue", name: deadLetterQueueName(functionName), scope: "region", region, fix },
+      { field, what: "IAM role", name: functionName, scope: "account", region, fix },
     );
     if ((definition.layerPackages ?? []).length > 0) {
-      resources.push({ field, what: "Lambda layer", name: dependencyLayerName(functionName), scope: "region", fix });
+      resources.push({ field, what: "Lambda layer", name: dependencyLayerName(functionName), scope: "region", region, fix });
     }
   }
   return resources;
@@ -902,13 +1056,17 @@ export function sharedNameProblems(environments: readonly ResolvedEnvironment[])
             : "which may be the same AWS account (set `accountId` on both if it is not)";
         const theirs = namedResources(earlier);
         for (const resource of namedResources(later)) {
-          const sameScope = resource.scope === "account" || later.region === earlier.region;
-          if (!sameScope || !theirs.some((t) => t.what === resource.what && t.name === resource.name)) continue;
+          const same = theirs.find(
+            (t) => t.what === resource.what && t.name === resource.name && (resource.scope === "account" || t.region === resource.region),
+          );
+          if (same === undefined) continue;
           const where = resource.scope === "account" ? "an account, in every region (IAM is global)" : "an account and region";
+          const theirDescription = same.of?.(earlier.name) ?? `${/^[aeiou]/i.test(same.what) ? "an" : "a"} ${same.what} of environment \`${earlier.name}\``;
+          const fix = same.field === resource.field ? resource.fix : `change \`${resource.field}\` here or \`${same.field}\` in \`${earlier.name}\``;
           add(
             later.name,
-            `\`${resource.field}\`: ${resource.what} \`${resource.name}\` is also ${/^[aeiou]/i.test(resource.what) ? "an" : "a"} ${resource.what} of environment \`${earlier.name}\` ` +
-              `in ${earlier.region}, ${account}; ${resource.what} names must be unique in ${where}, so ${resource.fix}`,
+            `\`${resource.field}\`: ${resource.what} \`${resource.name}\`${resource.note ?? ""} is also ${theirDescription} ` +
+              `in ${resource.scope === "account" ? earlier.region : same.region}, ${account}; ${resource.what} names must be unique in ${where}, so ${fix}`,
           );
         }
       }
