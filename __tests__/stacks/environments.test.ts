@@ -11,6 +11,7 @@ import {
   ResolvedEnvironment,
   resolveEnvironment,
   SETTING_NAMES,
+  settingsTable,
   sharedNameProblems,
 } from "../../stacks/environments";
 
@@ -440,6 +441,12 @@ test("the README's settings table documents every setting, and only settings", (
   // `functions.<kind>` documents the `functions` setting.
   const documented = table.split("\n").slice(2).map((line) => /^\| `([a-zA-Z]+)[`.]/.exec(line)?.[1]);
   expect(documented).toEqual(SETTING_NAMES);
+});
+
+test("the README's settings table is the one the schema renders (stacks/environment-settings.ts, settingsTable)", () => {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("Settings of an environment (`stacks/environments.ts`)")).split("\n\n")[1];
+  expect(table).toBe(settingsTable());
 });
 
 describe("settings written in plain JavaScript", () => {
