@@ -9,9 +9,9 @@
  *   `logRetentionDays` must be one of 1, 3, 5, ...; got `31`
  *
  * Why valibot: the synth loads it from node_modules as it is (the app is compiled with every package
- * external), so what it costs is its load: one 150 KB CommonJS file, 13-21 ms, where zod 4 loads 95
- * files in 90-140 ms and TypeBox 0.34 124-200 files in 90-170 ms (measured on the bench machine,
- * 2026-12-06, `require()` of each package's entry, 3 runs). Its issues carry the path to the value as
+ * external), so what it costs is its load: one 210 KB CommonJS file, 13-21 ms, where zod 4 loads 95
+ * files in 90-140 ms and TypeBox 0.34 124-200 files in 90-170 ms (`require()` of each package's entry,
+ * 3 runs each, on a shared 2-core machine at load average 2-5, 2026-12-05). Its issues carry the path to the value as
  * data (each step's key and input), which the messages below need (the field's path, the unknown key
  * with the closest known one), and `v.InferOutput` gives the exact settings type, picklists as unions.
  *

@@ -1,13 +1,16 @@
 /**
  * The README's `gh variable set` commands (Deploying, step 4) are the bootstrap's own
  * `gh-variable-commands` output, resolved for the README's example: account 123456789012, repository
- * my-org/bandup-infra, the default settings. A renamed variable, role or output makes this fail.
+ * my-org/bandup-infra, the design's three environments as ENVIRONMENTS sets them (an environment added
+ * by the docs' recipe adds its own two lines to the real output, not to the example). A renamed
+ * variable, role or output makes this fail.
  */
 import { Testing } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { buildBandupApp } from "../../stacks/app";
 import { TerraformJson } from "../support/synth";
+import { designSettings } from "../support/environment-cases";
 
 const ACCOUNT = "123456789012";
 const REPOSITORY = "my-org/bandup-infra";
@@ -20,7 +23,7 @@ function readmeBlock(): string[] {
 }
 
 test("the README's gh commands are the bootstrap's output for its example account and repository", () => {
-  const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
+  const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" }, environments: designSettings() });
   const json: TerraformJson = JSON.parse(Testing.synth(bootstrap));
   const roles: Record<string, TerraformJson> = json.resource.aws_iam_role;
   const resolve = (text: string): string =>

@@ -14,6 +14,7 @@ import {
   settingsTable,
   sharedNameProblems,
 } from "../../stacks/environments";
+import { DESIGN_ENVIRONMENTS } from "../support/environment-cases";
 
 const VALID_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const REGION_RULE = "`region` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; got ";
@@ -22,7 +23,7 @@ const NO_CLOSE_REGION = "no known region is close to it: pick one from construct
 describe("environments", () => {
   test("the design's dev, staging and prod exist, in deployment order; allEnvironments resolves every entry, in order", () => {
     const names = Object.keys(ENVIRONMENTS);
-    const design = ["dev", "staging", "prod"];
+    const design: readonly string[] = DESIGN_ENVIRONMENTS;
     // Environments added later may sit anywhere; the design's three are all there, in this order.
     expect(names.filter((name) => design.includes(name))).toEqual(design);
     expect(allEnvironments().map((e) => e.name)).toEqual(names);

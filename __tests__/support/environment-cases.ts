@@ -7,6 +7,17 @@
 import { ENVIRONMENTS, EnvironmentSettings, stackName } from "../../stacks/environments";
 
 /**
+ * The design's three environments, which the docs' examples show (the README's gh commands, its tables):
+ * an example stays true when an environment is added; every other list comes from `ENVIRONMENTS`.
+ */
+export const DESIGN_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/** `ENVIRONMENTS` as the design has them, for the docs' examples: the design's three only, as they are set. */
+export function designSettings(): Readonly<Record<string, EnvironmentSettings>> {
+  return Object.fromEntries(DESIGN_ENVIRONMENTS.map((name) => [name, ENVIRONMENTS[name]]));
+}
+
+/**
  * A name for an environment a test adds, that no environment of `ENVIRONMENTS` has: `base`, or `base2`,
  * `base3`... once the settings have one of their own (as after following the docs' recipe with `qa`).
  * Every test that adds a hypothetical environment names it with this.
