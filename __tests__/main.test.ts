@@ -67,7 +67,7 @@ describe("a synth that succeeds", () => {
       expect(JSON.parse(readFileSync(file, "utf8"))["//"].metadata.stackName).toBe(name);
     }
     const manifest = JSON.parse(readFileSync(join(run.outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(["bandup-bootstrap", "bandup-dev", "bandup-prod", "bandup-staging"]);
+    expect(Object.keys(manifest.stacks).sort()).toEqual([...STACKS].sort());
     // With the local backend the bootstrap's state stays in the project folder, out of cdktf.out.
     expect(JSON.parse(readFileSync(join(run.outdir, "stacks", BOOTSTRAP_STACK_NAME, "cdk.tf.json"), "utf8")).terraform.backend).toEqual({
       local: { path: "../../../terraform.bandup-bootstrap.tfstate" },

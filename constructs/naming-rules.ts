@@ -219,13 +219,40 @@ export const DASHBOARD_NAME = pattern(/^[a-zA-Z0-9_-]{1,255}$/, "1-255 character
 export const ALARM_NAME = pattern(/^[\x20-\x7e]{1,255}$/, "1-255 printable ASCII characters");
 
 /**
- * Email addresses for SNS `email` subscriptions: one `@`, a local part and a domain with a dot, no
- * spaces, at most 254 characters.
+ * Email addresses for SNS `email` subscriptions, by a written rule: HTML's valid e-mail address (the
+ * WHATWG rule of `<input type=email>`: a local part of RFC 5322's `atext` characters and dots, `@`, a
+ * domain of letter-digit-hyphen labels of at most 63 characters, not starting or ending with `-`),
+ * narrowed to what RFC 5321/5322 also require and SNS can deliver to: a dot-atom local part (no
+ * leading, trailing or doubled dot) of at most 64 characters, a domain of at least two labels, at most
+ * 254 characters in all. Quoted local parts and address literals (`"a b"@x.io`, `ops@[192.0.2.1]`),
+ * which RFC 5322 allows and HTML does not, are refused. A value outside the coarse shape (one `@`, no
+ * space, a dot in the domain) gets the description; one inside it gets the rule it breaks.
  */
+const EMAIL_COARSE = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+const EMAIL_ATEXT = /^[a-zA-Z0-9!#$%&'*+\-/=?^_`{|}~]$/;
+const EMAIL_LABEL = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+const EMAIL_RULE =
+  "must be an address HTML's `<input type=email>` accepts, narrowed to RFC 5321/5322: a local part of letters, digits and ! # $ % & ' * + - / = ? ^ _ ` { | } ~ " +
+  "with single dots between them, at most 64 characters, then @ and a domain of two or more labels of letters, digits and - (not at either end)";
 export const EMAIL_ADDRESS: NamingRule = {
   description: "an email address like ops@example.com",
-  test: (value) => value.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value) && !/\.\./.test(value),
+  test: (value) => value.length <= 254 && EMAIL_COARSE.test(value) && !/\.\./.test(value) && explainEmailAddress(value) === undefined,
+  explain: explainEmailAddress,
 };
+function explainEmailAddress(value: string): string | undefined {
+  if (value.length > 254 || !EMAIL_COARSE.test(value) || /\.\./.test(value.slice(value.indexOf("@")))) return undefined;
+  const at = value.indexOf("@");
+  const [local, domain] = [value.slice(0, at), value.slice(at + 1)];
+  const why = (reason: string): string => `${EMAIL_RULE}: ${reason}`;
+  const badLocal = [...local].find((c) => c !== "." && !EMAIL_ATEXT.test(c));
+  if (badLocal !== undefined) return why(`\`${badLocal}\` is not allowed before the @`);
+  if (local.startsWith(".") || local.endsWith(".") || local.includes("..")) return why("a dot cannot start or end the local part, nor follow another");
+  if (local.length > 64) return why(`the local part has ${local.length} characters`);
+  const badDomain = [...domain].find((c) => !/[a-zA-Z0-9.-]/.test(c));
+  if (badDomain !== undefined) return why(`\`${badDomain}\` is not allowed in the domain`);
+  if (!domain.split(".").every((label) => EMAIL_LABEL.test(label))) return why("a domain label cannot start or end with -, nor be longer than 63 characters");
+  return undefined;
+}
 
 /** Environment names: they become part of stack, table and function names. */
 export const ENVIRONMENT_NAME = pattern(/^[a-z][a-z0-9-]{0,19}$/, "1-20 characters of a-z, 0-9 and -, starting with a letter");

@@ -5,12 +5,14 @@
 import { App } from "cdktf";
 import { readFileSync } from "fs";
 import { join } from "path";
+import { BuildInputError } from "../constructs/build-input-error";
 import { PROJECT_ROOT } from "../constructs/project-root";
-import { BACKEND_CONTEXT_KEY, BackendContext, BackendSettings, resolveBackendSettings } from "./backend";
+import { AppValidationError, assertStacksValid } from "../guardrails/apply";
+import { BACKEND_CONTEXT_KEY, BackendConfigError, BackendContext, BackendSettings, resolveBackendSettings } from "./backend";
 import { BandupStack, OfflineProviderSettings } from "./bandup-stack";
-import { BOOTSTRAP, BOOTSTRAP_STACK_NAME, BootstrapSettings, resolveBootstrapSettings } from "./bootstrap-settings";
+import { BOOTSTRAP, BOOTSTRAP_STACK_NAME, BootstrapConfigError, BootstrapSettings, ResolvedBootstrapSettings, resolveBootstrapSettings } from "./bootstrap-settings";
 import { BootstrapStack } from "./bootstrap-stack";
-import { allEnvironments, ENVIRONMENTS, EnvironmentSettings, ResolvedEnvironment, stackName } from "./environments";
+import { ENVIRONMENTS, EnvironmentSettings, ResolvedEnvironment, resolveEnvironments, stackName } from "./environments";
 
 /** Props of `buildBandupApp`. */
 export interface BandupAppProps {
@@ -51,7 +53,7 @@ export interface BandupAppProps {
   readonly bootstrap?: BootstrapSettings;
   /**
    * Leave the validations out of `app.synth()`, for a caller that runs every one of them itself just
-   * before (the synth command's `assertStacksValid`): cdktf would otherwise run them, guardrails
+   * before (the synth command's `checkBandupApp`): cdktf would otherwise run them, guardrails
    * included, a second time. Does not apply to a given `app`.
    * @default false
    */
@@ -72,16 +74,28 @@ export function readAppContext(env: NodeJS.ProcessEnv = process.env): Record<str
   return JSON.parse(readFileSync(join(PROJECT_ROOT, "cdktf.json"), "utf8")).context ?? {};
 }
 
-/**
- * Resolves and validates every setting first (environments, backend, bootstrap), and only then creates
- * the app, one `BandupStack` per environment and, after them, the `BootstrapStack` whose roles are
- * derived from them: a bad setting throws before anything touches the output folder. Nothing is
- * synthesized here.
- */
-export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
-  const environments = allEnvironments(props.environments ?? ENVIRONMENTS);
+/** Every setting of the app resolved, each kind's problems as the error that kind throws. */
+interface AppSettings {
+  readonly environments: readonly ResolvedEnvironment[];
+  /** The backend of each environment's stack; undefined when the backend settings are wrong. */
+  readonly backendOf?: (environment: ResolvedEnvironment) => BackendSettings;
+  readonly bootstrapBackend: BackendSettings;
+  /** Undefined when the bootstrap settings are wrong. */
+  readonly bootstrap?: ResolvedBootstrapSettings;
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** In this order: the environments', the backend's, the bootstrap's. */
+  readonly errors: readonly Error[];
+  /** The environments without a problem of their own. */
+  readonly validEnvironments: readonly ResolvedEnvironment[];
+}
+
+/** Resolves every setting, each kind even when another is wrong: the bootstrap is checked against every environment, valid or not. */
+function resolveAppSettings(props: BandupAppProps): AppSettings {
+  const errors: Error[] = [];
+  const environments = resolveEnvironments(props.environments ?? ENVIRONMENTS);
+  if (environments.error !== undefined) errors.push(environments.error);
   const context = props.context ?? (props.app ? undefined : readAppContext());
-  let backendOf: (environment: ResolvedEnvironment) => BackendSettings;
+  let backendOf: AppSettings["backendOf"];
   // The bootstrap keeps its state where the environments do (local, or the bucket once it exists); a
   // per-environment choice (tests) leaves it local.
   let bootstrapBackend: BackendSettings = { type: "local" };
@@ -89,16 +103,41 @@ export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
     backendOf = props.backend;
   } else {
     const backendContext = (context ?? {})[BACKEND_CONTEXT_KEY] ?? props.app?.node.tryGetContext(BACKEND_CONTEXT_KEY);
-    const backend = props.backend ?? resolveBackendSettings(process.env, backendContext as BackendContext | undefined);
-    backendOf = () => backend;
-    bootstrapBackend = backend;
+    try {
+      const backend = props.backend ?? resolveBackendSettings(process.env, backendContext as BackendContext | undefined);
+      backendOf = () => backend;
+      bootstrapBackend = backend;
+    } catch (error) {
+      if (!(error instanceof BackendConfigError)) throw error;
+      errors.push(error);
+    }
   }
-  const backends = environments.map(backendOf);
-  const bootstrapSettings = resolveBootstrapSettings(props.bootstrap ?? BOOTSTRAP, environments);
+  let bootstrap: ResolvedBootstrapSettings | undefined;
+  try {
+    bootstrap = resolveBootstrapSettings(props.bootstrap ?? BOOTSTRAP, environments.resolved);
+  } catch (error) {
+    if (!(error instanceof BootstrapConfigError)) throw error;
+    errors.push(error);
+  }
+  return { environments: environments.resolved, validEnvironments: environments.valid, backendOf, bootstrapBackend, bootstrap, context, errors };
+}
 
+/** The app and its stacks for these environments, and the bootstrap stack when its settings are given. */
+function createApp(
+  props: BandupAppProps,
+  settings: Pick<AppSettings, "context" | "bootstrapBackend">,
+  environments: readonly ResolvedEnvironment[],
+  backendOf: (environment: ResolvedEnvironment) => BackendSettings,
+  bootstrapSettings: ResolvedBootstrapSettings | undefined,
+): { app: App; stacks: BandupStack[]; bootstrap?: BootstrapStack } {
+  const backends = environments.map(backendOf);
   const app =
     props.app ??
-    new App({ context: { ...context }, ...(props.outdir !== undefined && { outdir: props.outdir }), ...(props.skipValidation && { skipValidation: true }) });
+    new App({
+      context: { ...settings.context },
+      ...(props.outdir !== undefined && { outdir: props.outdir }),
+      ...(props.skipValidation && { skipValidation: true }),
+    });
   const stacks = environments.map(
     (environment, i) =>
       new BandupStack(app, stackName(environment.name), {
@@ -107,11 +146,86 @@ export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
         offlineProvider: props.offlineProvider,
       }),
   );
-  const bootstrap = new BootstrapStack(app, BOOTSTRAP_STACK_NAME, {
-    settings: bootstrapSettings,
-    environmentStacks: stacks,
-    backend: bootstrapBackend,
-    offlineProvider: props.offlineProvider,
-  });
+  const bootstrap =
+    bootstrapSettings &&
+    new BootstrapStack(app, BOOTSTRAP_STACK_NAME, {
+      settings: bootstrapSettings,
+      environmentStacks: stacks,
+      backend: settings.bootstrapBackend,
+      offlineProvider: props.offlineProvider,
+    });
   return { app, stacks, bootstrap };
+}
+
+/**
+ * Resolves and validates every setting first (environments, backend, bootstrap: every problem of all
+ * three at once), and only then creates the app, one `BandupStack` per environment and, after them, the
+ * `BootstrapStack` whose roles are derived from them: a bad setting throws before anything touches the
+ * output folder. Nothing is synthesized here, and the stacks' own validations do not run
+ * (`checkBandupApp` runs them).
+ */
+export function buildBandupApp(props: BandupAppProps = {}): BandupApp {
+  const settings = resolveAppSettings(props);
+  if (settings.errors.length > 0) throw oneError(settings.errors);
+  const built = createApp(props, settings, settings.environments, settings.backendOf!, settings.bootstrap);
+  return { app: built.app, stacks: built.stacks, bootstrap: built.bootstrap! };
+}
+
+/** Apps whose every validation `checkBandupApp` has run: `validateBandupApp` does not run them again. */
+const checkedApps = new WeakSet<App>();
+
+/**
+ * Every check synth runs: the validations of every construct of the app (each stack's guardrails, each
+ * construct's checks of its props, and whatever validation a stack or construct adds), all stacks' at
+ * once, as one `AppValidationError`. The synth command (scripts/lib/synth-app.ts) runs it before it
+ * writes; for an app `checkBandupApp` returned it does nothing more: that one is checked already.
+ */
+export function validateBandupApp(built: BandupApp): void {
+  if (checkedApps.has(built.app)) return;
+  assertStacksValid(built.app);
+}
+
+/**
+ * Thrown by `checkBandupApp` and `buildBandupApp` when problems of more than one kind were found: the
+ * environments', the backend's, the bootstrap's settings, the stacks' validations. Each part keeps the
+ * error its kind throws alone (and its own fix, scripts/lib/run-command.ts).
+ */
+export class AppProblemsError extends Error {
+  constructor(readonly errors: readonly Error[]) {
+    super(errors.map((e) => e.message.trimEnd()).join("\n\n"));
+    this.name = "AppProblemsError";
+  }
+}
+
+function oneError(errors: readonly Error[]): Error {
+  return errors.length === 1 ? errors[0] : new AppProblemsError(errors);
+}
+
+/**
+ * The app-level check: every problem that would stop synth, in one round, and the app when there is
+ * none. `npm run synth` (main.ts) runs it before it writes, `npm run environments` before it lists, so
+ * the workflows' first job refuses what synth refuses, a check added to a stack's validation included.
+ * When some settings are wrong, the stacks of the environments that are right (and the bootstrap's,
+ * when its settings are right) are still built and validated, and their problems reported with the
+ * settings' ones: one `AppProblemsError`, or the one error when only one kind was found.
+ */
+export function checkBandupApp(props: BandupAppProps = {}): BandupApp {
+  const settings = resolveAppSettings(props);
+  if (settings.errors.length === 0) {
+    const built = createApp(props, settings, settings.environments, settings.backendOf!, settings.bootstrap);
+    const app: BandupApp = { app: built.app, stacks: built.stacks, bootstrap: built.bootstrap! };
+    validateBandupApp(app);
+    checkedApps.add(app.app);
+    return app;
+  }
+  const errors = [...settings.errors];
+  try {
+    // The backend only says where state is kept: a wrong one does not keep the stacks from being checked.
+    const built = createApp(props, settings, settings.validEnvironments, settings.backendOf ?? (() => ({ type: "local" })), settings.bootstrap);
+    assertStacksValid(built.app);
+  } catch (error) {
+    if (!(error instanceof AppValidationError || error instanceof BuildInputError)) throw error;
+    errors.push(error);
+  }
+  throw oneError(errors);
 }

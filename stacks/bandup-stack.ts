@@ -13,7 +13,7 @@ import { applyBandupGuardrails } from "../guardrails/bandup";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/contract/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/contract/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
-import { functionTableName, ResolvedEnvironment } from "./environments";
+import { functionTableName, PROVIDER_DEFAULT_TAGS, ResolvedEnvironment } from "./environments";
 
 /**
  * Test-only provider settings that let `terraform plan` run without AWS. Never set them in a real
@@ -89,7 +89,7 @@ export class BandupStack extends TerraformStack {
       region: environment.region,
       // Terraform then refuses credentials of another account: prod's plan can never run against dev's.
       allowedAccountIds: environment.accountId === undefined ? undefined : [environment.accountId],
-      defaultTags: [{ tags: { ...environment.tags, ManagedBy: "cdktf" } }],
+      defaultTags: [{ tags: { ...environment.tags, ...PROVIDER_DEFAULT_TAGS } }],
       ...(offline && {
         skipCredentialsValidation: true,
         skipRequestingAccountId: true,

@@ -16,46 +16,57 @@ import {
   ruleProblem,
   STATE_KEY_PREFIX,
 } from "../constructs/naming-rules";
-import { checkType, DEFAULT_REGION, ResolvedEnvironment, SettingType, stackName } from "./environments";
+import * as v from "valibot";
+import { DEFAULT_REGION, ResolvedEnvironment, stackName } from "./environments";
+import { checkSettings, fields, string } from "./settings-schema";
+
+/**
+ * The bootstrap's settings, declared once (stacks/settings-schema.ts): their type and their check of
+ * types and keys come from here; the rules that follow are in `resolveBootstrapSettings`.
+ */
+export const BOOTSTRAP_SETTINGS = fields(
+  {
+    /**
+     * The GitHub repository whose workflows assume the roles, `<owner>/<repository>`, spelled as GitHub
+     * spells it (the token's `sub` claim carries it, and IAM compares it case-sensitively).
+     * @default - asked at deploy time: the Terraform variable `github_repository`
+     * (`cdktf deploy bandup-bootstrap --var=github_repository=<owner>/<repository>`), checked by the same rules
+     */
+    githubRepository: v.optional(string()),
+    /**
+     * Name of the S3 bucket that holds every environment's state. Bucket names are global: pick one no
+     * other account uses.
+     * @default - "bandup-terraform-state-<account id>", unique to the account
+     */
+    stateBucket: v.optional(string()),
+    /**
+     * Region of the state bucket, and of the bootstrap stack's provider (IAM is global).
+     * @default "us-east-1" - the default of `BANDUP_STATE_REGION` (stacks/backend.ts)
+     */
+    stateRegion: v.optional(string()),
+    /**
+     * Key prefix of the state objects: each environment's state is `<prefix>/<env>/terraform.tfstate`, as
+     * stacks/backend.ts writes it, and the bootstrap's own `<prefix>/bootstrap/terraform.tfstate`.
+     * @default "bandup" - the default of `BANDUP_STATE_KEY_PREFIX`
+     */
+    stateKeyPrefix: v.optional(string()),
+    /**
+     * ARN of a customer-managed KMS key (in `stateRegion`) that encrypts the state bucket by default.
+     * @default - SSE-S3 (AES-256 with keys S3 manages)
+     */
+    stateKmsKeyArn: v.optional(string()),
+    /**
+     * ARN of the account's existing IAM OIDC provider for `token.actions.githubusercontent.com`, to reuse
+     * instead of creating one (an account can hold only one provider per URL).
+     * @default - the bootstrap creates the provider
+     */
+    githubOidcProviderArn: v.optional(string()),
+  },
+  { what: "bootstrap setting" },
+);
 
 /** Settings of the bootstrap stack as written by hand; every field is optional. */
-export interface BootstrapSettings {
-  /**
-   * The GitHub repository whose workflows assume the roles, `<owner>/<repository>`, spelled as GitHub
-   * spells it (the token's `sub` claim carries it, and IAM compares it case-sensitively).
-   * @default - asked at deploy time: the Terraform variable `github_repository`
-   * (`cdktf deploy bandup-bootstrap --var=github_repository=<owner>/<repository>`), checked by the same rules
-   */
-  readonly githubRepository?: string;
-  /**
-   * Name of the S3 bucket that holds every environment's state. Bucket names are global: pick one no
-   * other account uses.
-   * @default - "bandup-terraform-state-<account id>", unique to the account
-   */
-  readonly stateBucket?: string;
-  /**
-   * Region of the state bucket, and of the bootstrap stack's provider (IAM is global).
-   * @default "us-east-1" - the default of `BANDUP_STATE_REGION` (stacks/backend.ts)
-   */
-  readonly stateRegion?: string;
-  /**
-   * Key prefix of the state objects: each environment's state is `<prefix>/<env>/terraform.tfstate`, as
-   * stacks/backend.ts writes it, and the bootstrap's own `<prefix>/bootstrap/terraform.tfstate`.
-   * @default "bandup" - the default of `BANDUP_STATE_KEY_PREFIX`
-   */
-  readonly stateKeyPrefix?: string;
-  /**
-   * ARN of a customer-managed KMS key (in `stateRegion`) that encrypts the state bucket by default.
-   * @default - SSE-S3 (AES-256 with keys S3 manages)
-   */
-  readonly stateKmsKeyArn?: string;
-  /**
-   * ARN of the account's existing IAM OIDC provider for `token.actions.githubusercontent.com`, to reuse
-   * instead of creating one (an account can hold only one provider per URL).
-   * @default - the bootstrap creates the provider
-   */
-  readonly githubOidcProviderArn?: string;
-}
+export type BootstrapSettings = v.InferOutput<typeof BOOTSTRAP_SETTINGS>;
 
 /** The bootstrap settings with defaults applied and every value validated. */
 export interface ResolvedBootstrapSettings {
@@ -68,16 +79,6 @@ export interface ResolvedBootstrapSettings {
   readonly stateKmsKeyArn?: string;
   readonly githubOidcProviderArn?: string;
 }
-
-/** Every bootstrap setting and its type: a setting added to `BootstrapSettings` must be added here. */
-const BOOTSTRAP_SETTING_TYPES: { readonly [K in keyof Required<BootstrapSettings>]: SettingType } = {
-  githubRepository: "string",
-  stateBucket: "string",
-  stateRegion: "string",
-  stateKeyPrefix: "string",
-  stateKmsKeyArn: "string",
-  githubOidcProviderArn: "string",
-};
 
 /** The bootstrap settings of this project. Leave a field out to use its default. */
 export const BOOTSTRAP: Readonly<BootstrapSettings> = {};
@@ -116,13 +117,14 @@ export function checkGithubRepository(field: string, value: string): string | un
  */
 export function resolveBootstrapSettings(
   settingsAsWritten: BootstrapSettings,
-  environments: readonly ResolvedEnvironment[],
+  environments: readonly Pick<ResolvedEnvironment, "name" | "region">[],
 ): ResolvedBootstrapSettings {
   const problems: string[] = [];
   const report = (problem: string | undefined): void => void (problem !== undefined && problems.push(problem));
   // Settings may be plain JavaScript: a value of the wrong type or an unknown key is reported here and
   // left out, so the checks below see only strings (a default stands in for a wrong value).
-  const settings = (checkType(settingsAsWritten, { fields: BOOTSTRAP_SETTING_TYPES, what: "bootstrap setting" }, undefined, report) ?? {}) as BootstrapSettings;
+  const { settings, typeProblems } = checkSettings(BOOTSTRAP_SETTINGS, settingsAsWritten);
+  typeProblems.forEach(report);
 
   if (settings.githubRepository !== undefined) report(checkGithubRepository("githubRepository", settings.githubRepository));
   if (settings.stateBucket !== undefined) report(checkName("stateBucket", BUCKET_NAME, settings.stateBucket));

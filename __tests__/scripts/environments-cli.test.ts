@@ -2,16 +2,18 @@
  * `npm run environments`: the command's function on the real settings and on a copy with one more
  * environment (scripts/lib/environment-list.ts), then the command as a child process: on the real
  * settings, in a copy of the project whose stacks/environments.ts has one more environment, after a
- * wrong setting and a wrong option, and what it loads (the settings only: no cdktf, no stack).
+ * wrong setting and a wrong option, and how it checks (as synth does, writing nothing in the project).
+ * What it refuses beyond the settings (the bootstrap's checks, the stacks' validations) is in
+ * __tests__/stacks/app-check.test.ts.
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, relative } from "path";
 import { environmentList, environmentsCommand, ENVIRONMENTS_USAGE } from "../../scripts/lib/environment-list";
-import { EnvironmentConfigError, EnvironmentSettings, STAGES } from "../../stacks/environments";
+import { ENVIRONMENTS, EnvironmentConfigError, EnvironmentSettings, STAGES } from "../../stacks/environments";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable } from "../../stacks/github-variables";
-import { ADDED_ENVIRONMENT, ENVIRONMENT_CASES, SETTINGS_WITH_ADDED_ENVIRONMENT } from "../support/environment-cases";
+import { ADDED_ENVIRONMENT, ENVIRONMENT_CASES, SETTINGS_WITH_ADDED_ENVIRONMENT, unusedEnvironmentName } from "../support/environment-cases";
 import { addEnvironment, copyProject } from "../support/project-copy";
 
 const ROOT = join(__dirname, "../..");
@@ -83,8 +85,9 @@ describe("the command's function", () => {
   });
 
   test("a wrong setting throws the app's settings error", () => {
-    expect(() => command(["--json"], { dev: {}, qa: { stage: "testing" as never } })).toThrow(
-      new EnvironmentConfigError("qa", ["`stage` must be one of `dev`, `staging`, `prod`; got `testing`"]),
+    const name = unusedEnvironmentName("qa");
+    expect(() => command(["--json"], { ...ENVIRONMENTS, [name]: { stage: "testing" as never } })).toThrow(
+      new EnvironmentConfigError(name, ["`stage` must be one of `dev`, `staging`, `prod`; got `testing`"]),
     );
   });
 
@@ -136,13 +139,13 @@ describe("as a child process (npm run environments)", () => {
 
   test("a wrong setting: the settings' message once, with the file to edit, exit 1, no stack trace", () => {
     const copy = copyProject();
-    addEnvironment(copy, "qa", { stage: "testing" as never });
+    const name = unusedEnvironmentName("qa");
+    addEnvironment(copy, name, { stage: "testing" as never });
     const run = npmRun(copy, ["--json"]);
     expect(run).toEqual({
       status: 1,
       stdout: "",
-      stderr:
-        "Invalid settings for environment `qa`:\n  - `stage` must be one of `dev`, `staging`, `prod`; got `testing`\nFix: edit `ENVIRONMENTS` in stacks/environments.ts.\n",
+      stderr: `Invalid settings for environment \`${name}\`:\n  - \`stage\` must be one of \`dev\`, \`staging\`, \`prod\`; got \`testing\`\nFix: edit \`ENVIRONMENTS\` in stacks/environments.ts.\n`,
     });
   });
 
@@ -151,21 +154,21 @@ describe("as a child process (npm run environments)", () => {
     expect(run).toEqual({ status: 2, stdout: "", stderr: `Unknown option '--yaml'\n${ENVIRONMENTS_USAGE}\n` });
   });
 
-  test("loads the settings only: no package but its TypeScript runner (no cdktf), no stack, no construct, no Lambda code", () => {
+  test("checks as synth does, in a folder of its own: no cdktf.out in the project, the provider bindings from their submodules only", () => {
+    const copy = copyProject();
     const folder = mkdtempSync(join(tmpdir(), "bandup-environments-loaded-"));
     const hook = join(folder, "hook.cjs");
     const out = join(folder, "loaded.json");
     writeFileSync(hook, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
     const script = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.environments as string;
     expect(script).toBe("node --import tsx scripts/environments.ts");
-    const run = spawnSync(process.execPath, ["--require", hook, "--import", "tsx", "scripts/environments.ts", "--json"], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["--require", hook, "--import", "tsx", "scripts/environments.ts", "--json"], { cwd: copy, encoding: "utf8" });
     expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(existsSync(join(copy, "cdktf.out"))).toBe(false);
     const loaded: string[] = JSON.parse(readFileSync(out, "utf8")).filter((file: string) => file !== hook);
-    const packages = new Set(loaded.filter((f) => f.includes("/node_modules/")).map((f) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)![1]));
-    expect([...packages].sort()).toEqual(["esbuild", "tsx"]);
-    const sources = loaded.filter((f) => !f.includes("/node_modules/")).map((f) => relative(ROOT, f));
-    const allowed = /^(scripts\/environments\.ts|scripts\/lib\/environment-list\.ts|stacks\/environments\.ts|stacks\/github-variables\.ts|constructs\/naming-rules\.ts|constructs\/aws-partitions\.ts|lambda-src\/contract\/[\w-]+\.ts)$/;
-    expect(sources.filter((file) => !allowed.test(file))).toEqual([]);
-    expect(sources).toEqual(expect.arrayContaining(["scripts/environments.ts", "stacks/environments.ts", "stacks/github-variables.ts"]));
+    // The stacks were built (their check needs them) the way synth builds them: never the bindings' package root.
+    expect(loaded.some((file) => file.includes("/node_modules/cdktf/"))).toBe(true);
+    expect(loaded.filter((file) => /\/node_modules\/@cdktf\/provider-aws\/lib\/index\.js$/.test(file))).toEqual([]);
+    expect(loaded.map((file) => relative(copy, file))).toEqual(expect.arrayContaining(["scripts/environments.ts", "stacks/environments.ts", "stacks/app.ts"]));
   });
 });

@@ -4,7 +4,7 @@
  * Fails (never skips) when terraform or the mirror is missing. Besides those, `dev` with replicas
  * (customer keys in both regions), a restore, the infrequent-access class and a 21-day recovery window.
  */
-import { EnvironmentSettings } from "../../stacks/environments";
+import { EnvironmentSettings, MAX_TAGS_PER_RESOURCE } from "../../stacks/environments";
 import { OfflineTerraform, TerraformPlanJson, terraformVersion, writeCliConfig } from "../../scripts/lib/terraform-offline";
 import { OFFLINE_ACCOUNT_ID } from "../../scripts/lib/sts-stand-in";
 import { BandupStack } from "../../stacks/bandup-stack";
@@ -46,6 +46,26 @@ function expectedResourceCounts(stack: BandupStack): Record<string, number> {
   };
 }
 
+/** `count` extra tags `Tag1`... `TagN`. */
+function manyTags(count: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_unused, i) => [`Tag${i + 1}`, "x"]));
+}
+
+/**
+ * The planned resources by the number of tags AWS would hold on each: its `tags_all`, which the
+ * provider computes from its `default_tags` and the resource's own `tags` (resources without tags left out).
+ */
+function tagCounts(plan: TerraformPlanJson): Map<number, string[]> {
+  const counts = new Map<number, string[]>();
+  for (const change of (plan.resource_changes ?? []).filter((c) => c.mode === "managed")) {
+    const tagsAll = (change.change.after as Record<string, unknown> | null)?.tags_all;
+    if (tagsAll === undefined || tagsAll === null) continue;
+    const count = Object.keys(tagsAll as object).length;
+    counts.set(count, [...(counts.get(count) ?? []), change.address]);
+  }
+  return counts;
+}
+
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const WEST_KEY = "arn:aws:kms:us-west-2:123456789012:key/2234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -59,9 +79,11 @@ interface PlanCase {
 const CASES: readonly PlanCase[] = [
   ...ENVIRONMENT_CASES.map((c) => ({ label: c.name, env: c.name, settings: c.settings, protected: c.expected.protected })),
   {
-    label: "dev with replicas, a restore, another class and window",
+    label: "dev with replicas, a restore, another class and window, and the most extra tags the settings accept",
     env: "dev",
     settings: {
+      // The alarm topic's key carries the app's 3 tags of every resource and its owner tag: 46 extra tags fill it.
+      extraTags: manyTags(MAX_TAGS_PER_RESOURCE - 4),
       tableKmsKeyArn: KEY,
       tableClass: "STANDARD_INFREQUENT_ACCESS",
       pitrRecoveryDays: 21,
@@ -217,6 +239,14 @@ describe.each(environments)("terraform on bandup-%s", (label) => {
   });
 });
 
+test("the most extra tags the settings accept put AWS's 50 on the alarm topic's key, the most tagged resource, and 49 on every other", () => {
+  const { plan } = results.get(CASES.at(-1)!.label)!;
+  const counts = tagCounts(plan);
+  expect([...counts.keys()].sort()).toEqual([MAX_TAGS_PER_RESOURCE - 1, MAX_TAGS_PER_RESOURCE]);
+  expect(counts.get(MAX_TAGS_PER_RESOURCE)).toEqual([expect.stringMatching(/^aws_kms_key\./)]);
+  expect(counts.get(MAX_TAGS_PER_RESOURCE - 1)!.length).toBeGreaterThan(40);
+});
+
 describe("terraform on bandup-dev with alarm emails and a configured topic key", () => {
   const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
   let checked: Checked;
@@ -224,7 +254,8 @@ describe("terraform on bandup-dev with alarm emails and a configured topic key",
   beforeAll(async () => {
     const cliConfig = writeCliConfig();
     const { directory, json, stack } = fullSynthEnvironment("dev", {
-      settings: { alarmEmails: ["ops@example.com", "oncall@example.org"], alarmTopicKmsKeyArn: KEY },
+      // No key of the stack's own: 47 extra tags, the most the settings accept then, fill every resource.
+      settings: { alarmEmails: ["ops@example.com", "oncall@example.org"], alarmTopicKmsKeyArn: KEY, extraTags: manyTags(MAX_TAGS_PER_RESOURCE - 3) },
       backend: { type: "local", path: "terraform.tfstate" },
       offlineProvider: {},
     });
@@ -248,5 +279,6 @@ describe("terraform on bandup-dev with alarm emails and a configured topic key",
     const counts: Record<string, number> = {};
     for (const c of changes) counts[c.type] = (counts[c.type] ?? 0) + 1;
     expect(counts).toEqual(Object.fromEntries(Object.entries(expectedResourceCounts(stack)).filter(([, n]) => n > 0)));
+    expect([...tagCounts(plan).keys()]).toEqual([MAX_TAGS_PER_RESOURCE]);
   });
 });

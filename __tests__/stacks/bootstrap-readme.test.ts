@@ -1,12 +1,15 @@
 /**
  * docs/deploying.md's `gh variable set` commands (step 4 of the empty account's walk) are the bootstrap's own
  * `gh-variable-commands` output, resolved for the doc's example: account 123456789012, repository
- * my-org/bandup-infra, the default settings. A renamed variable, role or output makes this fail.
+ * my-org/bandup-infra, the design's three environments as ENVIRONMENTS sets them (an environment added
+ * by the docs' recipe adds its own two lines to the real output, not to the example). A renamed
+ * variable, role or output makes this fail.
  */
 import { Testing } from "cdktf";
 import { buildBandupApp } from "../../stacks/app";
 import { readDoc } from "../support/docs";
 import { TerraformJson } from "../support/synth";
+import { designSettings } from "../support/environment-cases";
 
 const ACCOUNT = "123456789012";
 const REPOSITORY = "my-org/bandup-infra";
@@ -19,7 +22,7 @@ function docBlock(): string[] {
 }
 
 test("docs/deploying.md's gh commands are the bootstrap's output for its example account and repository", () => {
-  const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
+  const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" }, environments: designSettings() });
   const json: TerraformJson = JSON.parse(Testing.synth(bootstrap));
   const roles: Record<string, TerraformJson> = json.resource.aws_iam_role;
   const resolve = (text: string): string =>

@@ -14,6 +14,7 @@ import { ENVIRONMENTS, EnvironmentSettings } from "../../stacks/environments";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable, STATE_BUCKET_VARIABLE, STATE_KEY_PREFIX_VARIABLE, STATE_REGION_VARIABLE } from "../../stacks/github-variables";
 import { BackendSettings } from "../../stacks/backend";
 import { TerraformJson } from "../support/synth";
+import { unusedEnvironmentName } from "../support/environment-cases";
 import { environmentList } from "../../scripts/lib/environment-list";
 import { WORKFLOWS_DIR, workflowFiles } from "../support/workflows";
 import { readFileSync } from "fs";
@@ -115,17 +116,18 @@ describe("the roles of each environment", () => {
   });
 
   test("an environment added to the settings gets its roles, its policies in its region, and its variables", () => {
-    const { json } = build({ githubRepository: REPOSITORY }, { ...ENVIRONMENTS, qa: { region: "ap-southeast-1" } });
+    const added = unusedEnvironmentName("qa");
+    const { json } = build({ githubRepository: REPOSITORY }, { ...ENVIRONMENTS, [added]: { region: "ap-southeast-1" } });
     expect(Object.values<TerraformJson>(json.resource.aws_iam_role).map((r) => r.name).sort()).toEqual(
-      [...names, "qa"].flatMap((e) => [deployRoleName(e), planRoleName(e)]).sort(),
+      [...names, added].flatMap((e) => [deployRoleName(e), planRoleName(e)]).sort(),
     );
-    const tables = byPath(json, "data", "aws_iam_policy_document", "qa-deploy/policy").statement.find((s: TerraformJson) => s.sid === "ManageDynamodbTable");
+    const tables = byPath(json, "data", "aws_iam_policy_document", `${added}-deploy/policy`).statement.find((s: TerraformJson) => s.sid === "ManageDynamodbTable");
     expect(tables.resources).toEqual([
-      `arn:${PARTITION}:dynamodb:ap-southeast-1:${ACCOUNT}:table/bandup-evaluations-qa`,
-      `arn:${PARTITION}:dynamodb:ap-southeast-1:${ACCOUNT}:table/bandup-flashcard-sets-qa`,
+      `arn:${PARTITION}:dynamodb:ap-southeast-1:${ACCOUNT}:table/bandup-evaluations-${added}`,
+      `arn:${PARTITION}:dynamodb:ap-southeast-1:${ACCOUNT}:table/bandup-flashcard-sets-${added}`,
     ]);
-    expect(Object.keys(json.output["repository-variables"].value)).toContain("BANDUP_PLAN_ROLE_ARN_QA");
-    expect(Object.keys(json.output["environment-variables"].value).sort()).toEqual([...names, "qa"].sort());
+    expect(Object.keys(json.output["repository-variables"].value)).toContain(planRoleVariable(added));
+    expect(Object.keys(json.output["environment-variables"].value).sort()).toEqual([...names, added].sort());
   });
 
   test("without githubRepository, the subject comes from the variable github_repository, checked by GitHub's rules", () => {

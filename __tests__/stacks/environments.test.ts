@@ -9,9 +9,11 @@ import {
   ResolvedEnvironment,
   resolveEnvironment,
   SETTING_NAMES,
+  settingsTable,
   sharedNameProblems,
 } from "../../stacks/environments";
 import { readDoc } from "../support/docs";
+import { DESIGN_ENVIRONMENTS } from "../support/environment-cases";
 
 const VALID_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const REGION_RULE = "`region` must be a region the pinned AWS provider (hashicorp/aws 5.100.0) knows, such as us-east-1 or ap-southeast-1; got ";
@@ -20,7 +22,7 @@ const NO_CLOSE_REGION = "no known region is close to it: pick one from construct
 describe("environments", () => {
   test("the design's dev, staging and prod exist, in deployment order; allEnvironments resolves every entry, in order", () => {
     const names = Object.keys(ENVIRONMENTS);
-    const design = ["dev", "staging", "prod"];
+    const design: readonly string[] = DESIGN_ENVIRONMENTS;
     // Environments added later may sit anywhere; the design's three are all there, in this order.
     expect(names.filter((name) => design.includes(name))).toEqual(design);
     expect(allEnvironments().map((e) => e.name)).toEqual(names);
@@ -439,6 +441,12 @@ test("docs/environments.md's settings table documents every setting, and only se
   // `functions.<kind>` documents the `functions` setting.
   const documented = table.split("\n").slice(2).map((line) => /^\| `([a-zA-Z]+)[`.]/.exec(line)?.[1]);
   expect(documented).toEqual(SETTING_NAMES);
+});
+
+test("docs/environments.md's settings table is the one the schema renders (stacks/environment-settings.ts, settingsTable)", () => {
+  const doc = readDoc("docs/environments.md");
+  const table = doc.slice(doc.indexOf("Settings of an environment (`stacks/environments.ts`)")).split("\n\n")[1];
+  expect(table).toBe(settingsTable());
 });
 
 describe("settings written in plain JavaScript", () => {

@@ -6,8 +6,23 @@
  */
 import { ENVIRONMENTS, EnvironmentSettings, stackName } from "../../stacks/environments";
 
-/** `qa`, or `qa2`, `qa3`... once the settings have a `qa` of their own (as after following the README). */
-function unusedName(base: string): string {
+/**
+ * The design's three environments, which the docs' examples show (the README's gh commands, its tables):
+ * an example stays true when an environment is added; every other list comes from `ENVIRONMENTS`.
+ */
+export const DESIGN_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/** `ENVIRONMENTS` as the design has them, for the docs' examples: the design's three only, as they are set. */
+export function designSettings(): Readonly<Record<string, EnvironmentSettings>> {
+  return Object.fromEntries(DESIGN_ENVIRONMENTS.map((name) => [name, ENVIRONMENTS[name]]));
+}
+
+/**
+ * A name for an environment a test adds, that no environment of `ENVIRONMENTS` has: `base`, or `base2`,
+ * `base3`... once the settings have one of their own (as after following the docs' recipe with `qa`).
+ * Every test that adds a hypothetical environment names it with this.
+ */
+export function unusedEnvironmentName(base: string): string {
   let name = base;
   for (let i = 2; Object.prototype.hasOwnProperty.call(ENVIRONMENTS, name); i++) name = `${base}${i}`;
   return name;
@@ -15,7 +30,7 @@ function unusedName(base: string): string {
 
 /** The environment a test adds to a copy of the settings: the README's example, under a name no real environment has. */
 export const ADDED_ENVIRONMENT: { readonly name: string; readonly settings: EnvironmentSettings } = {
-  name: unusedName("qa"),
+  name: unusedEnvironmentName("qa"),
   settings: { stage: "staging", region: "ap-southeast-1" },
 };
 

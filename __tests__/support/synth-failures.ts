@@ -7,7 +7,7 @@
 import { LambdaBundle } from "../../constructs/lambda-bundle";
 import { NodeModulesLayer } from "../../constructs/node-modules-layer";
 import { runSynth } from "../../scripts/lib/synth-app";
-import { BandupApp, buildBandupApp } from "../../stacks/app";
+import { BandupApp, buildBandupApp, checkBandupApp } from "../../stacks/app";
 import { BandupStack } from "../../stacks/bandup-stack";
 import { ENVIRONMENTS } from "../../stacks/environments";
 
@@ -17,8 +17,8 @@ function stackOf(built: BandupApp, name: string): BandupStack {
 
 /** The failures, by the name the tests pass. */
 const SCENARIOS: Readonly<Record<string, () => BandupApp>> = {
-  /** A table name AWS refuses, in a copy of the settings. */
-  "bad-setting": () => buildBandupApp({ environments: { ...ENVIRONMENTS, dev: { tableNames: { evaluations: "ab" } } } }),
+  /** A table name AWS refuses, in a copy of the settings, checked as main.ts checks the app. */
+  "bad-setting": () => checkBandupApp({ skipValidation: true, environments: { ...ENVIRONMENTS, dev: { tableNames: { evaluations: "ab" } } } }),
   /** Point-in-time recovery turned off by an escape hatch: a BANDUP-DDB-1 error. */
   "guardrail-error": () => {
     const built = buildBandupApp();

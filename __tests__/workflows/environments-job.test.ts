@@ -11,7 +11,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { environmentList, formatEnvironmentTable } from "../../scripts/lib/environment-list";
 import { STAGES } from "../../stacks/environments";
-import { ADDED_ENVIRONMENT, SETTINGS_WITH_ADDED_ENVIRONMENT } from "../support/environment-cases";
+import { ADDED_ENVIRONMENT, SETTINGS_WITH_ADDED_ENVIRONMENT, unusedEnvironmentName } from "../support/environment-cases";
 import { addEnvironment, copyProject } from "../support/project-copy";
 import { evaluatePath, loadWorkflow, ROOT } from "../support/workflows";
 
@@ -64,11 +64,12 @@ test(`with ${ADDED_ENVIRONMENT.name} added to stacks/environments.ts: planned in
 
 test("a wrong setting fails the step with the settings' message, and writes no output", () => {
   const copy = copyProject();
-  addEnvironment(copy, "qa", { stage: "testing" as never });
+  const name = unusedEnvironmentName("qa");
+  addEnvironment(copy, name, { stage: "testing" as never });
   const step = runListStep(copy);
   expect(step).toEqual({
     status: 1,
-    stderr: "Invalid settings for environment `qa`:\n  - `stage` must be one of `dev`, `staging`, `prod`; got `testing`\nFix: edit `ENVIRONMENTS` in stacks/environments.ts.\n",
+    stderr: `Invalid settings for environment \`${name}\`:\n  - \`stage\` must be one of \`dev\`, \`staging\`, \`prod\`; got \`testing\`\nFix: edit \`ENVIRONMENTS\` in stacks/environments.ts.\n`,
     output: "",
     summary: "",
   });

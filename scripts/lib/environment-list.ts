@@ -1,10 +1,16 @@
 /**
  * `npm run environments`: every environment as the workflows need it, built from the resolved
  * settings the app uses (`allEnvironments()`): pr.yml plans `environments`, deploy.yml deploys
- * `stages.dev`, then `stages.staging`, then `stages.prod`. It imports the settings and the GitHub
- * variable names only, never cdktf nor the stacks, so it starts fast.
+ * `stages.dev`, then `stages.staging`, then `stages.prod`. Before it lists anything, the command runs
+ * the check synth runs (`checkBandupApp`: the settings, the bootstrap's checks of the environments,
+ * every stack's validations), so the workflows' first job refuses what synth would refuse; that builds
+ * the stacks (cdktf) in a temporary folder. `environmentList` alone reads the settings only.
  */
+import { mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
 import { parseArgs } from "util";
+import { checkBandupApp } from "../../stacks/app";
 import { allEnvironments, ENVIRONMENTS, EnvironmentSettings, Stage, stackName, STAGES } from "../../stacks/environments";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable } from "../../stacks/github-variables";
 
@@ -83,7 +89,8 @@ export interface CommandOutput {
 
 /**
  * The command: the table, or `--json` (one line); returns the exit code (0, or 2 after a wrong option:
- * what is wrong and the usage on stderr). A wrong setting throws the app's settings error.
+ * what is wrong and the usage on stderr). Anything synth would refuse throws what `checkBandupApp`
+ * throws (every problem in one round), and nothing is printed.
  */
 export function environmentsCommand(
   argv: readonly string[],
@@ -102,6 +109,13 @@ export function environmentsCommand(
       `${ENVIRONMENTS_USAGE}\nLists the environments of stacks/environments.ts with their stage, stack, region and GitHub variables; --json prints them as the workflows read them.\n`,
     );
     return 0;
+  }
+  // What synth checks, with the stacks built in a folder of their own (nothing is synthesized).
+  const outdir = mkdtempSync(join(tmpdir(), "bandup-environments-"));
+  try {
+    checkBandupApp({ environments: settings, outdir });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
   const list = environmentList(settings);
   output.stdout(`${values.json ? JSON.stringify(list) : formatEnvironmentTable(list)}\n`);

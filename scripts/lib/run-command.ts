@@ -11,6 +11,7 @@ import { SourceMap } from "module";
 import { dirname, resolve } from "path";
 import { BuildInputError } from "../../constructs/build-input-error";
 import { AppValidationError } from "../../guardrails/apply";
+import { AppProblemsError } from "../../stacks/app";
 import { BackendConfigError } from "../../stacks/backend";
 import { BootstrapConfigError } from "../../stacks/bootstrap-settings";
 import { EnvironmentConfigError, EnvironmentsConfigError } from "../../stacks/environments";
@@ -25,6 +26,11 @@ export class UsageError extends Error {
 
 /** What to print for an expected failure: its message and the file to edit; undefined for a bug. */
 export function expectedFailureMessage(error: unknown): string | undefined {
+  // Problems of several kinds found in one round: each with its own fix, a blank line between them.
+  if (error instanceof AppProblemsError) {
+    const parts = error.errors.map(expectedFailureMessage);
+    return parts.every((part) => part !== undefined) ? parts.join("\n\n") : undefined;
+  }
   if (error instanceof EnvironmentConfigError || error instanceof EnvironmentsConfigError) {
     return `${error.message}\nFix: edit \`ENVIRONMENTS\` in stacks/environments.ts.`;
   }

@@ -5,9 +5,9 @@
  */
 import { lstatSync, readdirSync, readFileSync, rmSync } from "fs";
 import { isAbsolute, join, relative } from "path";
-import { assertStacksValid, checkStack, latestReportOf } from "../../guardrails/apply";
+import { checkStack, latestReportOf } from "../../guardrails/apply";
 import { FindingResult, StackReport } from "../../guardrails/engine";
-import { BandupApp } from "../../stacks/app";
+import { BandupApp, validateBandupApp } from "../../stacks/app";
 import { stackName } from "../../stacks/environments";
 import { runCommand } from "./run-command";
 
@@ -39,13 +39,14 @@ export interface SynthResult {
 const STACK_NAME_PREFIX = stackName("");
 
 /**
- * Checks every validation of the app (all stacks' errors at once), synthesizes it, and removes the
- * folders of stacks it no longer has (`removeStaleStackFolders`).
+ * Checks every validation of the app (all stacks' errors at once; nothing more when `checkBandupApp`
+ * built it), synthesizes it, and removes the folders of stacks it no longer has (`removeStaleStackFolders`).
  */
-export function synthesizeApp({ app, stacks: environmentStacks, bootstrap }: BandupApp): SynthResult {
+export function synthesizeApp(built: BandupApp): SynthResult {
+  const { app, stacks: environmentStacks, bootstrap } = built;
   // The bootstrap is one of the app's stacks too: summarized, and its folder never taken for a stale one.
   const stacks = [...environmentStacks, bootstrap];
-  assertStacksValid(app);
+  validateBandupApp(built);
   app.synth();
   const stacksFolder = join(app.outdir, "stacks");
   const written = stacks.map((stack) => {
