@@ -271,6 +271,33 @@ describe("copies of secrets", () => {
     expect(["", "secret-", "hx", "s"].map((t) => matcher.matches(t))).toEqual([false, false, false, false]);
   });
 
+  test("SubstringMatcher gives the parts of a text the strings cover, merged", () => {
+    const matcher = new SubstringMatcher(["secret", "cret-2", "abcabd"]);
+    expect(matcher.ranges("x secret-2 y secret abcabcabd")).toEqual([[2, 10], [13, 19], [23, 29]]);
+    expect(matcher.ranges("secre cret-")).toEqual([]);
+    expect(new SubstringMatcher([]).ranges("anything")).toEqual([]);
+  });
+
+  test("a multi-MB secret is matched exactly: one code unit less, or one changed, is no match", () => {
+    const secret = Array.from({ length: 3_000_000 }, (_, i) => String.fromCharCode(65 + ((i * 7919) % 26))).join("");
+    const matcher = new SubstringMatcher([secret]);
+    expect(matcher.matches(`arn:${secret}:x`)).toBe(true);
+    expect(matcher.matches(secret.slice(1))).toBe(false);
+    expect(matcher.matches(`${secret.slice(0, 1_500_000)}!${secret.slice(1_500_001)}`)).toBe(false);
+  });
+
+  test("redaction: a whole secret, a long secret inside a text, a short secret as an instance key", () => {
+    const secrets = new Secrets([
+      rc("aws_x", "a", { actions: ["create"], after: { long: "s3cr3t-8b1d", short: "ab" }, after_sensitive: { long: true, short: true } }),
+    ]);
+    expect(secrets.redact("ab")).toBe("(sensitive)");
+    expect(secrets.redact("xaby")).toBe("xaby");
+    expect(secrets.redact("arn:aws:sqs:us-east-1:1:s3cr3t-8b1d-dead-letters")).toBe("arn:aws:sqs:us-east-1:1:(sensitive)-dead-letters");
+    expect(secrets.redactAddress('aws_sqs_queue.q["ab"]')).toBe("aws_sqs_queue.q[(sensitive)]");
+    expect(secrets.redactAddress('aws_sqs_queue.q["abc"]')).toBe('aws_sqs_queue.q["abc"]');
+    expect(secrets.redactAddress('module.m["s3cr3t-8b1d"].aws_x.y')).toBe("module.m[(sensitive)].aws_x.y");
+  });
+
   test("a copy is masked when equal to a secret, or when it contains a secret of 6 characters or more", () => {
     const secrets = new Secrets([
       rc("aws_x", "a", { actions: ["create"], after: { long: "abcdef", short: "ab" }, after_sensitive: { long: true, short: true } }),

@@ -10,7 +10,7 @@
  */
 import { Action, actionOf, PlanResourceChange, StackPlan } from "./parse";
 import { Secrets } from "./secrets";
-import { child, isAbsent, isObject, member, setMember } from "./values";
+import { ABSENT, child, isAbsent, isObject, member, SENSITIVE, setMember, UNKNOWN } from "./values";
 
 export type { Action } from "./parse";
 
@@ -63,12 +63,7 @@ export const KEY_SCHEMA_ATTRIBUTES: readonly string[] = ["hash_key", "range_key"
 /** Attributes that name a resource in the review, first found wins (`table_name`: a table item; `key_id`: a KMS key). */
 const NAME_ATTRIBUTES: readonly string[] = ["name", "function_name", "table_name", "key_id"];
 
-/** Shown instead of a value Terraform marks sensitive. */
-export const SENSITIVE = "(sensitive)";
-/** Shown instead of a value that is unknown until apply. */
-export const UNKNOWN = "(known after apply)";
-/** Shown for an attribute that is absent or null. */
-export const ABSENT = "(none)";
+export { ABSENT, SENSITIVE, UNKNOWN } from "./values";
 
 export interface Counts {
   create: number;
