@@ -48,6 +48,7 @@ function timeReview(file: string, json: boolean): number {
   const code = runPlanReview([...(json ? ["--json"] : []), file], {
     readFile: (path) => readFileSync(path, "utf8"),
     writeFile: () => undefined,
+    appendFile: () => undefined,
     stdout: () => undefined,
     stderr: (text) => process.stderr.write(text),
   });

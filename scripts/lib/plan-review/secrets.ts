@@ -8,7 +8,7 @@
  * prints that comes from the plan (addresses and their keys, attribute paths and map keys, names,
  * `action_reason`, error messages) the same way.
  */
-import { PlanResourceChange } from "./parse";
+import type { PlanResourceChange } from "./parse";
 import { child, isObject, SENSITIVE, setMember } from "./values";
 
 /**
