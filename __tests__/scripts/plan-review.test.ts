@@ -61,11 +61,11 @@ describe("analysis (hand-written minimal plans)", () => {
     expect(review.totals).toEqual({ create: 0, update: 1, replace: 0, delete: 0, import: 2 });
     const md = renderMarkdown(review);
     expect(md).toContain("| import | `aws_dynamodb_table.t` | `t` |\n| import, update | `aws_dynamodb_table.u` | `u` |\n");
-    expect(md).toContain("| s | 0 | 1 | 0 | 0 | 2 |");
+    expect(md).toContain("| `s` | 0 | 1 | 0 | 0 | 2 |");
     expect(review.exitCode).toBe(0);
   });
 
-  test("a table leaving its KMS key, a deleted log group: flagged; other deletes are not", () => {
+  test("a table leaving its KMS key, a deleted log group: blocking; a deleted role: needs review", () => {
     const review = analysePlans([
       plan([
         {
@@ -81,13 +81,16 @@ describe("analysis (hand-written minimal plans)", () => {
         { address: "aws_iam_role.r", type: "aws_iam_role", change: { actions: ["delete"], before: { name: "r" }, after: null } },
       ]),
     ]);
-    expect(review.findings.map((f) => [f.address, f.kind])).toEqual([
-      ["aws_dynamodb_table.t", "sse-disabled"],
-      ["aws_cloudwatch_log_group.l", "delete"],
+    expect(review.findings.map((f) => [f.address, f.kind, f.attributes, f.blocking])).toEqual([
+      ["aws_dynamodb_table.t", "loss", ["server_side_encryption.enabled"], true],
+      ["aws_dynamodb_table.t", "loss", ["server_side_encryption.kms_key_arn"], true],
+      ["aws_cloudwatch_log_group.l", "delete", [], true],
+      ["aws_iam_role.r", "delete", [], false],
     ]);
-    expect(review.findings[1].message).toBe(
+    expect(review.findings.map((f) => f.message.text).slice(2)).toEqual([
       "`aws_cloudwatch_log_group.l` (log group `/aws/lambda/f`) will be **deleted**: every log event in `/aws/lambda/f` is lost.",
-    );
+      "`aws_iam_role.r` (role `r`) will be **deleted**: whatever assumes it (a function, a CI job) loses the access it grants.",
+    ]);
     expect(review.exitCode).toBe(1);
   });
 });
@@ -124,6 +127,7 @@ describe("arguments", () => {
     const io: CliIo = {
       readFile: () => '{"format_version": "1.2", "resource_changes": []}',
       writeFile: () => undefined,
+      appendFile: () => undefined,
       stdout: (t) => (out += t),
       stderr: (t) => (err += t),
     };
@@ -141,7 +145,7 @@ describe("arguments", () => {
   test("--help exits 0", () => {
     const { code, out } = run("--help");
     expect(code).toBe(0);
-    expect(out).toContain("Exit codes: 0 no blocking change, 1");
+    expect(out).toContain("Exit codes: 0 nothing blocking (findings that need review are listed), 1");
   });
 });
 
@@ -188,8 +192,9 @@ describe("sensitive values are masked everywhere (hand-written minimal plans)", 
 
   test("the key-schema finding, the resource table and the attribute table say (sensitive)", () => {
     const md = renderMarkdown(review);
-    expect(review.findings.map((f) => f.message)).toEqual([
+    expect(review.findings.map((f) => f.message.text)).toEqual([
       "`aws_dynamodb_table.t` (table `t`) will be **replaced**, forced by `range_key`. The key schema changes (`range_key`: (sensitive) → (sensitive)); DynamoDB cannot change a table's keys in place, so Terraform destroys the table and creates a new, empty one: every item in `t` is lost.",
+      "`aws_lambda_function.f` (function `f`) **needs review**: `environment[0].variables`: the tables and settings the function uses: a wrong table name sends its results elsewhere.",
       "`aws_sqs_queue.q` (queue (sensitive)) will be **deleted**: every message in it is lost (a dead-letter queue holds the events that failed every retry).",
     ]);
     expect(md).toContain("| delete | `aws_sqs_queue.q` | (sensitive) |");
@@ -344,7 +349,7 @@ describe("every action list terraform 1.11 writes is reviewed", () => {
     const review = analysePlans([
       plan([rc("aws_dynamodb_table", "t", { actions: ["create", "forget"], before: { name: "t", range_key: "a" }, after: { name: "t", range_key: "b" }, replace_paths: [["range_key"]] })]),
     ]);
-    expect(review.findings.map((f) => f.message)).toEqual([
+    expect(review.findings.map((f) => f.message.text)).toEqual([
       "`aws_dynamodb_table.t` (table `t`) will be **replaced**, forced by `range_key`. Terraform creates a new one and forgets the old one (`destroy = false`): the old table stays in AWS with its data, no longer managed by Terraform, and the new one starts empty.",
     ]);
   });
@@ -356,57 +361,54 @@ describe("every action list terraform 1.11 writes is reviewed", () => {
   });
 });
 
-describe("what loses data or access is flagged, with the address, the loss and the --allow-destroy entry", () => {
-  const review = analysePlans([
-    plan(
-      [
+describe("what loses data or access is flagged, with the address, the loss and the entry that accepts it", () => {
+  const changes: PlanResourceChange[] = [
         rc("aws_sqs_queue", "dlq", { actions: ["delete"], before: { name: "bandup-writing-evaluator-dev-dead-letters" }, after: null }),
         rc("aws_sqs_queue", "dlq2", { actions: ["delete", "create"], before: { name: "q2", fifo_queue: false }, after: { name: "q2", fifo_queue: true }, replace_paths: [["fifo_queue"]] }),
         rc("aws_kms_key", "key", { actions: ["delete"], before: { key_id: "1234abcd", deletion_window_in_days: 30, is_enabled: true }, after: null }),
         rc("aws_kms_key", "off", { actions: ["update"], before: { key_id: "5678", is_enabled: true }, after: { key_id: "5678", is_enabled: false } }),
         rc("aws_dynamodb_table_item", "item", { actions: ["delete"], before: { table_name: "bandup-evaluations-dev", hash_key: "evaluation_id", item: "{}" }, after: null }),
         rc("aws_dynamodb_table", "t", { actions: ["update"], before: { name: "t", deletion_protection_enabled: true }, after: { name: "t", deletion_protection_enabled: false } }),
-      ],
-      "bandup-dev",
-    ),
-  ]);
+  ];
+  const review = analysePlans([plan(changes, "bandup-dev")]);
 
   test("each finding, in plan order", () => {
-    expect(review.findings.map((f) => [f.address, f.kind, f.attributes, f.allowDestroy])).toEqual([
-      ["aws_sqs_queue.dlq", "delete", [], "bandup-dev:aws_sqs_queue.dlq"],
-      ["aws_sqs_queue.dlq2", "replace", ["fifo_queue"], "bandup-dev:aws_sqs_queue.dlq2"],
-      ["aws_kms_key.key", "delete", [], "bandup-dev:aws_kms_key.key"],
-      ["aws_kms_key.off", "key-disabled", ["is_enabled"], "bandup-dev:aws_kms_key.off"],
-      ["aws_dynamodb_table_item.item", "delete", [], "bandup-dev:aws_dynamodb_table_item.item"],
-      ["aws_dynamodb_table.t", "protection-disabled", ["deletion_protection_enabled"], "bandup-dev:aws_dynamodb_table.t"],
+    expect(review.findings.map((f) => [f.address, f.kind, f.attributes, f.accept])).toEqual([
+      ["aws_sqs_queue.dlq", "delete", [], { flag: "--allow-destroy", entry: "bandup-dev:aws_sqs_queue.dlq" }],
+      ["aws_sqs_queue.dlq2", "replace", ["fifo_queue"], { flag: "--allow-destroy", entry: "bandup-dev:aws_sqs_queue.dlq2" }],
+      ["aws_kms_key.key", "delete", [], { flag: "--allow-destroy", entry: "bandup-dev:aws_kms_key.key" }],
+      ["aws_kms_key.off", "loss", ["is_enabled"], { flag: "--allow-loss", entry: "bandup-dev:aws_kms_key.off:is_enabled" }],
+      ["aws_dynamodb_table_item.item", "delete", [], { flag: "--allow-destroy", entry: "bandup-dev:aws_dynamodb_table_item.item" }],
+      ["aws_dynamodb_table.t", "loss", ["deletion_protection_enabled"], { flag: "--allow-loss", entry: "bandup-dev:aws_dynamodb_table.t:deletion_protection_enabled" }],
     ]);
-    expect(review.findings.map((f) => f.message)).toEqual([
+    expect(review.findings.map((f) => f.message.text)).toEqual([
       "`aws_sqs_queue.dlq` (queue `bandup-writing-evaluator-dev-dead-letters`) will be **deleted**: every message in `bandup-writing-evaluator-dev-dead-letters` is lost (a dead-letter queue holds the events that failed every retry).",
       "`aws_sqs_queue.dlq2` (queue `q2`) will be **replaced**, forced by `fifo_queue`. Terraform destroys it and creates a new one: every message in `q2` is lost (a dead-letter queue holds the events that failed every retry).",
       "`aws_kms_key.key` (KMS key `1234abcd`) will be **deleted**: the key is unusable at once (pending deletion) and AWS deletes it after 30 days (`deletion_window_in_days`): nothing it encrypts can be decrypted, a table that uses it becomes inaccessible and is archived after seven days, and once the key is deleted that data is lost for good.",
-      "`aws_kms_key.off` (KMS key `5678`) will be **disabled** (`is_enabled`: `true` → `false`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.",
+      "`aws_kms_key.off` (KMS key `5678`): **the key is turned off** (`is_enabled`: `true` → `false`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.",
       "`aws_dynamodb_table_item.item` (item of table `bandup-evaluations-dev`) will be **deleted**: the item is deleted from `bandup-evaluations-dev`, with every attribute the application wrote to it.",
-      "`aws_dynamodb_table.t` (table `t`) turns **deletion protection off** (`deletion_protection_enabled`: `true` → `false`): from then on, a plan or anyone allowed `dynamodb:DeleteTable` can delete it, and every item in it.",
+      "`aws_dynamodb_table.t` (table `t`): **deletion protection is turned off** (`deletion_protection_enabled`: `true` → `false`): the provider sends DeletionProtectionEnabled=false: from then on a plan, or anyone allowed dynamodb:DeleteTable, can delete the table and every item in it.",
     ]);
     expect(review.exitCode).toBe(1);
   });
 
-  test("the comment gives each blocking finding its --allow-destroy entry", () => {
+  test("the comment gives each blocking finding the entry that accepts it", () => {
     const md = renderMarkdown(review);
     expect(md).toContain(
-      "- ⛔ **bandup-dev**: `aws_kms_key.off` (KMS key `5678`) will be **disabled** (`is_enabled`: `true` → `false`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.\n" +
-        "  If intended: `--allow-destroy bandup-dev:aws_kms_key.off`.\n",
+      "- ⛔ **`bandup-dev`**: `aws_kms_key.off` (KMS key `5678`): **the key is turned off** (`is_enabled`: `true` → `false`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.\n" +
+        "  If intended, accept it with `--allow-loss bandup-dev:aws_kms_key.off:is_enabled`.\n",
     );
-    expect(md.match(/^ {2}If intended: `--allow-destroy bandup-dev:[^`]+`\.$/gm)).toHaveLength(6);
+    expect(md.match(/^ {2}If intended, accept it with `--allow-(destroy|loss) bandup-dev:[^`]+`\.$/gm)).toHaveLength(6);
   });
 
-  test("those entries let every one of them through", () => {
-    const allowed = analysePlans(
-      [plan(review.stacks[0].resources.map((r) => ({ address: r.address, type: r.type, change: { actions: ["delete"], before: { name: "x" }, after: null } })), "bandup-dev")],
-      { allowDestroy: review.findings.map((f) => f.allowDestroy) },
-    );
-    expect(allowed.exitCode).toBe(0);
-    expect(allowed.unusedAllowDestroy).toEqual([]);
+  test("those entries let every one of them through, each only its own", () => {
+    const entries = (flag: string) => review.findings.filter((f) => f.accept?.flag === flag).map((f) => f.accept!.entry);
+    const again = (allowDestroy: string[], allowLoss: string[]) => analysePlans([plan(changes, "bandup-dev")], { allowDestroy, allowLoss });
+    const all = again(entries("--allow-destroy"), entries("--allow-loss"));
+    expect([all.exitCode, all.unusedAllows]).toEqual([0, []]);
+    // The destroy entries do not accept the losses of the same addresses, nor the reverse.
+    expect(again(entries("--allow-destroy"), []).findings.filter((f) => !f.allowed).map((f) => f.kind)).toEqual(["loss", "loss"]);
+    expect(again([], entries("--allow-loss")).findings.filter((f) => !f.allowed).map((f) => f.kind)).toEqual(["delete", "replace", "delete", "delete"]);
   });
 
   test("a KMS key that stays enabled, a table whose protection stays on: not flagged", () => {
@@ -420,7 +422,7 @@ describe("what loses data or access is flagged, with the address, the loss and t
   });
 });
 
-describe("values unknown until apply are shown as unknown, not as turned off", () => {
+describe("values unknown until apply are shown as unknown, never as turned off: a finding to review, not blocking", () => {
   test.each([
     ["point_in_time_recovery (the block)", { point_in_time_recovery: [{ enabled: true }] }, {}, { point_in_time_recovery: true }, "point_in_time_recovery"],
     ["point_in_time_recovery[0].enabled", { point_in_time_recovery: [{ enabled: true }] }, { point_in_time_recovery: [{}] }, { point_in_time_recovery: [{ enabled: true }] }, "point_in_time_recovery[0].enabled"],
@@ -430,7 +432,9 @@ describe("values unknown until apply are shown as unknown, not as turned off", (
     const review = analysePlans([
       plan([rc("aws_dynamodb_table", "t", { actions: ["update"], before: { name: "t", ...before }, after: { name: "t", ...after }, after_unknown: afterUnknown })]),
     ]);
-    expect(review.findings).toEqual([]);
+    expect(review.findings.map((f) => [f.kind, f.blocking, f.attributes])).toEqual([["review", false, [path]]]);
+    expect(review.findings[0].message.text).toMatch(/unknown until apply/);
+    expect(review.exitCode).toBe(0);
     expect(review.stacks[0].resources[0].attributes).toContainEqual(expect.objectContaining({ path, after: "(known after apply)" }));
   });
 
@@ -438,7 +442,7 @@ describe("values unknown until apply are shown as unknown, not as turned off", (
     const review = analysePlans([
       plan([rc("aws_kms_key", "k", { actions: ["update"], before: { key_id: "k", is_enabled: true }, after: { key_id: "k" }, after_unknown: { is_enabled: true } })]),
     ]);
-    expect(review.findings).toEqual([]);
+    expect(review.findings.map((f) => [f.kind, f.blocking, f.attributes])).toEqual([["review", false, ["is_enabled"]]]);
   });
 });
 
@@ -514,7 +518,7 @@ describe("restores and replicas (hand-written minimal plans)", () => {
   test("deleting the table another one was restored from is named the retired original of a restore; --allow-destroy lets it through", () => {
     const plans = () => [plan([restored(["no-op"]), deleted("bandup-evaluations-dev")], "bandup-dev")];
     const review = analysePlans(plans());
-    expect(review.findings.map((f) => [f.kind, f.message])).toEqual([
+    expect(review.findings.map((f) => [f.kind, f.message.text])).toEqual([
       [
         "delete",
         "`aws_dynamodb_table.evaluations_table_1` (table `bandup-evaluations-dev`) will be **deleted**: it is the **retired original of a restore** (the table `bandup-evaluations-dev-restored` was restored from it and the stack keeps it); every item in `bandup-evaluations-dev` is lost, with its point-in-time backups, so check that `bandup-evaluations-dev-restored` holds what you need first.",
@@ -522,19 +526,19 @@ describe("restores and replicas (hand-written minimal plans)", () => {
     ]);
     expect(review.exitCode).toBe(1);
     const allowed = analysePlans(plans(), { allowDestroy: ["bandup-dev:aws_dynamodb_table.evaluations_table_1"] });
-    expect([allowed.exitCode, allowed.findings[0].allowed, allowed.unusedAllowDestroy]).toEqual([0, true, []]);
+    expect([allowed.exitCode, allowed.findings[0].allowed, allowed.unusedAllows]).toEqual([0, true, []]);
   });
 
   test("restore_source_table_arn matches by the deleted table's ARN", () => {
     const byArn = restored(["no-op"]);
     const values = { name: "copy", restore_source_table_arn: "arn:aws:dynamodb:us-east-1:123456789012:table/orig" };
     const review = analysePlans([plan([{ ...byArn, change: { ...byArn.change, before: values, after: values } }, deleted("orig")])]);
-    expect(review.findings[0].message).toContain("it is the **retired original of a restore** (the table `copy` was restored from it");
+    expect(review.findings[0].message.text).toContain("it is the **retired original of a restore** (the table `copy` was restored from it");
   });
 
   test("a table no other table was restored from is an ordinary delete", () => {
     const review = analysePlans([plan([restored(["no-op"]), deleted("bandup-flashcard-sets-dev", "aws_dynamodb_table.flashcard-sets_table_1")])]);
-    expect(review.findings[0].message).toBe(
+    expect(review.findings[0].message.text).toBe(
       "`aws_dynamodb_table.flashcard-sets_table_1` (table `bandup-flashcard-sets-dev`) will be **deleted**: every item in `bandup-flashcard-sets-dev` is lost.",
     );
   });
@@ -544,7 +548,7 @@ describe("restores and replicas (hand-written minimal plans)", () => {
     const review = analysePlans([
       plan([{ ...hidden, change: { ...hidden.change, before_sensitive: { name: true }, after_sensitive: { name: true } } }, deleted("bandup-evaluations-dev")]),
     ]);
-    expect(review.findings[0].message).toContain("(the table (sensitive) was restored from it");
+    expect(review.findings[0].message.text).toContain("(the table (sensitive) was restored from it");
     expect(JSON.stringify(renderJson(review))).not.toContain("bandup-evaluations-dev-restored");
   });
 
@@ -557,12 +561,21 @@ describe("restores and replicas (hand-written minimal plans)", () => {
         { address: "aws_dynamodb_table.v", type: "aws_dynamodb_table", mode: "managed", change: { actions: ["update"], before: { ...table(["us-west-2"]), name: "v" }, after: { name: "v" }, after_unknown: { replica: true } } },
       ]),
     ]);
-    expect(review.findings.map((f) => [f.address, f.kind, f.attributes, f.message])).toEqual([
+    expect(review.findings.map((f) => [f.address, f.kind, f.blocking, f.attributes, f.message.text])).toEqual([
       [
         "aws_dynamodb_table.t",
-        "replica-removed",
+        "loss",
+        true,
         ["replica"],
-        "`aws_dynamodb_table.t` (table `t`) **removes its replica in `us-west-2`** (`replica`): DynamoDB deletes the replica table in that region and every item in it (the table in its own region keeps its data); `prevent_destroy` does not stop it, this is an update.",
+        "`aws_dynamodb_table.t` (table `t`): **replica `us-west-2` is removed** (`replica`): DynamoDB deletes the replica table in that region and every item in it (the table in its own region keeps its items); `prevent_destroy` does not stop it, this is an update.",
+      ],
+      // Unknown until apply: the review cannot tell which replicas go, and says so without blocking.
+      [
+        "aws_dynamodb_table.v",
+        "review",
+        false,
+        ["replica"],
+        "`aws_dynamodb_table.v` (table `v`) **needs review**: `replica`: unknown until apply: the review cannot tell which elements are removed or added.",
       ],
     ]);
   });

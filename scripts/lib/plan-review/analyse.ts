@@ -340,16 +340,15 @@ function lossValue(value: unknown, marks: unknown): Markdown {
   return valueText(displayValue(value, marks));
 }
 
-/** A name as the subject of a sentence: its code, `(sensitive)`, or "it". */
+/** A name as the subject of a sentence: its code, or "it" (none, or sensitive). */
 function subjectOf(name: string | undefined): Markdown {
-  if (name === undefined) return fixed("it");
-  return name === SENSITIVE ? fixed(SENSITIVE) : code(name, FINDING_VALUE_LENGTH);
+  return name === undefined || name === SENSITIVE ? fixed("it") : code(name, FINDING_VALUE_LENGTH);
 }
 
 function describeResource(classification: ResourceClassification | undefined, name: string | undefined): Markdown {
   const kind = fixed(classification?.kind ?? "resource");
   if (name === undefined) return kind;
-  return md`${kind} ${subjectOf(name)}`;
+  return md`${kind} ${name === SENSITIVE ? fixed(SENSITIVE) : code(name, FINDING_VALUE_LENGTH)}`;
 }
 
 /** Fills a table text's `{subject}` and `{deletion_window_in_days}`: the only places values go into it. */
@@ -461,7 +460,7 @@ function findingsOf(
     if (restored === undefined) {
       message = md`${address} (${what}) will be **deleted**: ${loss}.`;
     } else {
-      const restoredText = subjectOf(restored === SENSITIVE ? SENSITIVE : secrets.redact(restored));
+      const restoredText = restored === SENSITIVE ? fixed(SENSITIVE) : code(secrets.redact(restored), FINDING_VALUE_LENGTH);
       message = md`${address} (${what}) will be **deleted**: it is the **retired original of a restore** (the table ${restoredText} was restored from it and the stack keeps it); ${loss}, with its point-in-time backups, so check that ${restoredText} holds what you need first.`;
     }
     if (rule.class === "safe") return [];
