@@ -36,6 +36,8 @@ const NAME_ATTRIBUTES: readonly string[] = ["name", "function_name", "table_name
 
 /** Longest value shown inside a finding's sentence; longer ones end with `…` (the attribute tables show more). */
 export const FINDING_VALUE_LENGTH = 120;
+/** Longest address shown in a finding (and in an entry that accepts it). */
+export const FINDING_ADDRESS_LENGTH = 300;
 
 export interface Counts {
   create: number;
@@ -367,7 +369,7 @@ function replacementMessage(
   resource: ResourceReview,
   classification: ResourceClassification,
   change: Change,
-  address: string,
+  address: Markdown,
 ): Markdown {
   const { type, name } = resource;
   const paths = resource.replacePaths;
@@ -414,7 +416,7 @@ export function restoreSources(resourceChanges: readonly PlanResourceChange[]): 
 }
 
 /** The finding of a loss: the attribute, its move, what is lost, in one sentence. */
-function lossMessage(verdict: AttributeVerdict, what: Markdown, address: string, secrets: Secrets): Markdown {
+function lossMessage(verdict: AttributeVerdict, what: Markdown, address: Markdown, secrets: Secrets): Markdown {
   const rule = verdict.rule!;
   const label = fixed(rule.label ?? verdict.path);
   const at = secrets.redact(verdict.at);
@@ -431,7 +433,7 @@ function lossMessage(verdict: AttributeVerdict, what: Markdown, address: string,
 }
 
 /** The finding of the attributes of one resource that need review. */
-function reviewMessage(verdicts: readonly AttributeVerdict[], what: Markdown, address: string, secrets: Secrets): Markdown {
+function reviewMessage(verdicts: readonly AttributeVerdict[], what: Markdown, address: Markdown, secrets: Secrets): Markdown {
   const items = verdicts.map((v) => {
     const event = v.event === undefined ? md`` : md` (${fixed(v.event)} ${secrets.redact(v.element ?? "")})`;
     return md`${secrets.redact(v.at)}${event}: ${fixed(v.reason)}`;
@@ -450,6 +452,7 @@ function findingsOf(
   const classification = classificationOf(type);
   if (classification === undefined) return [];
   const base = { stack, address, type, name };
+  const shown = code(address, FINDING_ADDRESS_LENGTH);
   const what = describeResource(classification, name);
   const before = isObject(change.before) ? change.before : {};
   if (action === "delete") {
@@ -458,10 +461,10 @@ function findingsOf(
     const loss = fill(rule.why, subjectOf(name), before);
     let message: Markdown;
     if (restored === undefined) {
-      message = md`${address} (${what}) will be **deleted**: ${loss}.`;
+      message = md`${shown} (${what}) will be **deleted**: ${loss}.`;
     } else {
       const restoredText = restored === SENSITIVE ? fixed(SENSITIVE) : code(secrets.redact(restored), FINDING_VALUE_LENGTH);
-      message = md`${address} (${what}) will be **deleted**: it is the **retired original of a restore** (the table ${restoredText} was restored from it and the stack keeps it); ${loss}, with its point-in-time backups, so check that ${restoredText} holds what you need first.`;
+      message = md`${shown} (${what}) will be **deleted**: it is the **retired original of a restore** (the table ${restoredText} was restored from it and the stack keeps it); ${loss}, with its point-in-time backups, so check that ${restoredText} holds what you need first.`;
     }
     if (rule.class === "safe") return [];
     return [{ ...base, kind: "delete", blocking: rule.class === "loss", attributes: [], message }];
@@ -469,7 +472,7 @@ function findingsOf(
   if (action === "replace") {
     const rule = classification.replace;
     if (rule.class === "safe") return [];
-    return [{ ...base, kind: "replace", blocking: rule.class === "loss", attributes: resource.replacePaths, message: replacementMessage(resource, classification, change, address) }];
+    return [{ ...base, kind: "replace", blocking: rule.class === "loss", attributes: resource.replacePaths, message: replacementMessage(resource, classification, change, shown) }];
   }
   if (action !== "update") return [];
   const verdicts = classifyChange(type, change);
@@ -480,13 +483,13 @@ function findingsOf(
       kind: "loss",
       blocking: true,
       attributes: [verdict.path],
-      message: lossMessage(verdict, what, address, secrets),
+      message: lossMessage(verdict, what, shown, secrets),
       acceptPath: verdict.path,
     });
   }
   const toReview = verdicts.filter((v) => v.class === "review");
   if (toReview.length > 0) {
-    findings.push({ ...base, kind: "review", blocking: false, attributes: toReview.map((v) => secrets.redact(v.at)), message: reviewMessage(toReview, what, address, secrets) });
+    findings.push({ ...base, kind: "review", blocking: false, attributes: toReview.map((v) => secrets.redact(v.at)), message: reviewMessage(toReview, what, shown, secrets) });
   }
   return findings;
 }

@@ -66,7 +66,7 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 function findingItem(finding: Finding): string {
   const stack = md`**${nameCode(finding.stack)}**`;
   if (!finding.blocking) return listItem(md`🔎 ${stack}: ${finding.message}`);
-  const entry = finding.accept === undefined ? md`` : md`${`${finding.accept.flag} ${finding.accept.entry}`}`;
+  const entry = finding.accept === undefined ? md`` : code(`${finding.accept.flag} ${finding.accept.entry}`, TABLE_NAME_LENGTH + 100);
   if (finding.allowed) return listItem(md`⚠️ accepted by ${entry}: ${stack}: ${finding.message}`);
   return listItem(md`⛔ ${stack}: ${finding.message}`, md`If intended, accept it with ${entry}.`);
 }
