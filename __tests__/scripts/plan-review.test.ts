@@ -8,7 +8,15 @@
  * HAND-WRITTEN MINIMAL OBJECTS: every plan literal below is a tiny, hand-made subset of the
  * `terraform show -json` format, only the fields the code under test reads.
  */
+import { Testing } from "cdktf";
 import { analysePlans, changedAttributes } from "../../scripts/lib/plan-review/analyse";
+import { readFileSync, writeFileSync } from "fs";
+import { join } from "path";
+import { CLASSIFICATION, HOLDS_NOTHING } from "../../scripts/lib/plan-review/classification";
+import { classificationDoc } from "../../scripts/lib/plan-review/classification-doc";
+import { classifyAttribute, classifyChange } from "../../scripts/lib/plan-review/classify";
+import { buildBandupApp } from "../../stacks/app";
+import { ENVIRONMENTS } from "../../stacks/environments";
 import { CliIo, runPlanReview } from "../../scripts/lib/plan-review/cli";
 import { parsePlan, PlanResourceChange, stackNameFromFile } from "../../scripts/lib/plan-review/parse";
 import { renderJson, renderMarkdown } from "../../scripts/lib/plan-review/render";
@@ -578,5 +586,92 @@ describe("restores and replicas (hand-written minimal plans)", () => {
         "`aws_dynamodb_table.v` (table `v`) **needs review**: `replica`: unknown until apply: the review cannot tell which elements are removed or added.",
       ],
     ]);
+  });
+});
+
+describe("the classifier: a pure function of (type, attribute path, before, after)", () => {
+  test.each([
+    ["aws_dynamodb_table", "deletion_protection_enabled", true, null, "loss"],
+    ["aws_dynamodb_table", "deletion_protection_enabled", true, false, "loss"],
+    ["aws_dynamodb_table", "deletion_protection_enabled", false, true, "safe"],
+    ["aws_dynamodb_table", "deletion_protection_enabled", null, true, "safe"],
+    ["aws_dynamodb_table", "point_in_time_recovery.enabled", true, false, "loss"],
+    ["aws_dynamodb_table", "point_in_time_recovery.recovery_period_in_days", 35, 1, "loss"],
+    ["aws_dynamodb_table", "point_in_time_recovery.recovery_period_in_days", null, 7, "loss"],
+    ["aws_dynamodb_table", "point_in_time_recovery.recovery_period_in_days", 7, 35, "safe"],
+    ["aws_dynamodb_table", "ttl.enabled", false, true, "loss"],
+    ["aws_dynamodb_table", "ttl.enabled", true, false, "safe"],
+    ["aws_dynamodb_table", "server_side_encryption.kms_key_arn", "arn:a", "arn:b", "loss"],
+    ["aws_dynamodb_table", "server_side_encryption.kms_key_arn", null, "arn:b", "safe"],
+    ["aws_dynamodb_table", "tags", { a: "1" }, { a: "2" }, "safe"],
+    ["aws_cloudwatch_log_group", "retention_in_days", 365, 1, "loss"],
+    ["aws_cloudwatch_log_group", "retention_in_days", 0, 3653, "loss"],
+    ["aws_cloudwatch_log_group", "retention_in_days", 30, 0, "safe"],
+    ["aws_cloudwatch_log_group", "retention_in_days", 30, null, "safe"],
+    ["aws_sqs_queue", "message_retention_seconds", 1209600, 60, "loss"],
+    ["aws_sqs_queue", "message_retention_seconds", null, 60, "loss"],
+    ["aws_kms_key", "is_enabled", true, false, "loss"],
+    ["aws_kms_key", "policy", "{}", "{ }", "review"],
+    ["aws_s3_bucket", "force_destroy", false, true, "loss"],
+    ["aws_s3_bucket_versioning", "versioning_configuration.status", "Enabled", "Suspended", "loss"],
+    ["aws_s3_bucket_public_access_block", "block_public_policy", true, false, "loss"],
+    ["aws_iam_role_policy", "policy", "{}", '{"a":1}', "review"],
+    // Deny by default: an attribute the table does not know, of a classified type.
+    ["aws_dynamodb_table", "warm_throughput.read_units_per_second", 1, 2, "review"],
+    // A type the table does not know is not classified at all (not stateful): review, never safe.
+    ["aws_s3_object", "content", "a", "b", "review"],
+  ])("%s %s: %j → %j is %s", (type, path, before, after, expected) => {
+    expect(classifyAttribute(type, path, before, after).class).toBe(expected);
+  });
+
+  test("conditions read the block and the resource: TTL's attribute matters only while TTL is on; the stream only under replicas", () => {
+    expect(classifyAttribute("aws_dynamodb_table", "ttl.attribute_name", "expires_at", "created_at", { element: { after: { enabled: true } } }).class).toBe("loss");
+    expect(classifyAttribute("aws_dynamodb_table", "ttl.attribute_name", "expires_at", "created_at", { element: { after: { enabled: false } } }).class).toBe("safe");
+    const replicas = { after: { replica: [{ region_name: "us-west-2" }] } };
+    expect(classifyAttribute("aws_dynamodb_table", "stream_enabled", true, false, { resource: replicas }).class).toBe("loss");
+    expect(classifyAttribute("aws_dynamodb_table", "stream_enabled", true, false, { resource: { after: {} } }).class).toBe("review");
+    expect(classifyAttribute("aws_dynamodb_table", "point_in_time_recovery.enabled", true, undefined, { afterUnknown: true }).class).toBe("review");
+  });
+
+  test("a change is walked by the table's paths: elements of a block matched by their key, removals and additions by the block's rule", () => {
+    const verdicts = classifyChange("aws_dynamodb_table", {
+      before: { global_secondary_index: [{ name: "a", hash_key: "u" }, { name: "b", hash_key: "u" }], point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 35 }] },
+      after: { global_secondary_index: [{ name: "b", hash_key: "v" }, { name: "c", hash_key: "u" }], point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 14 }] },
+    });
+    expect(verdicts.map((v) => [v.path, v.at, v.class, v.event ?? null])).toEqual([
+      ["global_secondary_index", 'global_secondary_index["a"]', "loss", "removed"],
+      ["global_secondary_index.hash_key", 'global_secondary_index["b"].hash_key', "review", null],
+      ["global_secondary_index", 'global_secondary_index["c"]', "safe", "added"],
+      ["point_in_time_recovery.recovery_period_in_days", "point_in_time_recovery[0].recovery_period_in_days", "loss", null],
+    ]);
+  });
+
+  test("every resource type the app synthesizes (the environments and the bootstrap) is classified or listed as holding nothing", () => {
+    const app = buildBandupApp({ app: Testing.app(), environments: ENVIRONMENTS, backend: { type: "local" }, bootstrap: { githubRepository: "bandup/bandup-infra" } });
+    const types = new Set<string>();
+    for (const stack of [...app.stacks, app.bootstrap]) for (const type of Object.keys(JSON.parse(Testing.synth(stack)).resource ?? {})) types.add(type);
+    expect(types.size).toBeGreaterThan(10);
+    expect([...types].filter((t) => !Object.hasOwn(CLASSIFICATION, t) && !Object.hasOwn(HOLDS_NOTHING, t))).toEqual([]);
+  });
+});
+
+describe("docs/plan-review-classification.md", () => {
+  const DOC = join(__dirname, "../../docs/plan-review-classification.md");
+
+  test("is what the classification table says now (UPDATE_CLASSIFICATION_DOC=1 rewrites it)", () => {
+    const expected = classificationDoc();
+    if (process.env.UPDATE_CLASSIFICATION_DOC === "1") writeFileSync(DOC, expected);
+    expect(readFileSync(DOC, "utf8")).toBe(expected);
+  });
+
+  test("lists every blocking rule of the table with its reason", () => {
+    const doc = readFileSync(DOC, "utf8");
+    for (const [type, classification] of Object.entries(CLASSIFICATION)) {
+      expect(doc).toContain(`## \`${type}\``);
+      for (const [path, rule] of Object.entries(classification.attributes)) {
+        const loss = "block" in rule ? rule.removed : rule;
+        if (loss.class === "loss") expect(doc).toContain(`| \`${path}\`: `);
+      }
+    }
   });
 });

@@ -108,10 +108,11 @@ const reviewTree = (why: string): AttributeRule => ({ class: "review", why, subt
 const COMPUTED = safe("computed by AWS from the resource (an id, ARN or status): it changes only with what it is computed from");
 const TAGS = safe("labels; nothing in this project grants or denies access by this resource type's tags");
 const TIMEOUTS = safe("how long Terraform waits for an operation; nothing in AWS changes");
+/** Why an attribute whose change replaces the resource needs review if it ever changes in place. */
+export const REPLACES_WHY =
+  "changing it replaces the resource (the resource's replace rule applies); changed in place, it is something the provider did not do before: review it";
 /** An attribute whose change replaces the resource (the resource's `replace` rule classifies that). */
-const REPLACES = review(
-  "changing it replaces the resource (the resource's replace rule applies); changed in place, it is something the provider did not do before: review it",
-);
+const REPLACES = review(REPLACES_WHY);
 
 const turnedOff = (label: string, why: string, extra: Partial<AttributeRule> = {}): AttributeRule => ({
   class: "loss",
