@@ -246,23 +246,24 @@ export function listChangedAttributes(change: Change, options: ChangedAttributeO
   const printed = options.key ?? ((key: string) => key);
   const attributes: AttributeChange[] = [];
   let omitted = 0;
+  // Past the limit an entry is only counted: its display text (a JSON of the value) is not made.
   const out = {
-    push(entry: AttributeChange): void {
-      if (attributes.length < limit) attributes.push(entry);
+    push(entry: () => AttributeChange): void {
+      if (attributes.length < limit) attributes.push(entry());
       else omitted += 1;
     },
   };
   const joinPath = (path: string, key: string | number): string => joinPathText(path, typeof key === "number" ? key : printed(key));
   const walk = (path: string, b: unknown, a: unknown, bs: unknown, as: unknown, au: unknown): void => {
     if (bs === true || as === true) {
-      if (au === true) out.push({ path, before: displayValue(b, true), after: UNKNOWN });
+      if (au === true) out.push(() => ({ path, before: displayValue(b, true), after: UNKNOWN }));
       else if (!deepEqual(b, a) || (bs === true) !== (as === true)) {
-        out.push({ path, before: displayValue(b, true), after: displayValue(a, true) });
+        out.push(() => ({ path, before: displayValue(b, true), after: displayValue(a, true) }));
       }
       return;
     }
     if (au === true) {
-      out.push({ path, before: displayValue(b, bs), after: UNKNOWN });
+      out.push(() => ({ path, before: displayValue(b, bs), after: UNKNOWN }));
       return;
     }
     if ((isObject(b) || isObject(a)) && (isObject(b) || isAbsent(b)) && (isObject(a) || isAbsent(a))) {
@@ -291,18 +292,18 @@ export function listChangedAttributes(change: Change, options: ChangedAttributeO
       const removed = b.map((v, i) => ({ v, i })).filter(({ i }) => !inAfter.has(beforeKeys[i]));
       const added = a.map((v, i) => ({ v, i })).filter(({ i }) => !inBefore.has(afterKeys[i]));
       if (removed.length === 0 && added.length === 0) {
-        if (!deepEqual(b, a)) out.push({ path, before: "(same elements)", after: "(reordered)" });
+        if (!deepEqual(b, a)) out.push(() => ({ path, before: "(same elements)", after: "(reordered)" }));
         return;
       }
-      out.push({
+      out.push(() => ({
         path,
         before: removed.map(({ v, i }) => `- ${displayValue(v, child(bs, i))}`).join(" "),
         after: added.map(({ v, i }) => `+ ${displayValue(v, child(as, i), child(au, i))}`).join(" "),
-      });
+      }));
       return;
     }
     if (!deepEqual(b, a)) {
-      out.push({ path, before: displayValue(b, bs), after: displayValue(a, as, au) });
+      out.push(() => ({ path, before: displayValue(b, bs), after: displayValue(a, as, au) }));
     }
   };
   const { before, after, before_sensitive, after_sensitive, after_unknown } = change;
