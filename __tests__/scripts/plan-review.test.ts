@@ -150,6 +150,13 @@ describe("arguments", () => {
     expect(run("a/bandup-dev.json", "b/bandup-dev.json").err).toContain("two plans for stack `bandup-dev`");
   });
 
+  test("a comment whose summary alone passes the limit (2,000 stacks): exit 2 with one line, not a crash", () => {
+    const stacks = Array.from({ length: 2000 }, (_, i) => ["--stack", `bandup-stack-${i}=p${i}.json`]).flat();
+    const { code, err, out } = run(...stacks);
+    expect([code, out]).toEqual([2, ""]);
+    expect(err).toMatch(/^plan-review: the review is too large to write: the comment's summary alone is \d+ characters, over the 65000 a comment can hold with its note: review fewer stacks in one comment\n$/);
+  });
+
   test("--help exits 0", () => {
     const { code, out } = run("--help");
     expect(code).toBe(0);
@@ -268,6 +275,17 @@ describe("sensitive values are masked everywhere (hand-written minimal plans)", 
     const text = renderMarkdown(analysePlans([parsed]));
     expect(text).toContain("| `value` | (sensitive) | (sensitive) |");
     expect(text).not.toMatch(/param-value/);
+  });
+
+  test("a secret used as a map key is redacted in the attribute path", () => {
+    const keyed = analysePlans([
+      plan([
+        rc("aws_ssm_parameter", "p", { actions: ["create"], after: { value: "hunter2-map-key" }, after_sensitive: { value: true } }),
+        rc("aws_dynamodb_table", "t", { actions: ["update"], before: { name: "t", tags: {} }, after: { name: "t", tags: { "hunter2-map-key": "x" } } }),
+      ]),
+    ]);
+    expect(keyed.stacks[0].resources[1].attributes).toEqual([{ path: 'tags."(sensitive)"', before: "(none)", after: '"x"' }]);
+    expect(renderMarkdown(keyed) + renderJson(keyed)).not.toContain("hunter2");
   });
 
   test("invalid JSON: the message quotes no part of the text", () => {
