@@ -1,10 +1,11 @@
 /**
- * `npm run plan:review -- <plan.json>...`: Markdown (or `--json`) summary of Terraform plans for a PR
- * comment. Exit codes: 0 nothing flagged, 1 a flagged change, 2 a usage or input problem (one line on
- * stderr); 3 a bug in the review itself (with its stack trace), never 1, so that a crash cannot pass
- * for a flagged change. See `--help` and scripts/lib/plan-review/.
+ * `npm run plan:review -- <plan.json>...`: the review of Terraform plans as a PR comment in Markdown
+ * (or `--json`), and the whole review with `--full-output`. Exit codes: 0 nothing blocking, 1 a
+ * blocking finding, 2 the review cannot run (one line on stderr); 3 a bug in the review itself (with
+ * its stack trace), never 1, so that a crash cannot pass for a blocking finding. See `--help` and
+ * scripts/lib/plan-review/.
  */
-import { readFileSync, writeFileSync } from "fs";
+import { appendFileSync, readFileSync, writeFileSync } from "fs";
 import { runPlanReview } from "./lib/plan-review/cli";
 
 /** Exit code of an unexpected error: node's own default (1) would read as "a flagged change". */
@@ -21,6 +22,7 @@ try {
   process.exitCode = runPlanReview(process.argv.slice(2), {
     readFile: (path) => readFileSync(path, "utf8"),
     writeFile: (path, text) => writeFileSync(path, text),
+    appendFile: (path, text) => appendFileSync(path, text),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
   });

@@ -4,6 +4,7 @@
  * known only after apply) and pushed with `terraform state push`; each "after" stack is then planned
  * against it with `-refresh=false`. One working directory, one `terraform init`.
  */
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { App, TerraformVariable, Token } from "cdktf";
 import { randomUUID } from "crypto";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
@@ -14,24 +15,28 @@ import { EnvironmentSettings, resolveEnvironment } from "../../stacks/environmen
 import { OfflineTerraform, writeCliConfig } from "../../scripts/lib/terraform-offline";
 
 export const STACK = "bandup-dev";
+/** The prod stack of the loss plans. */
+export const PROD_STACK = "bandup-prod";
 
-/** Synthesizes `bandup-dev` with offline provider settings and local state; returns its cdk.tf.json. */
+/** Synthesizes `bandup-dev` (or another environment's stack) with offline provider settings and local state; returns its cdk.tf.json. */
 export function synthStack(
   settings: EnvironmentSettings,
   mutate?: (stack: BandupStack) => void,
   /** Skip the app's own synth-time checks (guardrails), to plan what they would have refused. */
   skipValidation = false,
+  environment = "dev",
 ): string {
   const outdir = mkdtempSync(join(tmpdir(), "plan-review-synth-"));
   const app = new App({ outdir, skipValidation });
-  const stack = new BandupStack(app, STACK, {
-    environment: resolveEnvironment("dev", settings),
+  const name = `bandup-${environment}`;
+  const stack = new BandupStack(app, name, {
+    environment: resolveEnvironment(environment, settings),
     offlineProvider: {},
     backend: { type: "local", path: "terraform.tfstate" },
   });
   mutate?.(stack);
   app.synth();
-  return join(outdir, "stacks", STACK, "cdk.tf.json");
+  return join(outdir, "stacks", name, "cdk.tf.json");
 }
 
 interface PlannedResource {
@@ -125,6 +130,15 @@ export interface RealPlans {
    * until apply.
    */
   readonly odd: string;
+  /**
+   * The prod stack against its own pushed state, with five losses in one plan: the evaluations
+   * table's deletion protection removed (`true → null`) and TTL turned on over `created_at`, the
+   * flashcard-sets table's recovery window 35 → 1 days, the writing evaluator's log retention
+   * 365 → 1 day, the flashcard generator's dead-letter queue retention 14 days → 60 s; and PR-made
+   * names that carry Markdown and HTML (`HOSTILE`): a tag value of the evaluations table and the
+   * name of a job outcome metric filter (a replacement).
+   */
+  readonly prodLosses: string;
   /** `terraform show -json` of the pushed state (not a plan), for the not-a-plan error. */
   readonly stateShow: string;
   /** The pushed state file itself. */
@@ -156,6 +170,29 @@ function withSensitiveVariable(stack: BandupStack): void {
 export const AFTER_UPDATE: EnvironmentSettings = { historyIndexEnabled: true, extraTags: { Team: "learning" } };
 
 /**
+ * A name a pull request controls, carrying Markdown and HTML: backticks, a comment opener, the close
+ * of the comment's details, a CR LF, a pipe, a mention, an issue number, a bidi override and a
+ * zero-width space (no `:` or `*`, which a metric filter name may not hold).
+ */
+export const HOSTILE = "x`` <!-- </details> \r\n| @octocat #1 \u202e\u200b";
+/** The tag value also carries an image and a link. */
+export const HOSTILE_TAG = `${HOSTILE} ![x](http://t.example/p.png) [a](javascript:alert(1))`;
+
+/** The prod stack of `RealPlans.prodLosses`. */
+function withLosses(stack: BandupStack): void {
+  const evaluations = stack.tables.evaluations.table;
+  evaluations.resetDeletionProtectionEnabled();
+  evaluations.putTtl({ attributeName: "created_at", enabled: true });
+  evaluations.addOverride("tags.Note", HOSTILE_TAG);
+  stack.tables["flashcard-sets"].table.putPointInTimeRecovery({ enabled: true, recoveryPeriodInDays: 1 });
+  stack.functions["writing-evaluator"].logGroup.retentionInDays = 1;
+  stack.functions["flashcard-generator"].deadLetterQueue.messageRetentionSeconds = 60;
+  const filter = stack.node.findAll().find((c): c is CloudwatchLogMetricFilter => c instanceof CloudwatchLogMetricFilter);
+  if (filter === undefined) throw new Error("the prod stack has no log metric filter to rename");
+  filter.name = HOSTILE;
+}
+
+/**
  * Builds every plan: one `terraform init`; the "before" plan and its state in that directory; then the
  * four "after" plans in parallel, each in a copy of the initialized directory (the provider in
  * `.terraform` is a symlink to the mirror, so a copy is a few kB, not a second init). Most of the
@@ -175,35 +212,35 @@ export async function buildRealPlans(): Promise<RealPlans> {
   copyFileSync(synthStack(BEFORE), join(dir, "cdk.tf.json"));
   await tf.run(["init", "-input=false", "-no-color"]);
   const create = await show(tf, "create.tfplan", [], `${STACK}.create.json`);
-
-  // Prior state from the planned values. Values derived from made-up ARNs (e.g. policy documents) are
-  // unknown in the first plan: re-plan against the pushed state and push again until nothing changes.
   const stateFile = join(dir, "pushed.tfstate");
-  let planned = JSON.parse(readFileSync(create, "utf8"));
-  let noChange = "";
-  for (let round = 1; ; round++) {
-    writeFileSync(stateFile, stateFromPlan(planned, round));
-    await tf.run(["state", "push", "-lock=false", "-force", "pushed.tfstate"]);
-    noChange = await show(tf, "same.tfplan", ["-refresh=false"], `${STACK}.same.json`);
-    planned = JSON.parse(readFileSync(noChange, "utf8"));
-    const pending = (planned.resource_changes ?? []).filter(
-      (rc: { mode: string; change: { actions: string[] } }) => rc.mode === "managed" && rc.change.actions.join() !== "no-op",
-    );
-    if (pending.length === 0) break;
-    if (round === 3) throw new Error(`the pushed state does not converge: ${pending.map((rc: { address: string }) => rc.address).join(", ")}`);
-  }
+  const noChange = await pushStateUntilStable(tf, dir, create, stateFile, (runner, plan, json) => show(runner, plan, ["-refresh=false"], json), STACK);
 
-  /** Plans `cdkTfJson` against the pushed state in a copy of the initialized directory. */
-  const after = async (label: string, cdkTfJson: string): Promise<string> => {
+  /** A copy of the initialized directory (no second init), holding `cdkTfJson` and `state`. */
+  const copyOf = (label: string, cdkTfJson: string, state?: string): OfflineTerraform => {
     const copy = join(dir, `after-${label}`);
     mkdirSync(copy);
     cpSync(join(dir, ".terraform"), join(copy, ".terraform"), { recursive: true, verbatimSymlinks: true });
-    for (const file of [".terraform.lock.hcl", "terraform.tfstate"]) copyFileSync(join(dir, file), join(copy, file));
+    copyFileSync(join(dir, ".terraform.lock.hcl"), join(copy, ".terraform.lock.hcl"));
+    if (state !== undefined) copyFileSync(state, join(copy, "terraform.tfstate"));
     copyFileSync(cdkTfJson, join(copy, "cdk.tf.json"));
-    return show(new OfflineTerraform(copy, cliConfig), `${label}.tfplan`, ["-refresh=false"], `${STACK}.${label}.json`);
+    return new OfflineTerraform(copy, cliConfig);
   };
+
+  /** The prod stack: planned, its state pushed until stable, then planned with the losses. */
+  const prodLosses = async (): Promise<string> => {
+    const runner = copyOf("prod", synthStack({}, undefined, false, "prod"));
+    const prodDir = runner.workingDirectory;
+    const prodCreate = await show(runner, "create.tfplan", [], `${PROD_STACK}.create.json`);
+    await pushStateUntilStable(runner, prodDir, prodCreate, join(prodDir, "pushed.tfstate"), (r, plan, json) => show(r, plan, ["-refresh=false"], json), PROD_STACK);
+    copyFileSync(synthStack({}, withLosses, true, "prod"), join(prodDir, "cdk.tf.json"));
+    return show(runner, "losses.tfplan", ["-refresh=false"], `${PROD_STACK}.losses.json`);
+  };
+
+  /** Plans `cdkTfJson` against the pushed state in a copy of the initialized directory. */
+  const after = async (label: string, cdkTfJson: string): Promise<string> =>
+    show(copyOf(label, cdkTfJson, join(dir, "terraform.tfstate")), `${label}.tfplan`, ["-refresh=false"], `${STACK}.${label}.json`);
   const stateShow = join(dir, "state-show.json");
-  const [update, replace, pitrOff, odd] = await Promise.all([
+  const [update, replace, pitrOff, odd, losses] = await Promise.all([
     after("update", synthStack(AFTER_UPDATE)),
     after(
       "replace",
@@ -225,7 +262,35 @@ export async function buildRealPlans(): Promise<RealPlans> {
     ),
     // BANDUP-DDB-1 refuses a PITR setting it cannot read as `true` at synth: skipped, as for pitr-off.
     after("odd", synthStack(BEFORE, withSensitiveVariable, true)),
+    prodLosses(),
     tf.run(["show", "-json"]).then((text) => writeFileSync(stateShow, text)),
   ]);
-  return { dir, create, noChange, update, replace, pitrOff, odd, stateShow, stateFile };
+  return { dir, create, noChange, update, replace, pitrOff, odd, prodLosses: losses, stateShow, stateFile };
+}
+
+/**
+ * Pushes a state built from a plan's planned values, re-plans against it and pushes again until
+ * nothing changes (values derived from made-up ARNs are unknown in the first plan); returns the
+ * last plan, which has no changes.
+ */
+async function pushStateUntilStable(
+  tf: OfflineTerraform,
+  dir: string,
+  firstPlan: string,
+  stateFile: string,
+  show: (runner: OfflineTerraform, planFile: string, json: string) => Promise<string>,
+  stack: string,
+): Promise<string> {
+  let planned = JSON.parse(readFileSync(firstPlan, "utf8"));
+  for (let round = 1; ; round++) {
+    writeFileSync(stateFile, stateFromPlan(planned, round));
+    await tf.run(["state", "push", "-lock=false", "-force", stateFile]);
+    const noChange = await show(tf, "same.tfplan", `${stack}.same.json`);
+    planned = JSON.parse(readFileSync(noChange, "utf8"));
+    const pending = (planned.resource_changes ?? []).filter(
+      (rc: { mode: string; change: { actions: string[] } }) => rc.mode === "managed" && rc.change.actions.join() !== "no-op",
+    );
+    if (pending.length === 0) return noChange;
+    if (round === 3) throw new Error(`the pushed state of ${stack} in ${dir} does not converge: ${pending.map((rc: { address: string }) => rc.address).join(", ")}`);
+  }
 }

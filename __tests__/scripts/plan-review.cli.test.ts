@@ -34,6 +34,22 @@ const FILES: Record<string, string> = {
   "paths-entry.json": tablePlan({ actions: ["delete", "create"], before: {}, after: {}, replace_paths: [["hash_key"], "range_key"] }),
   "before-string.json": tablePlan({ actions: ["update"], before: "t", after: {} }),
   "deep.json": tablePlan({ actions: ["update"], before: {}, after: { x: JSON.parse("[".repeat(300) + "]".repeat(300)) } }),
+  "format-0.json": JSON.stringify({ format_version: "0.2", resource_changes: [] }),
+  "format-2.json": JSON.stringify({ format_version: "2.0", resource_changes: [] }),
+  // A replace_paths entry that quotes a secret: the plan marks the same value sensitive.
+  "paths-secret.json": tablePlan({
+    actions: ["delete", "create"],
+    before: { name: "t", range_key: "hunter2-range-key" },
+    after: { name: "t", range_key: "x" },
+    before_sensitive: { range_key: true },
+    replace_paths: [["range_key"], "hunter2-range-key"],
+  }),
+  "secret-address.json": JSON.stringify({
+    format_version: "1.2",
+    resource_changes: [
+      { address: 'aws_sqs_queue.q["hunter2-queue-key"]', type: "aws_sqs_queue", mode: "managed", action_reason: "because hunter2-queue-key", change: { actions: ["delete"], before: { name: "hunter2-queue-key" }, after: null, before_sensitive: { name: true } } },
+    ],
+  }),
   // Deeper than the call stack of any recursive walk (JSON.parse itself does not recurse).
   "deep-paths.json": `{"format_version": "1.2", "resource_changes": [{"address": "${TABLE}", "type": "aws_dynamodb_table", "change": {"actions": ["delete", "create"], "replace_paths": [${"[".repeat(200_000)}${"]".repeat(200_000)}]}}]}`,
 };
@@ -108,6 +124,46 @@ describe("exit 2: one line on stderr naming the flag or file, nothing on stdout,
     ],
     ["--output that is one of the plans", ["--output", "./deleted.json", "deleted.json"], "--output ./deleted.json is also a plan to review; give another file"],
     [
+      "a plan format of major version 0",
+      ["format-0.json"],
+      'format-0.json: has `format_version` "0.2"; this review reads format 1.x (terraform 1.x writes 1.2), and another major version may mean other things by the same fields',
+    ],
+    [
+      "a plan format of major version 2",
+      ["format-2.json"],
+      'format-2.json: has `format_version` "2.0"; this review reads format 1.x (terraform 1.x writes 1.2), and another major version may mean other things by the same fields',
+    ],
+    [
+      "the replace_paths message quotes no secret",
+      ["paths-secret.json"],
+      'paths-secret.json: `resource_changes[0]` (aws_dynamodb_table.t) has a `change.replace_paths[1]` that is "(sensitive)", not a list of attribute names and indexes such as ["range_key"]',
+    ],
+    [
+      "an --allow-destroy entry without its stack",
+      ["--allow-destroy", TABLE, "deleted.json"],
+      `--allow-destroy \`${TABLE}\` names no stack: write <stack>:<address>, e.g. --allow-destroy bandup-prod:aws_dynamodb_table.evaluations_table_68D57890 (the stack is the plan file's name without .json, or the name given with --stack)${USAGE_HINT}`,
+    ],
+    [
+      "an --allow-destroy entry whose colon is inside a for_each key",
+      ["--allow-destroy", 'aws_sqs_queue.q["a:b"]', "deleted.json"],
+      `--allow-destroy \`aws_sqs_queue.q["a:b"]\` names no stack: write <stack>:<address>, e.g. --allow-destroy bandup-prod:aws_dynamodb_table.evaluations_table_68D57890 (the stack is the plan file's name without .json, or the name given with --stack)${USAGE_HINT}`,
+    ],
+    [
+      "an --allow-loss entry without its attribute",
+      ["--allow-loss", `deleted:${TABLE}`, "deleted.json"],
+      `--allow-loss \`deleted:${TABLE}\` is not <stack>:<address>:<attribute>: write all three, e.g. --allow-loss bandup-prod:aws_dynamodb_table.evaluations_table_68D57890:deletion_protection_enabled (the entry the finding names)${USAGE_HINT}`,
+    ],
+    [
+      "an --allow-loss entry naming an attribute that cannot lose",
+      ["--allow-loss", `deleted:${TABLE}:tags`, "deleted.json"],
+      `--allow-loss \`deleted:${TABLE}:tags\`: aws_dynamodb_table has no attribute \`tags\` that can lose data or access (those that can: deletion_protection_enabled, stream_enabled, global_secondary_index, point_in_time_recovery.enabled, point_in_time_recovery.recovery_period_in_days, replica, replica.kms_key_arn, replica.point_in_time_recovery, server_side_encryption.enabled, server_side_encryption.kms_key_arn, ttl.enabled, ttl.attribute_name)${USAGE_HINT}`,
+    ],
+    [
+      "--full-output that is one of the plans",
+      ["--full-output", "deleted.json", "deleted.json"],
+      "--full-output deleted.json is also a plan to review; give another file",
+    ],
+    [
       "--output into a missing folder",
       ["--output", "missing/review.md", "bandup-dev.json"],
       "--output missing/review.md: cannot be written (ENOENT: no such file or directory, open 'missing/review.md'): its folder does not exist; create it first",
@@ -122,7 +178,7 @@ describe("exit 0 and 1", () => {
   test("0: a plan without changes; the review on stdout, nothing on stderr", () => {
     const { status, stdout, stderr } = runPlanReviewCli(cli, ["bandup-dev.json"], dir);
     expect([status, stderr]).toEqual([0, ""]);
-    expect(stdout).toContain("✅ **No stateful resource is deleted or replaced.**");
+    expect(stdout).toContain("✅ **No change loses data or access.**");
   });
 
   test("0: --help", () => {
@@ -134,7 +190,44 @@ describe("exit 0 and 1", () => {
   test("1: a flagged change, one line on stderr naming it; --output holds the review", () => {
     const { status, stdout, stderr } = runPlanReviewCli(cli, ["--output", "out/review.md", "deleted.json"], dir);
     expect({ status, stdout, stderr }).toEqual({ status: 1, stdout: "", stderr: `plan-review: 1 blocking change(s): deleted:${TABLE} (delete)\n` });
-    expect(readFileSync(join(dir, "out/review.md"), "utf8")).toContain("If intended: `--allow-destroy deleted:aws_dynamodb_table.t`.");
+    expect(readFileSync(join(dir, "out/review.md"), "utf8")).toContain("If intended, accept it with `--allow-destroy deleted:aws_dynamodb_table.t`.");
+  });
+
+  test("a secret in an address, a for_each key and action_reason reaches no output", () => {
+    const { status, stdout, stderr } = runPlanReviewCli(cli, ["--full-output", "out/secret-full.md", "secret-address.json"], dir);
+    const json = runPlanReviewCli(cli, ["--json", "secret-address.json"], dir);
+    expect([status, json.status]).toEqual([1, 1]);
+    for (const text of [stdout, stderr, json.stdout, json.stderr, readFileSync(join(dir, "out/secret-full.md"), "utf8")]) expect(text).not.toContain("hunter2");
+    expect(stderr).toBe("plan-review: 1 blocking change(s): secret-address:aws_sqs_queue.q[(sensitive)] (delete)\n");
+    expect(JSON.parse(json.stdout).stacks[0].resources[0]).toMatchObject({ address: "aws_sqs_queue.q[(sensitive)]", actionReason: "because (sensitive)" });
+  });
+
+  test("--full-output holds the whole review; the comment holds the findings first within the limit", () => {
+    const many = join(dir, "many.json");
+    // 400 tables deleted, each with a long name: far more than a comment holds.
+    const changes = Array.from({ length: 400 }, (_, i) => ({
+      address: `aws_dynamodb_table.t${i}`,
+      type: "aws_dynamodb_table",
+      mode: "managed",
+      change: { actions: ["delete"], before: { name: `table-${i}-${"x".repeat(150)}` }, after: null },
+    }));
+    writeFileSync(many, JSON.stringify({ format_version: "1.2", resource_changes: changes }));
+    const { status } = runPlanReviewCli(cli, ["--output", "out/many.md", "--full-output", "out/many-full.md", "many.json"], dir);
+    expect(status).toBe(1);
+    const comment = readFileSync(join(dir, "out/many.md"), "utf8");
+    const full = readFileSync(join(dir, "out/many-full.md"), "utf8");
+    expect(comment.length).toBeLessThanOrEqual(65_000);
+    expect(comment.length).toBeGreaterThan(60_000);
+    // Findings come first: the comment cut inside them leaves every resource row out, and says so.
+    const shown = comment.match(/^- ⛔ /gm)!.length;
+    expect(shown).toBeGreaterThan(50);
+    expect(comment).toContain(`… **Cut to fit a GitHub comment** (65,000 characters): ${400 - shown} findings and 400 resources left out here.`);
+    expect(comment).not.toContain("| delete |");
+    // Long values inside findings are shortened; the whole review has every finding and row.
+    expect(comment).toContain("`table-0-" + "x".repeat(120 - 9) + "…`");
+    expect(full.match(/^- ⛔ /gm)).toHaveLength(400);
+    expect(full.match(/^\| delete \|/gm)).toHaveLength(400);
+    expect(full).not.toContain("Cut to fit");
   });
 
   test("0: the same change allowed", () => {

@@ -136,8 +136,10 @@ describe("step 1: restore", () => {
     expect(declared(restored)).toEqual(declared(original));
   });
 
-  test("the review flags nothing", () => {
-    expect(reviewOf(plans.step1)).toMatchObject({ exitCode: 0, findings: [], totals: { create: 10, update: 2, replace: 0, delete: 0 } });
+  test("the review blocks nothing (the topic policy's update is listed for review)", () => {
+    const review = reviewOf(plans.step1);
+    expect(review).toMatchObject({ exitCode: 0, totals: { create: 10, update: 2, replace: 0, delete: 0 } });
+    expect(review.findings.filter((f) => f.blocking)).toEqual([]);
   });
 });
 
@@ -185,7 +187,7 @@ describe("step 3: retire the original", () => {
   test("the review flags it as the retired original of a restore, and --allow-destroy lets it through", () => {
     const review = reviewOf(plans.step3);
     expect(review.exitCode).toBe(1);
-    expect(review.findings.map((f) => [f.kind, f.address, f.message])).toEqual([
+    expect(review.findings.filter((f) => f.blocking).map((f) => [f.kind, f.address, f.message.text])).toEqual([
       [
         "delete",
         EVALUATIONS,
@@ -234,6 +236,14 @@ describe("the history index, from main's ALL to INCLUDE, on existing tables", ()
       on_demand_throughput: [{ max_read_request_units: 1000, max_write_request_units: 400 }],
       point_in_time_recovery: [{ enabled: true, recovery_period_in_days: 7 }],
     });
-    expect(reviewOf(plans.index)).toMatchObject({ exitCode: 0, findings: [] });
+    // The index's projection changes in place: listed for review (queries on it fail while it is rebuilt).
+    // The recovery window that comes with it is 35 days (AWS's, unset on main) → 7 (dev's): that blocks.
+    const review = reviewOf(plans.index);
+    expect(review.findings.filter((f) => f.blocking).map((f) => [f.address, f.kind, f.attributes])).toEqual([
+      [EVALUATIONS, "loss", ["point_in_time_recovery.recovery_period_in_days"]],
+      [FLASHCARDS, "loss", ["point_in_time_recovery.recovery_period_in_days"]],
+    ]);
+    expect(review.exitCode).toBe(1);
+    expect(review.findings.some((f) => !f.blocking && f.address === EVALUATIONS && f.attributes.some((a) => a.endsWith(".projection_type")))).toBe(true);
   });
 });

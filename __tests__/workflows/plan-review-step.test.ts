@@ -107,20 +107,26 @@ describe("pr.yml: the comment only when the review ran; otherwise the job fails 
   test("exit 0: status 0, the review in the job summary, no error", () => {
     const step = runStep(prReview, ALL_CLEAN);
     expect([step.status, step.output]).toEqual([0, "status=0\n"]);
-    expect(step.summary).toContain("✅ **No stateful resource is deleted or replaced.**");
+    expect(step.summary).toContain("✅ **No change loses data or access.**");
     expect(step.stdout).not.toContain("::error");
   });
 
   test("exit 1: the step passes with status 1 (the comment is posted, then the job fails)", () => {
     const step = runStep(prReview, { ...ALL_CLEAN, "bandup-prod.json": TABLE_DELETED });
     expect([step.status, step.output]).toEqual([0, "status=1\n"]);
-    expect(step.summary).toContain("- ⛔ **bandup-prod**: `aws_dynamodb_table.t` (table `t`) will be **deleted**");
+    expect(step.summary).toContain("- ⛔ **`bandup-prod`**: `aws_dynamodb_table.t` (table `t`) will be **deleted**");
   });
 
   test("BANDUP_ALLOW_DESTROY reaches the review", () => {
-    const step = runStep(prReview, { ...ALL_CLEAN, "bandup-prod.json": TABLE_DELETED }, { BANDUP_ALLOW_DESTROY: "bandup-prod:aws_dynamodb_table.t other" });
+    const step = runStep(prReview, { ...ALL_CLEAN, "bandup-prod.json": TABLE_DELETED }, { BANDUP_ALLOW_DESTROY: "bandup-prod:aws_dynamodb_table.t bandup-dev:aws_sqs_queue.other" });
     expect(step.output).toBe("status=0\n");
-    expect(step.summary).toContain("Note: `--allow-destroy other` matched no destructive change.");
+    expect(step.summary).toContain("Note: `--allow-destroy bandup-dev:aws_sqs_queue.other` matched no blocking change.");
+  });
+
+  test("an entry without its stack: the review refuses it (exit 2), saying how to write it; no comment", () => {
+    const step = runStep(prReview, { ...ALL_CLEAN, "bandup-prod.json": TABLE_DELETED }, { BANDUP_ALLOW_DESTROY: "aws_dynamodb_table.t" });
+    expect([step.status, step.output]).toEqual([2, ""]);
+    expect(step.stdout).toContain("::error title=The plan review did not run::plan-review: --allow-destroy `aws_dynamodb_table.t` names no stack: write <stack>:<address>");
   });
 
   test("exit 2: no status (so no comment), the step fails with the review's one line as the error", () => {
@@ -140,8 +146,8 @@ describe("pr.yml: the comment only when the review ran; otherwise the job fails 
   test("every plan in plans/ is reviewed, whatever its stack", () => {
     const step = runStep(prReview, { ...ALL_CLEAN, "bandup-qa.json": TABLE_DELETED });
     expect([step.status, step.output]).toEqual([0, "status=1\n"]);
-    expect(step.summary).toContain("- ⛔ **bandup-qa**: `aws_dynamodb_table.t` (table `t`) will be **deleted**");
-    for (const stack of ["bandup-dev", "bandup-staging", "bandup-prod", "bandup-qa"]) expect(step.summary).toContain(`| ${stack} |`);
+    expect(step.summary).toContain("- ⛔ **`bandup-qa`**: `aws_dynamodb_table.t` (table `t`) will be **deleted**");
+    for (const stack of ["bandup-dev", "bandup-staging", "bandup-prod", "bandup-qa"]) expect(step.summary).toContain(`| \`${stack}\` |`);
   });
 
   test("no plan at all: no status (so no comment), the step fails with the review's message", () => {

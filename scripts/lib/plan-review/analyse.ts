@@ -1,74 +1,43 @@
 /**
  * Analysis of parsed plans: the action of every resource, the attributes an update changes (masked
  * where Terraform marks them sensitive, and wherever such a value is copied; `(known after apply)`
- * where unknown), and the findings that block a merge: deleting or replacing a resource whose loss
- * loses data or access (a table, a table item, a log group, a queue, a KMS key), turning a table's
- * point-in-time recovery, server-side encryption or deletion protection off, removing a table's
- * replica, or disabling a KMS key. The deletion of a table that another table of the plan was
- * restored from (`restore_source_name`) is named as the retirement of a restore's original.
- * Pure functions, no I/O.
+ * where unknown), and the findings, decided by the classification table (classification.ts, read
+ * through classify.ts):
+ *
+ * - blocking (exit 1): deleting or replacing a resource whose loss loses data or access, and an update
+ *   that moves an attribute the way that loses (protection off, TTL on, a window or retention shorter,
+ *   an encryption key changed, an index or replica removed...); each names the `--allow-destroy` or
+ *   `--allow-loss` entry that accepts it;
+ * - needs review (reported, exit 0): the other changes of classified resources that the table does not
+ *   call safe, attributes it does not classify at all (deny by default), and values unknown until
+ *   apply where a loss rule applies.
+ *
+ * The deletion of a table that another table of the plan was restored from (`restore_source_name`) is
+ * named as the retirement of a restore's original. Every text taken from a plan is redacted with the
+ * plans' secrets before it is printed. Pure functions, no I/O.
  */
+import { classificationOf, ResourceClassification } from "./classification";
+import { AttributeVerdict, classifyChange, DIRECTION_WORDS } from "./classify";
+import { code, fixed, join, Markdown, md } from "./markdown";
 import { Action, actionOf, PlanResourceChange, StackPlan } from "./parse";
 import { Secrets } from "./secrets";
-import { child, isAbsent, isObject, member, setMember } from "./values";
+import { ABSENT, child, isAbsent, isObject, member, SENSITIVE, setMember, UNKNOWN } from "./values";
 
 export type { Action } from "./parse";
+export { ABSENT, SENSITIVE, UNKNOWN } from "./values";
 
 type Change = PlanResourceChange["change"];
-
-/** Resource types whose deletion or replacement loses data or access, and what is lost. */
-export interface StatefulType {
-  /** What the resource is, in a finding: "table". */
-  readonly kind: string;
-  /**
-   * What deleting it loses, as the end of a sentence.
-   * @param subject the resource's name in backticks, or "it"
-   * @param before the resource's values before the change
-   */
-  readonly loss: (subject: string, before: Record<string, unknown>) => string;
-}
-
-export const STATEFUL_TYPES: Readonly<Record<string, StatefulType>> = {
-  aws_dynamodb_table: { kind: "table", loss: (subject) => `every item in ${subject} is lost` },
-  aws_dynamodb_table_item: {
-    kind: "item of table",
-    loss: (subject) => `the item is deleted from ${subject}, with every attribute the application wrote to it`,
-  },
-  aws_cloudwatch_log_group: { kind: "log group", loss: (subject) => `every log event in ${subject} is lost` },
-  aws_sqs_queue: {
-    kind: "queue",
-    loss: (subject) => `every message in ${subject} is lost (a dead-letter queue holds the events that failed every retry)`,
-  },
-  aws_kms_key: {
-    kind: "KMS key",
-    loss: (_subject, before) => {
-      const days = typeof before.deletion_window_in_days === "number" ? `${before.deletion_window_in_days} days` : "its waiting period";
-      return (
-        `the key is unusable at once (pending deletion) and AWS deletes it after ${days} (\`deletion_window_in_days\`): ` +
-        "nothing it encrypts can be decrypted, a table that uses it becomes inaccessible and is archived after seven days, " +
-        "and once the key is deleted that data is lost for good"
-      );
-    },
-  },
-};
-
-/** The stateful type of a resource type (own entries only: a type named `constructor` is not one). */
-function statefulType(type: string): StatefulType | undefined {
-  return Object.hasOwn(STATEFUL_TYPES, type) ? STATEFUL_TYPES[type] : undefined;
-}
 
 /** Attributes whose change replaces a DynamoDB table with an empty one: its key schema. */
 export const KEY_SCHEMA_ATTRIBUTES: readonly string[] = ["hash_key", "range_key"];
 
 /** Attributes that name a resource in the review, first found wins (`table_name`: a table item; `key_id`: a KMS key). */
-const NAME_ATTRIBUTES: readonly string[] = ["name", "function_name", "table_name", "key_id"];
+const NAME_ATTRIBUTES: readonly string[] = ["name", "function_name", "table_name", "alarm_name", "key_id", "bucket"];
 
-/** Shown instead of a value Terraform marks sensitive. */
-export const SENSITIVE = "(sensitive)";
-/** Shown instead of a value that is unknown until apply. */
-export const UNKNOWN = "(known after apply)";
-/** Shown for an attribute that is absent or null. */
-export const ABSENT = "(none)";
+/** Longest value shown inside a finding's sentence; longer ones end with `…` (the attribute tables show more). */
+export const FINDING_VALUE_LENGTH = 120;
+/** Longest address shown in a finding (and in an entry that accepts it). */
+export const FINDING_ADDRESS_LENGTH = 300;
 
 export interface Counts {
   create: number;
@@ -80,13 +49,14 @@ export interface Counts {
 
 /** One changed attribute of an update or replacement; values are display text, already masked. */
 export interface AttributeChange {
-  /** Path such as `tags.Team` or `point_in_time_recovery[0].enabled`. */
+  /** Path such as `tags.Team` or `point_in_time_recovery[0].enabled` (secrets in keys redacted). */
   readonly path: string;
   readonly before: string;
   readonly after: string;
 }
 
 export interface ResourceReview {
+  /** The address, secrets redacted. */
   readonly address: string;
   readonly type: string;
   /** The resource's `name` (or `function_name`, ...), e.g. the table name `bandup-evaluations-dev`; `(sensitive)` when marked so. */
@@ -98,26 +68,41 @@ export interface ResourceReview {
   readonly actionReason?: string;
   /** Attribute paths that force the replacement (from `replace_paths`). */
   readonly replacePaths: readonly string[];
-  /** Changed attributes (updates and replacements). */
+  /** Changed attributes (updates and replacements), at most `MAX_ATTRIBUTES`. */
   readonly attributes: readonly AttributeChange[];
+  /** Changed attributes past `MAX_ATTRIBUTES`, not listed. */
+  readonly omittedAttributes: number;
 }
 
-export type FindingKind = "delete" | "replace" | "pitr-disabled" | "sse-disabled" | "protection-disabled" | "replica-removed" | "key-disabled";
+/**
+ * What a finding is about: a resource deleted or replaced, an attribute that loses data or access, or
+ * the attributes of a resource that need a reviewer's eye.
+ */
+export type FindingKind = "delete" | "replace" | "loss" | "review";
 
-/** Something that blocks the merge unless its address is allowed with `--allow-destroy`. */
+/** The flag and entry that accept a blocking finding. */
+export interface Acceptance {
+  readonly flag: "--allow-destroy" | "--allow-loss";
+  /** `<stack>:<address>` (`--allow-destroy`) or `<stack>:<address>:<attribute>` (`--allow-loss`). */
+  readonly entry: string;
+}
+
 export interface Finding {
   readonly stack: string;
+  /** The address, secrets redacted. */
   readonly address: string;
   readonly type: string;
   readonly name?: string;
   readonly kind: FindingKind;
-  /** The attributes at fault: the replace paths, or the attribute turned off. */
+  /** Blocks the merge (exit 1) unless accepted; otherwise it needs review and does not block. */
+  readonly blocking: boolean;
+  /** The attributes at fault: the replace paths, the attribute that loses, or those to review. */
   readonly attributes: readonly string[];
-  /** One sentence for the PR comment, in Markdown: the address, what happens and what is lost. */
-  readonly message: string;
-  /** The `--allow-destroy` entry that lets this change through: `<stack>:<address>`. */
-  readonly allowDestroy: string;
-  /** Allowed explicitly with `--allow-destroy`: reported, but does not fail the review. */
+  /** One sentence for the PR comment: the address, what happens and what is lost. */
+  readonly message: Markdown;
+  /** The entry that accepts it (blocking findings only). */
+  readonly accept?: Acceptance;
+  /** Accepted by its entry: reported, but does not fail the review. */
   readonly allowed: boolean;
 }
 
@@ -136,19 +121,25 @@ export interface Review {
   readonly totals: Counts;
   /** Every finding of every stack. */
   readonly findings: readonly Finding[];
-  /** `--allow-destroy` entries that matched no finding (probably a typo or a stale entry). */
-  readonly unusedAllowDestroy: readonly string[];
-  /** 0 when nothing blocks, 1 when a finding is not allowed. */
+  /** Accepting entries that matched no finding (probably a typo or a stale entry). */
+  readonly unusedAllows: readonly Acceptance[];
+  /** 0 when nothing blocks, 1 when a blocking finding is not accepted. */
   readonly exitCode: 0 | 1;
 }
 
 export interface AnalyseOptions {
   /**
-   * Addresses allowed to be deleted or replaced: `aws_dynamodb_table.x` (in every stack) or
-   * `bandup-dev:aws_dynamodb_table.x` (in one stack).
+   * Resources allowed to be deleted or replaced: `<stack>:<address>` (the CLI refuses entries without
+   * their stack).
    * @default []
    */
   readonly allowDestroy?: readonly string[];
+  /**
+   * Losses accepted: `<stack>:<address>:<attribute>`, the attribute as the classification table names
+   * it (`deletion_protection_enabled`, `point_in_time_recovery.recovery_period_in_days`, `replica`).
+   * @default []
+   */
+  readonly allowLoss?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -218,10 +209,26 @@ export function displayValue(value: unknown, sensitive?: unknown, unknown?: unkn
     .join(UNKNOWN);
 }
 
-function joinPath(path: string, key: string | number): string {
+function joinPathText(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
   const part = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
   return path === "" ? part : `${path}.${part}`;
+}
+
+/** Changed attributes listed per resource at most; the others are counted (a 1,000,000-key map stays printable). */
+export const MAX_ATTRIBUTES = 1000;
+
+export interface ChangedAttributeOptions {
+  /**
+   * Stop listing after this many (the others are counted in `omitted`).
+   * @default Infinity
+   */
+  readonly limit?: number;
+  /**
+   * Map keys and attribute names as printed in a path (the review redacts secrets in them).
+   * @default the key itself
+   */
+  readonly key?: (key: string) => string;
 }
 
 /**
@@ -230,17 +237,33 @@ function joinPath(path: string, key: string | number): string {
  * starts) being sensitive is still the secret it was.
  */
 export function changedAttributes(change: Change): AttributeChange[] {
-  const out: AttributeChange[] = [];
+  return listChangedAttributes(change).attributes;
+}
+
+/** `changedAttributes`, with a limit and printed keys: the attributes listed and how many are not. */
+export function listChangedAttributes(change: Change, options: ChangedAttributeOptions = {}): { attributes: AttributeChange[]; omitted: number } {
+  const limit = options.limit ?? Infinity;
+  const printed = options.key ?? ((key: string) => key);
+  const attributes: AttributeChange[] = [];
+  let omitted = 0;
+  // Past the limit an entry is only counted: its display text (a JSON of the value) is not made.
+  const out = {
+    push(entry: () => AttributeChange): void {
+      if (attributes.length < limit) attributes.push(entry());
+      else omitted += 1;
+    },
+  };
+  const joinPath = (path: string, key: string | number): string => joinPathText(path, typeof key === "number" ? key : printed(key));
   const walk = (path: string, b: unknown, a: unknown, bs: unknown, as: unknown, au: unknown): void => {
     if (bs === true || as === true) {
-      if (au === true) out.push({ path, before: displayValue(b, true), after: UNKNOWN });
+      if (au === true) out.push(() => ({ path, before: displayValue(b, true), after: UNKNOWN }));
       else if (!deepEqual(b, a) || (bs === true) !== (as === true)) {
-        out.push({ path, before: displayValue(b, true), after: displayValue(a, true) });
+        out.push(() => ({ path, before: displayValue(b, true), after: displayValue(a, true) }));
       }
       return;
     }
     if (au === true) {
-      out.push({ path, before: displayValue(b, bs), after: UNKNOWN });
+      out.push(() => ({ path, before: displayValue(b, bs), after: UNKNOWN }));
       return;
     }
     if ((isObject(b) || isObject(a)) && (isObject(b) || isAbsent(b)) && (isObject(a) || isAbsent(a))) {
@@ -269,30 +292,30 @@ export function changedAttributes(change: Change): AttributeChange[] {
       const removed = b.map((v, i) => ({ v, i })).filter(({ i }) => !inAfter.has(beforeKeys[i]));
       const added = a.map((v, i) => ({ v, i })).filter(({ i }) => !inBefore.has(afterKeys[i]));
       if (removed.length === 0 && added.length === 0) {
-        if (!deepEqual(b, a)) out.push({ path, before: "(same elements)", after: "(reordered)" });
+        if (!deepEqual(b, a)) out.push(() => ({ path, before: "(same elements)", after: "(reordered)" }));
         return;
       }
-      out.push({
+      out.push(() => ({
         path,
         before: removed.map(({ v, i }) => `- ${displayValue(v, child(bs, i))}`).join(" "),
         after: added.map(({ v, i }) => `+ ${displayValue(v, child(as, i), child(au, i))}`).join(" "),
-      });
+      }));
       return;
     }
     if (!deepEqual(b, a)) {
-      out.push({ path, before: displayValue(b, bs), after: displayValue(a, as, au) });
+      out.push(() => ({ path, before: displayValue(b, bs), after: displayValue(a, as, au) }));
     }
   };
   const { before, after, before_sensitive, after_sensitive, after_unknown } = change;
   walk("", before ?? {}, after ?? {}, before_sensitive, after_sensitive, after_unknown);
-  return out;
+  return { attributes, omitted };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Actions and findings
 
-function pathText(path: readonly (string | number)[]): string {
-  return path.length === 0 ? "(the whole resource)" : path.reduce<string>((acc, key) => joinPath(acc, key), "");
+function pathText(path: readonly (string | number)[], secrets: Secrets): string {
+  return path.length === 0 ? "(the whole resource)" : path.reduce<string>((acc, key) => joinPathText(acc, typeof key === "number" ? key : secrets.redact(key)), "");
 }
 
 /** `true` when either side marks the top-level attribute sensitive. */
@@ -300,86 +323,77 @@ function isSensitive(change: Change, attribute: string): boolean {
   return child(change.before_sensitive, attribute) === true || child(change.after_sensitive, attribute) === true;
 }
 
-function nameOf(change: Change): string | undefined {
+function nameOf(change: Change, secrets: Secrets): string | undefined {
   for (const value of [change.before, change.after]) {
     if (!isObject(value)) continue;
     const key = NAME_ATTRIBUTES.find((k) => typeof value[k] === "string");
-    if (key !== undefined) return isSensitive(change, key) ? SENSITIVE : (value[key] as string);
+    if (key !== undefined) return isSensitive(change, key) ? SENSITIVE : secrets.redact(value[key] as string);
   }
   return undefined;
 }
 
-/**
- * Whether a block list attribute (e.g. `point_in_time_recovery`) has `enabled = true`; `undefined`
- * when it is unknown until apply (the whole block, or its `enabled`).
- */
-function blockEnabled(value: unknown, attribute: string, unknown?: unknown): boolean | undefined {
-  const blockUnknown = child(unknown, attribute);
-  if (blockUnknown === true) return undefined;
-  if (!isObject(value)) return false;
-  const block = value[attribute];
-  if (!Array.isArray(block)) return false;
-  if (block.some((_, i) => child(child(blockUnknown, i), "enabled") === true)) return undefined;
-  return block.some((b) => isObject(b) && b.enabled === true);
+/** A display value in a sentence: placeholders as plain text, values as (shortened) code. */
+function valueText(text: string): Markdown {
+  return text === SENSITIVE || text === UNKNOWN || text === ABSENT ? fixed(text) : code(text, FINDING_VALUE_LENGTH);
 }
 
-/** A boolean attribute's value; `undefined` when it is unknown until apply (or not a boolean). */
-function flag(value: unknown, attribute: string, unknown?: unknown): boolean | undefined {
-  if (child(unknown, attribute) === true || !isObject(value)) return undefined;
-  return typeof value[attribute] === "boolean" ? (value[attribute] as boolean) : undefined;
+/** A value before or after a loss: `null` for absent, as terraform's plan writes it. */
+function lossValue(value: unknown, marks: unknown): Markdown {
+  if (isAbsent(value)) return md`${"null"}`;
+  return valueText(displayValue(value, marks));
 }
 
-function code(text: string): string {
-  return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
+/** A name as the subject of a sentence: its code, or "it" (none, or sensitive). */
+function subjectOf(name: string | undefined): Markdown {
+  return name === undefined || name === SENSITIVE ? fixed("it") : code(name, FINDING_VALUE_LENGTH);
 }
 
-/** A display value in a sentence: placeholders as plain text, values as code. */
-function valueText(text: string): string {
-  return text === SENSITIVE || text === UNKNOWN || text === ABSENT ? text : code(text);
-}
-
-function describeResource(type: string, name: string | undefined): string {
-  const kind = statefulType(type)?.kind ?? "resource";
+function describeResource(classification: ResourceClassification | undefined, name: string | undefined): Markdown {
+  const kind = fixed(classification?.kind ?? "resource");
   if (name === undefined) return kind;
-  return `${kind} ${name === SENSITIVE ? SENSITIVE : code(name)}`;
+  return md`${kind} ${name === SENSITIVE ? fixed(SENSITIVE) : code(name, FINDING_VALUE_LENGTH)}`;
 }
 
-function lossOf(stateful: StatefulType, name: string | undefined, change: Change): string {
-  const subject = name === undefined || name === SENSITIVE ? "it" : code(name);
-  return stateful.loss(subject, isObject(change.before) ? change.before : {});
+/** Fills a table text's `{subject}` and `{deletion_window_in_days}`: the only places values go into it. */
+function fill(template: string, subject: Markdown, before: Record<string, unknown>): Markdown {
+  const window = typeof before.deletion_window_in_days === "number" ? `${before.deletion_window_in_days} days` : "its waiting period";
+  const parts = template.split(/(\{subject\}|\{deletion_window_in_days\})/);
+  return join(
+    parts.map((part) => (part === "{subject}" ? subject : part === "{deletion_window_in_days}" ? fixed(window) : fixed(part))),
+    "",
+  );
 }
 
-type NewFinding = Omit<Finding, "allowed" | "allowDestroy">;
+type NewFinding = Omit<Finding, "allowed" | "accept"> & { readonly acceptPath?: string };
 
-function replacementFinding(
+function replacementMessage(
   resource: ResourceReview,
-  stateful: StatefulType,
+  classification: ResourceClassification,
   change: Change,
-  base: Pick<Finding, "stack" | "address" | "type" | "name">,
-): NewFinding {
-  const { address, type, name } = resource;
+  address: Markdown,
+): Markdown {
+  const { type, name } = resource;
   const paths = resource.replacePaths;
-  const byPaths = paths.length > 0 ? `, forced by ${paths.map(code).join(", ")}` : resource.actionReason ? ` (${resource.actionReason})` : "";
+  const what = describeResource(classification, name);
+  const byPaths = paths.length > 0 ? md`, forced by ${join(paths.map((p) => code(p)), ", ")}` : resource.actionReason ? md` (${resource.actionReason})` : md``;
   const keyChanges = type === "aws_dynamodb_table" ? paths.filter((p) => KEY_SCHEMA_ATTRIBUTES.includes(p)) : [];
-  let why: string;
+  const before = isObject(change.before) ? change.before : {};
+  const why = fill(classification.replace.why, subjectOf(name), before);
+  let sentence: Markdown;
   if (resource.actions.join(",") === "create,forget") {
-    why =
-      ` Terraform creates a new one and forgets the old one (\`destroy = false\`): the old ${stateful.kind} stays in AWS with` +
-      " its data, no longer managed by Terraform, and the new one starts empty.";
+    sentence = md` Terraform creates a new one and forgets the old one (${"destroy = false"}): the old ${fixed(classification.kind)} stays in AWS with its data, no longer managed by Terraform, and the new one starts empty.`;
   } else if (keyChanges.length > 0) {
     const details = keyChanges.map((p) => {
       const sensitive = isSensitive(change, p);
-      const before = displayValue(isObject(change.before) ? change.before[p] : undefined, sensitive);
-      const after = displayValue(isObject(change.after) ? change.after[p] : undefined, sensitive, child(change.after_unknown, p));
-      return `${code(p)}: ${valueText(before)} → ${valueText(after)}`;
+      const was = displayValue(member(before, p), sensitive);
+      const is = displayValue(isObject(change.after) ? member(change.after, p) : undefined, sensitive, child(change.after_unknown, p));
+      return md`${p}: ${valueText(was)} → ${valueText(is)}`;
     });
-    why =
-      ` The key schema changes (${details.join(", ")}); DynamoDB cannot change a table's keys in place, so Terraform ` +
-      `destroys the table and creates a new, empty one: ${lossOf(stateful, name, change)}.`;
+    sentence = md` The key schema changes (${join(details, ", ")}); DynamoDB cannot change a table's keys in place, so ${why}.`;
   } else {
-    why = ` Terraform destroys it and creates a new one: ${lossOf(stateful, name, change)}.`;
+    sentence = md` ${why}.`;
   }
-  return { ...base, kind: "replace", attributes: paths, message: `${code(address)} (${describeResource(type, name)}) will be **replaced**${byPaths}.${why}` };
+  return md`${address} (${what}) will be **replaced**${byPaths}.${sentence}`;
 }
 
 /**
@@ -402,106 +416,113 @@ export function restoreSources(resourceChanges: readonly PlanResourceChange[]): 
   return sources;
 }
 
-/** The names of the regions of a table's `replica` blocks (undefined when unknown until apply). */
-function replicaRegions(value: unknown, unknown?: unknown): string[] | undefined {
-  if (child(unknown, "replica") === true) return undefined;
-  if (!isObject(value) || !Array.isArray(value.replica)) return [];
-  const regions = value.replica.map((r) => (isObject(r) ? r.region_name : undefined));
-  return regions.every((r): r is string => typeof r === "string") ? regions : undefined;
+/** The finding of a loss: the attribute, its move, what is lost, in one sentence. */
+function lossMessage(verdict: AttributeVerdict, what: Markdown, address: Markdown, secrets: Secrets): Markdown {
+  const rule = verdict.rule!;
+  const label = fixed(rule.label ?? verdict.path);
+  const at = secrets.redact(verdict.at);
+  if (verdict.event === "removed") {
+    const element = verdict.element === undefined ? md`` : md` ${secrets.redact(verdict.element)}`;
+    return md`${address} (${what}): **${label}${element} is removed** (${verdict.path}): ${fixed(rule.why)}.`;
+  }
+  const move = fixed(rule.loses ? DIRECTION_WORDS[rule.loses.kind] : "changes");
+  const shown = verdict.shown === undefined || verdict.shown.attribute === verdict.path.split(".").pop()
+    ? md``
+    : md`; ${verdict.shown.attribute} = ${lossValue(verdict.shown.value, verdict.shown.marks)}`;
+  const values = md`${at}: ${lossValue(verdict.before, verdict.beforeMarks)} → ${lossValue(verdict.after, verdict.afterMarks)}${shown}`;
+  return md`${address} (${what}): **${label} ${move}** (${values}): ${fixed(rule.why)}.`;
 }
 
-function findingsOf(stack: string, resource: ResourceReview, change: Change, restoredFrom: ReadonlyMap<string, string>): NewFinding[] {
+/** The finding of the attributes of one resource that need review. */
+function reviewMessage(verdicts: readonly AttributeVerdict[], what: Markdown, address: Markdown, secrets: Secrets): Markdown {
+  const items = verdicts.map((v) => {
+    const event = v.event === undefined ? md`` : md` (${fixed(v.event)} ${secrets.redact(v.element ?? "")})`;
+    return md`${secrets.redact(v.at)}${event}: ${fixed(v.reason)}`;
+  });
+  return md`${address} (${what}) **needs review**: ${join(items, "; ")}.`;
+}
+
+function findingsOf(
+  stack: string,
+  resource: ResourceReview,
+  change: Change,
+  restoredFrom: ReadonlyMap<string, string>,
+  secrets: Secrets,
+): NewFinding[] {
   const { address, type, name, action } = resource;
+  const classification = classificationOf(type);
+  if (classification === undefined) return [];
   const base = { stack, address, type, name };
-  const what = describeResource(type, name);
-  const findings: NewFinding[] = [];
-  const stateful = statefulType(type);
-  if (stateful && action === "delete") {
-    const before = isObject(change.before) ? change.before : {};
+  const shown = code(address, FINDING_ADDRESS_LENGTH);
+  const what = describeResource(classification, name);
+  const before = isObject(change.before) ? change.before : {};
+  if (action === "delete") {
+    const rule = classification.delete;
     const restored = type === "aws_dynamodb_table" ? [before.name, before.arn].map((v) => (typeof v === "string" ? restoredFrom.get(v) : undefined)).find((v) => v !== undefined) : undefined;
-    const restoredText = restored === SENSITIVE ? SENSITIVE : restored === undefined ? "" : code(restored);
-    const message =
-      restored === undefined
-        ? `${code(address)} (${what}) will be **deleted**: ${lossOf(stateful, name, change)}.`
-        : `${code(address)} (${what}) will be **deleted**: it is the **retired original of a restore** (the table ${restoredText} was restored from it and ` +
-          `the stack keeps it); ${lossOf(stateful, name, change)}, with its point-in-time backups, so check that ${restoredText} holds what you need first.`;
-    findings.push({ ...base, kind: "delete", attributes: [], message });
+    const loss = fill(rule.why, subjectOf(name), before);
+    let message: Markdown;
+    if (restored === undefined) {
+      message = md`${shown} (${what}) will be **deleted**: ${loss}.`;
+    } else {
+      const restoredText = restored === SENSITIVE ? fixed(SENSITIVE) : code(secrets.redact(restored), FINDING_VALUE_LENGTH);
+      message = md`${shown} (${what}) will be **deleted**: it is the **retired original of a restore** (the table ${restoredText} was restored from it and the stack keeps it); ${loss}, with its point-in-time backups, so check that ${restoredText} holds what you need first.`;
+    }
+    if (rule.class === "safe") return [];
+    return [{ ...base, kind: "delete", blocking: rule.class === "loss", attributes: [], message }];
   }
-  if (stateful && action === "replace") findings.push(replacementFinding(resource, stateful, change, base));
-  if (action !== "update") return findings;
-  const { before, after, after_unknown: unknown } = change;
-  if (type === "aws_dynamodb_table") {
-    if (blockEnabled(before, "point_in_time_recovery") && blockEnabled(after, "point_in_time_recovery", unknown) === false) {
-      findings.push({
-        ...base,
-        kind: "pitr-disabled",
-        attributes: ["point_in_time_recovery"],
-        message: `${code(address)} (${what}) turns **point-in-time recovery off** (${code("point_in_time_recovery")}): its continuous backups are deleted and it can no longer be restored to an earlier time.`,
-      });
-    }
-    if (blockEnabled(before, "server_side_encryption") && blockEnabled(after, "server_side_encryption", unknown) === false) {
-      findings.push({
-        ...base,
-        kind: "sse-disabled",
-        attributes: ["server_side_encryption"],
-        message: `${code(address)} (${what}) turns **server-side encryption with its KMS key off** (${code("server_side_encryption")}): the table falls back to the AWS-owned key.`,
-      });
-    }
-    const regionsAfter = replicaRegions(after, unknown);
-    const removed = regionsAfter === undefined ? [] : (replicaRegions(before) ?? []).filter((r) => !regionsAfter.includes(r));
-    if (removed.length > 0) {
-      findings.push({
-        ...base,
-        kind: "replica-removed",
-        attributes: ["replica"],
-        message: `${code(address)} (${what}) **removes its replica in ${removed.map(code).join(", ")}** (${code("replica")}): DynamoDB deletes the replica table in that region and every item in it (the table in its own region keeps its data); \`prevent_destroy\` does not stop it, this is an update.`,
-      });
-    }
-    if (flag(before, "deletion_protection_enabled") === true && flag(after, "deletion_protection_enabled", unknown) === false) {
-      findings.push({
-        ...base,
-        kind: "protection-disabled",
-        attributes: ["deletion_protection_enabled"],
-        message: `${code(address)} (${what}) turns **deletion protection off** (${code("deletion_protection_enabled")}: \`true\` → \`false\`): from then on, a plan or anyone allowed \`dynamodb:DeleteTable\` can delete it, and every item in it.`,
-      });
-    }
+  if (action === "replace") {
+    const rule = classification.replace;
+    if (rule.class === "safe") return [];
+    return [{ ...base, kind: "replace", blocking: rule.class === "loss", attributes: resource.replacePaths, message: replacementMessage(resource, classification, change, shown) }];
   }
-  if (type === "aws_kms_key" && flag(before, "is_enabled") === true && flag(after, "is_enabled", unknown) === false) {
+  if (action !== "update") return [];
+  const verdicts = classifyChange(type, change);
+  const findings: NewFinding[] = [];
+  for (const verdict of verdicts.filter((v) => v.class === "loss")) {
     findings.push({
       ...base,
-      kind: "key-disabled",
-      attributes: ["is_enabled"],
-      message: `${code(address)} (${what}) will be **disabled** (${code("is_enabled")}: \`true\` → \`false\`): nothing encrypted with it can be decrypted until it is enabled again, and a table that uses it becomes inaccessible at once and is archived after seven days.`,
+      kind: "loss",
+      blocking: true,
+      attributes: [verdict.path],
+      message: lossMessage(verdict, what, shown, secrets),
+      acceptPath: verdict.path,
     });
+  }
+  const toReview = verdicts.filter((v) => v.class === "review");
+  if (toReview.length > 0) {
+    findings.push({ ...base, kind: "review", blocking: false, attributes: toReview.map((v) => secrets.redact(v.at)), message: reviewMessage(toReview, what, shown, secrets) });
   }
   return findings;
 }
 
-function allowedBy(allow: readonly string[], stack: string, address: string): string[] {
-  return allow.filter((entry) => entry === address || entry === `${stack}:${address}`);
-}
-
-function reviewOf(rc: PlanResourceChange, action: Action, importing: boolean): ResourceReview {
-  let attributes: AttributeChange[] = [];
-  if (action === "update") attributes = changedAttributes(rc.change);
-  // A new object recomputes every computed attribute: leave out the empty ones that become unknown.
-  if (action === "replace") attributes = changedAttributes(rc.change).filter((c) => !(c.after === UNKNOWN && (c.before === ABSENT || c.before === "[]")));
+function reviewOf(rc: PlanResourceChange, action: Action, importing: boolean, secrets: Secrets): ResourceReview {
+  let listed: { attributes: AttributeChange[]; omitted: number } = { attributes: [], omitted: 0 };
+  const options = { limit: MAX_ATTRIBUTES, key: (key: string) => secrets.redact(key) };
+  if (action === "update") listed = listChangedAttributes(rc.change, options);
+  if (action === "replace") {
+    // A new object recomputes every computed attribute: leave out the empty ones that become unknown.
+    const all = listChangedAttributes(rc.change, { ...options, limit: Infinity });
+    const shown = all.attributes.filter((c) => !(c.after === UNKNOWN && (c.before === ABSENT || c.before === "[]")));
+    listed = { attributes: shown.slice(0, MAX_ATTRIBUTES), omitted: Math.max(0, shown.length - MAX_ATTRIBUTES) };
+  }
   return {
-    address: rc.address,
+    address: secrets.redactAddress(rc.address),
     type: rc.type,
-    name: nameOf(rc.change),
+    name: nameOf(rc.change, secrets),
     action,
     actions: rc.change.actions,
     importing,
-    actionReason: rc.action_reason ?? undefined,
-    replacePaths: (rc.change.replace_paths ?? []).map(pathText),
-    attributes,
+    actionReason: rc.action_reason === undefined || rc.action_reason === null ? undefined : secrets.redact(rc.action_reason),
+    replacePaths: (rc.change.replace_paths ?? []).map((path) => pathText(path, secrets)),
+    attributes: listed.attributes,
+    omittedAttributes: listed.omitted,
   };
 }
 
 /** Reviews one or more parsed plans. */
 export function analysePlans(plans: readonly StackPlan[], options: AnalyseOptions = {}): Review {
-  const allow = options.allowDestroy ?? [];
+  const allowDestroy = options.allowDestroy ?? [];
+  const allowLoss = options.allowLoss ?? [];
   const used = new Set<string>();
   // Secrets of every plan: a value sensitive in one stack is masked wherever it is copied, in any stack.
   const secrets = new Secrets(plans.flatMap((plan) => plan.resourceChanges));
@@ -520,23 +541,37 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
       if (action === "no-op" && !importing) continue;
       if (action === "create" || action === "update" || action === "replace" || action === "delete") counts[action] += 1;
       if (importing) counts.import += 1;
-      const resource = reviewOf(rc, action, importing);
+      const resource = reviewOf(rc, action, importing, secrets);
       resources.push(resource);
-      for (const finding of findingsOf(plan.stack, resource, rc.change, restoredFrom)) {
-        const matches = allowedBy(allow, plan.stack, rc.address);
-        matches.forEach((m) => used.add(m));
-        findings.push({ ...finding, allowDestroy: `${plan.stack}:${rc.address}`, allowed: matches.length > 0 });
+      for (const { acceptPath, ...finding } of findingsOf(plan.stack, resource, rc.change, restoredFrom, secrets)) {
+        if (!finding.blocking) {
+          findings.push({ ...finding, allowed: false });
+          continue;
+        }
+        // Entries match the real address; the printed entry is redacted like every printed address.
+        const accept: Acceptance =
+          acceptPath === undefined
+            ? { flag: "--allow-destroy", entry: `${plan.stack}:${resource.address}` }
+            : { flag: "--allow-loss", entry: `${plan.stack}:${resource.address}:${acceptPath}` };
+        const real = acceptPath === undefined ? `${plan.stack}:${rc.address}` : `${plan.stack}:${rc.address}:${acceptPath}`;
+        const allowed = (acceptPath === undefined ? allowDestroy : allowLoss).includes(real);
+        if (allowed) used.add(`${accept.flag} ${real}`);
+        findings.push({ ...finding, accept, allowed });
       }
     }
     (Object.keys(totals) as (keyof Counts)[]).forEach((k) => (totals[k] += counts[k]));
     return { stack: plan.stack, file: plan.file, terraformVersion: plan.terraformVersion, counts, resources, findings };
   });
   const findings = stacks.flatMap((s) => s.findings);
+  const unusedAllows: Acceptance[] = [
+    ...allowDestroy.filter((e) => !used.has(`--allow-destroy ${e}`)).map((entry): Acceptance => ({ flag: "--allow-destroy", entry: secrets.redactAddress(entry) })),
+    ...allowLoss.filter((e) => !used.has(`--allow-loss ${e}`)).map((entry): Acceptance => ({ flag: "--allow-loss", entry: secrets.redactAddress(entry) })),
+  ];
   return {
     stacks,
     totals,
     findings,
-    unusedAllowDestroy: allow.filter((a) => !used.has(a)),
-    exitCode: findings.some((f) => !f.allowed) ? 1 : 0,
+    unusedAllows,
+    exitCode: findings.some((f) => f.blocking && !f.allowed) ? 1 : 0,
   };
 }

@@ -4,33 +4,44 @@
  */
 import { resolve } from "path";
 import { parseArgs } from "util";
-import { analysePlans } from "./analyse";
+import { analysePlans, Review } from "./analyse";
+import { classificationOf, isBlockRule } from "./classification";
 import { parsePlan, PlanInputError, StackPlan, stackNameFromFile } from "./parse";
-import { renderJson, renderMarkdown } from "./render";
+import { COMMENT_LIMIT, OversizeError, renderComment, writeFullMarkdown, writeJson } from "./render";
+
+export { COMMENT_LIMIT } from "./render";
 
 export const USAGE = `Usage: npm run plan:review -- [options] <plan.json>... [--stack <name>=<plan.json>]...
 
-Summarises \`terraform show -json <planfile>\` output of one or more stacks as Markdown for a PR comment.
+Reviews \`terraform show -json <planfile>\` output of one or more stacks: a PR comment in Markdown.
 
-  <plan.json>                   a plan JSON; the stack name is the file name without .json (and .plan/.tfplan)
-  --stack <name>=<plan.json>    a plan JSON with an explicit stack name
-  --allow-destroy <address>     allow deleting/replacing this resource (repeatable); <stack>:<address>
-                                limits it to one stack
-  --json                        print the machine-readable JSON document instead of Markdown
-  --output <file>               write the result to <file> instead of stdout
-  -h, --help                    this text
+  <plan.json>                      a plan JSON; the stack name is the file name without .json (and .plan/.tfplan)
+  --stack <name>=<plan.json>       a plan JSON with an explicit stack name
+  --allow-destroy <stack>:<address>
+                                   accept deleting or replacing this resource of this stack (repeatable)
+  --allow-loss <stack>:<address>:<attribute>
+                                   accept this attribute's loss (repeatable), e.g.
+                                   bandup-prod:aws_dynamodb_table.t:deletion_protection_enabled
+  --json                           the machine-readable JSON document (schemaVersion 2) instead of Markdown
+  --output <file>                  write the comment (at most ${COMMENT_LIMIT} characters, findings first) or
+                                   the JSON to <file> instead of stdout
+  --full-output <file>             also write the whole review, uncut, to <file> (the job summary)
+  -h, --help                       this text
 
-Exit codes: 0 no blocking change, 1 a flagged change that no --allow-destroy allows (a table, table
-item, log group, queue or KMS key deleted or replaced; a table's PITR, SSE or deletion protection
-turned off; a KMS key disabled), 2 a usage or input problem (one line on stderr naming the flag or
-file), 3 a bug in the review itself (with its stack trace). Sensitive values are shown as (sensitive).`;
+Exit codes: 0 nothing blocking (findings that need review are listed), 1 a blocking finding that no
+--allow-destroy or --allow-loss entry accepts (a resource holding data or access deleted or replaced,
+or an attribute moved the way that loses data or access: see scripts/lib/plan-review/classification.ts),
+2 the review cannot run: a usage or input problem, an entry without its stack, a plan format other
+than 1.x, a review too large to write (one line on stderr naming the flag or file), 3 a bug in the
+review itself (with its stack trace). Sensitive values are shown as (sensitive).`;
 
-/** GitHub rejects comments longer than 65,536 characters. */
-export const COMMENT_LIMIT = 65000;
-
+/** Where the review writes: the comment or JSON (`--output` or stdout) and the whole review (`--full-output`). */
 export interface CliIo {
   readFile(path: string): string;
+  /** Creates (or empties) a file and writes `text` to it. */
   writeFile(path: string, text: string): void;
+  /** Appends `text` to a file `writeFile` created. */
+  appendFile(path: string, text: string): void;
   stdout(text: string): void;
   stderr(text: string): void;
 }
@@ -41,8 +52,10 @@ class UsageError extends Error {}
 interface Options {
   readonly inputs: { stack?: string; file: string }[];
   readonly allowDestroy: string[];
+  readonly allowLoss: string[];
   json: boolean;
   output?: string;
+  fullOutput?: string;
   help: boolean;
 }
 
@@ -51,9 +64,55 @@ const OPTION_SPEC = {
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
   output: { type: "string" },
+  "full-output": { type: "string" },
   "allow-destroy": { type: "string", multiple: true },
+  "allow-loss": { type: "string", multiple: true },
   stack: { type: "string", multiple: true },
 } as const;
+
+/** A stack name in an entry: what cdktf accepts as a stack id, and no `.`, so no address reads as one. */
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** The start of a resource address: a type (or `module`, `data`) and a dot. */
+const ADDRESS_START = /^[A-Za-z_][A-Za-z0-9_-]*\./;
+/** An attribute as the classification table names it: `point_in_time_recovery.enabled`. */
+const ATTRIBUTE_PATH = /^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*$/;
+
+/** Checks an `--allow-destroy` entry: `<stack>:<address>`. */
+function checkAllowDestroy(entry: string): string {
+  const colon = entry.indexOf(":");
+  const stack = colon < 0 ? "" : entry.slice(0, colon);
+  if (!STACK_NAME.test(stack) || !ADDRESS_START.test(entry.slice(colon + 1))) {
+    throw new UsageError(
+      `--allow-destroy \`${entry}\` names no stack: write <stack>:<address>, e.g. --allow-destroy bandup-prod:aws_dynamodb_table.evaluations_table_68D57890 (the stack is the plan file's name without .json, or the name given with --stack)`,
+    );
+  }
+  return entry;
+}
+
+/** Checks an `--allow-loss` entry: `<stack>:<address>:<attribute>`, the attribute one the table says can lose. */
+function checkAllowLoss(entry: string): string {
+  const colon = entry.indexOf(":");
+  const last = entry.lastIndexOf(":");
+  const stack = colon < 0 ? "" : entry.slice(0, colon);
+  const address = colon < last ? entry.slice(colon + 1, last) : "";
+  const attribute = colon < last ? entry.slice(last + 1) : "";
+  const example = "e.g. --allow-loss bandup-prod:aws_dynamodb_table.evaluations_table_68D57890:deletion_protection_enabled (the entry the finding names)";
+  if (!STACK_NAME.test(stack) || !ADDRESS_START.test(address) || !ATTRIBUTE_PATH.test(attribute)) {
+    throw new UsageError(`--allow-loss \`${entry}\` is not <stack>:<address>:<attribute>: write all three, ${example}`);
+  }
+  const type = /^(?:module\.[^.]+\.)*(?:data\.)?([A-Za-z_][A-Za-z0-9_-]*)\./.exec(address)?.[1] ?? "";
+  const attributes = classificationOf(type)?.attributes;
+  if (attributes !== undefined) {
+    const losing = Object.keys(attributes).filter((path) => {
+      const rule = attributes[path];
+      return isBlockRule(rule) ? rule.removed.class === "loss" : rule.class === "loss";
+    });
+    if (!losing.includes(attribute)) {
+      throw new UsageError(`--allow-loss \`${entry}\`: ${type} has no attribute \`${attribute}\` that can lose data or access (those that can: ${losing.join(", ")})`);
+    }
+  }
+  return entry;
+}
 
 /** Reads the command line with `util.parseArgs`, keeping plan files and `--stack` in their order. */
 function parseOptions(argv: readonly string[]): Options {
@@ -63,7 +122,7 @@ function parseOptions(argv: readonly string[]): Options {
   } catch (error) {
     throw usageErrorOf(error, argv);
   }
-  const options: Options = { inputs: [], allowDestroy: [], json: false, help: false };
+  const options: Options = { inputs: [], allowDestroy: [], allowLoss: [], json: false, help: false };
   for (const token of tokens) {
     if (token.kind === "positional") {
       if (token.value === "") throw new UsageError("an empty argument where a plan file name was expected");
@@ -76,7 +135,9 @@ function parseOptions(argv: readonly string[]): Options {
       if (token.name === "help") options.help = true;
       else if (token.name === "json") options.json = true;
       else if (token.name === "output") options.output = value();
-      else if (token.name === "allow-destroy") options.allowDestroy.push(value());
+      else if (token.name === "full-output") options.fullOutput = value();
+      else if (token.name === "allow-destroy") options.allowDestroy.push(checkAllowDestroy(value()));
+      else if (token.name === "allow-loss") options.allowLoss.push(checkAllowLoss(value()));
       else {
         // --stack name=file (the value itself holds '='); --stack=name=file also works.
         const spec = value();
@@ -164,9 +225,14 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     io.stderr(oneLine(`no plan file given${SEE_HELP}`));
     return 2;
   }
-  const output = options.output;
-  if (output !== undefined && options.inputs.some((input) => resolve(input.file) === resolve(output))) {
-    io.stderr(oneLine(`--output ${output} is also a plan to review; give another file`));
+  for (const [flag, file] of [["--output", options.output], ["--full-output", options.fullOutput]] as const) {
+    if (file !== undefined && options.inputs.some((input) => resolve(input.file) === resolve(file))) {
+      io.stderr(oneLine(`${flag} ${file} is also a plan to review; give another file`));
+      return 2;
+    }
+  }
+  if (options.output !== undefined && options.output === options.fullOutput) {
+    io.stderr(oneLine(`--output and --full-output both name ${options.output}; give two files`));
     return 2;
   }
   let plans: StackPlan[];
@@ -177,21 +243,85 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     io.stderr(oneLine(error.message));
     return 2;
   }
-  const review = analysePlans(plans, { allowDestroy: options.allowDestroy });
-  const text = options.json ? renderJson(review) : renderMarkdown(review, { maxChars: COMMENT_LIMIT });
-  if (output !== undefined) {
-    try {
-      io.writeFile(output, text);
-    } catch (error) {
-      io.stderr(oneLine(`--output ${output}: ${fileError(error, "written")}`));
+  let review: Review;
+  try {
+    review = analysePlans(plans, { allowDestroy: options.allowDestroy, allowLoss: options.allowLoss });
+    const written = writeOutputs(review, options, io);
+    if (written !== undefined) {
+      io.stderr(oneLine(written));
       return 2;
     }
-  } else {
-    io.stdout(text);
+  } catch (error) {
+    const tooLarge = error instanceof OversizeError || (error instanceof RangeError && /Invalid string length/.test(error.message));
+    if (!tooLarge) throw error;
+    const why = error instanceof OversizeError ? error.message : `a text of the review is longer than JavaScript's largest string (${error.message}); review fewer plans at a time`;
+    io.stderr(oneLine(`the review is too large to write: ${why}`));
+    return 2;
   }
   if (review.exitCode === 1) {
-    const blocking = review.findings.filter((f) => !f.allowed);
-    io.stderr(oneLine(`${blocking.length} blocking change(s): ${blocking.map((f) => `${f.stack}:${f.address} (${f.kind})`).join(", ")}`));
+    const blocking = review.findings.filter((f) => f.blocking && !f.allowed);
+    const named = blocking.slice(0, MAX_NAMED).map((f) => `${f.stack}:${f.address} (${f.kind === "loss" ? `loss of ${f.attributes[0]}` : f.kind})`);
+    const more = blocking.length > MAX_NAMED ? `, and ${blocking.length - MAX_NAMED} more` : "";
+    io.stderr(oneLine(`${blocking.length} blocking change(s): ${named.join(", ")}${more}`));
   }
   return review.exitCode;
+}
+
+/** Blocking findings named in the exit-1 line of stderr; the others are counted. */
+const MAX_NAMED = 20;
+
+/** Pieces written at once: the review is assembled in pieces, written a megabyte at a time. */
+const WRITE_CHUNK = 1 << 20;
+
+/** A writer that gathers pieces and hands them on a megabyte at a time. */
+function chunked(sink: (text: string, first: boolean) => void): { write(text: string): void; end(): void } {
+  let buffer: string[] = [];
+  let size = 0;
+  let first = true;
+  const flush = (): void => {
+    if (size === 0 && !first) return;
+    sink(buffer.join(""), first);
+    first = false;
+    buffer = [];
+    size = 0;
+  };
+  return {
+    write(text: string): void {
+      buffer.push(text);
+      size += text.length;
+      if (size >= WRITE_CHUNK) flush();
+    },
+    end: flush,
+  };
+}
+
+/** Writes the comment (or JSON) and the whole review; returns the message of a failed write. */
+function writeOutputs(review: Review, options: Options, io: CliIo): string | undefined {
+  const toFile = (flag: string, file: string, produce: (write: (text: string) => void) => void): string | undefined => {
+    const writer = chunked((text, first) => (first ? io.writeFile(file, text) : io.appendFile(file, text)));
+    try {
+      produce(writer.write);
+      writer.end();
+    } catch (error) {
+      if (error instanceof OversizeError || error instanceof RangeError || !(error as NodeJS.ErrnoException).code) throw error;
+      return `${flag} ${file}: ${fileError(error, "written")}`;
+    }
+    return undefined;
+  };
+  const main = (write: (text: string) => void): void => {
+    if (options.json) writeJson(review, write);
+    else write(renderComment(review, COMMENT_LIMIT));
+  };
+  let problem: string | undefined;
+  if (options.output !== undefined) {
+    problem = toFile("--output", options.output, main);
+  } else {
+    const writer = chunked((text) => io.stdout(text));
+    main(writer.write);
+    writer.end();
+  }
+  if (problem === undefined && options.fullOutput !== undefined) {
+    problem = toFile("--full-output", options.fullOutput, (write) => writeFullMarkdown(review, write));
+  }
+  return problem;
 }

@@ -3,6 +3,7 @@
  * throws a `PlanInputError` that names the file, the field and what is wrong with it. Everything the
  * analysis reads is checked here, so no plan, however odd, can make the analysis throw.
  */
+import { MarkedValue, Secrets } from "./secrets";
 import { child, isObject, setMember } from "./values";
 
 /** One entry of `resource_changes` (the fields the review reads). */
@@ -269,6 +270,13 @@ export function parsePlan(text: string, file: string, stack: string): StackPlan 
   if (typeof data.format_version !== "string") {
     throw new PlanInputError(file, `has no \`format_version\` string, so it is not Terraform JSON output; ${HOW}`);
   }
+  const major = /^(\d+)\.\d+$/.exec(data.format_version)?.[1];
+  if (major !== SUPPORTED_FORMAT_MAJOR) {
+    throw new PlanInputError(
+      file,
+      `has \`format_version\` ${preview(data.format_version)}; this review reads format ${SUPPORTED_FORMAT_MAJOR}.x (terraform 1.x writes 1.2), and another major version may mean other things by the same fields`,
+    );
+  }
   if (data.errored === true) {
     throw new PlanInputError(file, "is a plan that errored (`errored: true`): fix the plan errors first");
   }
@@ -285,13 +293,54 @@ export function parsePlan(text: string, file: string, stack: string): StackPlan 
   const planned = sensitiveValuesByAddress(isObject(data.planned_values) ? data.planned_values.root_module : undefined);
   const priorValues = isObject(data.prior_state) ? data.prior_state.values : undefined;
   const prior = sensitiveValuesByAddress(isObject(priorValues) ? priorValues.root_module : undefined);
+  let resourceChanges: PlanResourceChange[];
+  try {
+    resourceChanges = changes.map((entry, index) => checkedChange(entry, index, file, planned, prior));
+  } catch (error) {
+    if (!(error instanceof PlanInputError)) throw error;
+    // The message quotes an address or a value of the plan: redact the plan's secrets in it first.
+    const secrets = Secrets.fromMarkedValues(markedValues(changes, data));
+    throw new PlanInputError(file, secrets.redactAddress(error.problem));
+  }
   return {
     stack,
     file,
     formatVersion: data.format_version,
     terraformVersion: typeof data.terraform_version === "string" ? data.terraform_version : undefined,
-    resourceChanges: changes.map((entry, index) => checkedChange(entry, index, file, planned, prior)),
+    resourceChanges,
   };
+}
+
+/** The major `format_version` this review reads. */
+export const SUPPORTED_FORMAT_MAJOR = "1";
+
+/**
+ * Every value and its sensitivity marks that can be read from a plan that failed its checks: the
+ * changes' `before`/`after` and the `values` of `planned_values` and `prior_state`, each left out when
+ * nested deeper than `MAX_DEPTH` (the marks are read by recursion).
+ */
+function markedValues(changes: readonly unknown[], data: Record<string, unknown>): MarkedValue[] {
+  const out: MarkedValue[] = [];
+  const add = (value: unknown, marks: unknown): void => {
+    if (depthOf(value) <= MAX_DEPTH && depthOf(marks) <= MAX_DEPTH) out.push({ value, marks });
+  };
+  for (const entry of changes) {
+    const change = isObject(entry) ? entry.change : undefined;
+    if (!isObject(change)) continue;
+    add(change.before, change.before_sensitive);
+    add(change.after, change.after_sensitive);
+  }
+  const priorValues = isObject(data.prior_state) ? data.prior_state.values : undefined;
+  for (const root of [isObject(data.planned_values) ? data.planned_values.root_module : undefined, isObject(priorValues) ? priorValues.root_module : undefined]) {
+    const modules: unknown[] = [root];
+    while (modules.length > 0) {
+      const module = modules.pop();
+      if (!isObject(module)) continue;
+      if (Array.isArray(module.resources)) for (const r of module.resources) if (isObject(r)) add(r.values, r.sensitive_values);
+      if (Array.isArray(module.child_modules)) modules.push(...module.child_modules);
+    }
+  }
+  return out;
 }
 
 /**

@@ -32,3 +32,10 @@ export function child(marker: unknown, key: string | number): unknown {
 export function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** Shown instead of a value Terraform marks sensitive (and instead of a secret in any printed text). */
+export const SENSITIVE = "(sensitive)";
+/** Shown instead of a value that is unknown until apply. */
+export const UNKNOWN = "(known after apply)";
+/** Shown for an attribute that is absent or null. */
+export const ABSENT = "(none)";
