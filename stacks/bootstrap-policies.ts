@@ -104,13 +104,20 @@ export function literalTarget(settings: ResolvedBootstrapSettings): PermissionTa
   };
 }
 
-/** Every environment's policies with the literal target: for the quotas, and for review. */
+/** The repository in the policies `npm run permissions` prints when the settings leave it to deploy time. */
+export const REPOSITORY_PLACEHOLDER = "<owner>/<repository>";
+
+/**
+ * Every environment's policies with the literal target, for review: the repository of the settings,
+ * else `REPOSITORY_PLACEHOLDER` (synth measures the trust with the longest one instead).
+ */
 export function literalPolicies(
   environments: readonly { readonly model: StackModel; readonly environment: { readonly name: string; readonly region: string } }[],
   settings: ResolvedBootstrapSettings,
 ): EnvironmentPolicies[] {
   const target = literalTarget(settings);
-  return environments.map(({ model, environment }) => environmentPolicies(permissionsOf(model, environment, target), target.repository, target.oidcProviderArn));
+  const repository = settings.githubRepository ?? REPOSITORY_PLACEHOLDER;
+  return environments.map(({ model, environment }) => environmentPolicies(permissionsOf(model, environment, target), repository, target.oidcProviderArn));
 }
 
 /** The size of each document the bootstrap writes for an environment, as IAM counts it. */

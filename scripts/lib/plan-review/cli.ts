@@ -7,6 +7,7 @@ import { parseArgs } from "util";
 import { analysePlans } from "./analyse";
 import { parsePlan, PlanInputError, StackPlan, stackNameFromFile } from "./parse";
 import { renderJson, renderMarkdown } from "./render";
+import { gainSummary, parsePermissionsJson, PermissionGain, permissionGains, PermissionsInputError, renderPermissionGains } from "./permission-changes";
 
 export const USAGE = `Usage: npm run plan:review -- [options] <plan.json>... [--stack <name>=<plan.json>]...
 
@@ -16,6 +17,9 @@ Summarises \`terraform show -json <planfile>\` output of one or more stacks as M
   --stack <name>=<plan.json>    a plan JSON with an explicit stack name
   --allow-destroy <address>     allow deleting/replacing this resource (repeatable); <stack>:<address>
                                 limits it to one stack
+  --permissions-base <file>     with --permissions-head: the JSON of \`npm run -s permissions -- --json\` on the
+  --permissions-head <file>     base branch and on the head; a role or boundary of bandup-bootstrap that the
+                                head lets do more is a blocking finding (deploy bandup-bootstrap first)
   --json                        print the machine-readable JSON document instead of Markdown
   --output <file>               write the result to <file> instead of stdout
   -h, --help                    this text
@@ -44,6 +48,8 @@ interface Options {
   json: boolean;
   output?: string;
   help: boolean;
+  permissionsBase?: string;
+  permissionsHead?: string;
 }
 
 /** The options, as `util.parseArgs` reads them. */
@@ -53,6 +59,8 @@ const OPTION_SPEC = {
   output: { type: "string" },
   "allow-destroy": { type: "string", multiple: true },
   stack: { type: "string", multiple: true },
+  "permissions-base": { type: "string" },
+  "permissions-head": { type: "string" },
 } as const;
 
 /** Reads the command line with `util.parseArgs`, keeping plan files and `--stack` in their order. */
@@ -77,6 +85,8 @@ function parseOptions(argv: readonly string[]): Options {
       else if (token.name === "json") options.json = true;
       else if (token.name === "output") options.output = value();
       else if (token.name === "allow-destroy") options.allowDestroy.push(value());
+      else if (token.name === "permissions-base") options.permissionsBase = value();
+      else if (token.name === "permissions-head") options.permissionsHead = value();
       else {
         // --stack name=file (the value itself holds '='); --stack=name=file also works.
         const spec = value();
@@ -160,6 +170,10 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
+  if ((options.permissionsBase === undefined) !== (options.permissionsHead === undefined)) {
+    io.stderr(oneLine(`--permissions-base and --permissions-head go together: give both JSON files${SEE_HELP}`));
+    return 2;
+  }
   if (options.inputs.length === 0) {
     io.stderr(oneLine(`no plan file given${SEE_HELP}`));
     return 2;
@@ -177,8 +191,18 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     io.stderr(oneLine(error.message));
     return 2;
   }
+  let gains: PermissionGain[] = [];
+  try {
+    gains = readPermissionGains(options, io);
+  } catch (error) {
+    if (!(error instanceof PermissionsInputError)) throw error;
+    io.stderr(oneLine(error.message));
+    return 2;
+  }
   const review = analysePlans(plans, { allowDestroy: options.allowDestroy });
-  const text = options.json ? renderJson(review) : renderMarkdown(review, { maxChars: COMMENT_LIMIT });
+  const rendered = options.json ? renderJson(review) : renderMarkdown(review, { maxChars: COMMENT_LIMIT - renderPermissionGains(gains).length });
+  // The bootstrap's gains come first: they block whatever the plans say.
+  const text = options.json ? `${JSON.stringify({ ...JSON.parse(rendered), bootstrapPermissionGains: gains }, null, 2)}\n` : `${renderPermissionGains(gains)}${rendered}`;
   if (output !== undefined) {
     try {
       io.writeFile(output, text);
@@ -193,5 +217,21 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     const blocking = review.findings.filter((f) => !f.allowed);
     io.stderr(oneLine(`${blocking.length} blocking change(s): ${blocking.map((f) => `${f.stack}:${f.address} (${f.kind})`).join(", ")}`));
   }
-  return review.exitCode;
+  for (const gain of gains) io.stderr(oneLine(gainSummary(gain)));
+  return gains.length > 0 ? 1 : review.exitCode;
+}
+
+/** The bootstrap roles and policies the head lets do more than the base (none without the two flags). */
+function readPermissionGains(options: Options, io: CliIo): PermissionGain[] {
+  if (options.permissionsBase === undefined || options.permissionsHead === undefined) return [];
+  const read = (flag: string, file: string) => {
+    let text: string;
+    try {
+      text = io.readFile(file);
+    } catch (error) {
+      throw new PermissionsInputError(`${flag} ${file}: ${fileError(error, "read")}`);
+    }
+    return parsePermissionsJson(text, flag, file);
+  };
+  return permissionGains(read("--permissions-base", options.permissionsBase), read("--permissions-head", options.permissionsHead));
 }
