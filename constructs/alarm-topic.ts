@@ -1,43 +1,30 @@
 import { Construct } from "constructs";
-import { TerraformStack } from "cdktf";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { CLOUDWATCH_TOPIC_KEY_ACTIONS, OWNER_STACK_TAG } from "./iam-grants";
-import { checkName, EMAIL_ADDRESS, KMS_KEY_ARN, ruleProblem, TOPIC_NAME } from "./naming-rules";
+import { checkName, EMAIL_ADDRESS, KMS_ALIAS_NAME, KMS_KEY_ARN, ruleProblem, TOPIC_NAME } from "./naming-rules";
 import { StackAwsContext } from "./stack-aws-context";
 
 /** Props of an `AlarmTopic`. */
 export interface AlarmTopicProps {
-  /** Name of the SNS topic: 1-256 characters of a-z, A-Z, 0-9, _ and -; also the name of its key's alias. */
+  /** Name of the SNS topic: 1-256 characters of a-z, A-Z, 0-9, _ and -. */
   readonly topicName: string;
   /**
-   * ARN of a customer-managed KMS key (not an alias) that encrypts the topic. Its key policy must let
-   * `cloudwatch.amazonaws.com` call `kms:GenerateDataKey*` and `kms:Decrypt`, or CloudWatch cannot
-   * publish to the topic.
-   * @default - a key created with the topic (rotation on, alias `alias/<topicName>`), whose policy
-   * lets the account administer it and CloudWatch use it for this topic only
+   * The customer-managed KMS key that encrypts the topic: its ARN, or the name of its alias
+   * (`alias/...`). Its key policy must let `cloudwatch.amazonaws.com` call `kms:GenerateDataKey*` and
+   * `kms:Decrypt`, or CloudWatch cannot publish to the topic. The environment stacks name the key the
+   * bootstrap creates for them (constructs/alarm-topic-key.ts) by its alias: no stack creates keys.
    */
-  readonly kmsKeyArn?: string;
+  readonly kmsKeyId: string;
   /**
    * Email addresses subscribed to the topic (SNS sends each a confirmation link first).
    * @default [] - no subscription
    */
   readonly emails?: readonly string[];
   /**
-   * Tags of the topic and its key.
+   * Tags of the topic.
    * @default {}
    */
   readonly tags?: Record<string, string>;
-  /**
-   * The stack that owns the created key, written in the key's `BandupStack` tag. A new key's id is
-   * unknown before it exists, so the deploy role of a stack may create keys only with its own stack's
-   * tag and manage only keys that carry it. Not used with `kmsKeyArn`.
-   * @default - the name (id) of the stack the topic is in
-   */
-  readonly ownerStackName?: string;
 }
 
 /**
@@ -58,12 +45,8 @@ export class AlarmTopic extends Construct {
    * topic). One token, read once: every alarm reuses it.
    */
   public readonly topicArnReference: string;
-  /** The ARN of the key that encrypts the topic: the created key's (a reference), or the given one. */
-  public readonly kmsKeyArn: string;
-  /** The key created for the topic, when none was given. */
-  public readonly key?: KmsKey;
-  /** `alias/<topicName>`, the created key's alias. */
-  public readonly keyAlias?: KmsAlias;
+  /** The key that encrypts the topic, as given: a key ARN or an alias name. */
+  public readonly kmsKeyId: string;
   /** One `email` subscription per address, in the order given. */
   public readonly subscriptions: readonly SnsTopicSubscription[];
 
@@ -75,70 +58,12 @@ export class AlarmTopic extends Construct {
     const aws = StackAwsContext.of(this);
     this.topicName = props.topicName;
     this.topicArn = aws.arn("sns", props.topicName);
-
-    if (props.kmsKeyArn === undefined) {
-      const owner = props.ownerStackName ?? TerraformStack.of(this).node.id;
-      const ownerTag = `aws:RequestTag/${OWNER_STACK_TAG}`;
-      const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
-        statement: [
-          {
-            // The key's default policy: the account's IAM policies decide who administers and uses it.
-            sid: "AccountAdministersWithIam",
-            effect: "Allow",
-            principals: [{ type: "AWS", identifiers: [`arn:${aws.partition}:iam::${aws.accountId}:root`] }],
-            actions: ["kms:*"],
-            resources: ["*"],
-          },
-          {
-            // The deploy roles may tag any key with their own stack's name (CreateKey needs that
-            // permission on every key): no one may hand this key to another stack, or take its
-            // owner tag away.
-            sid: "KeepOwnerStackTag",
-            effect: "Deny",
-            principals: [{ type: "AWS", identifiers: ["*"] }],
-            actions: ["kms:TagResource"],
-            resources: ["*"],
-            condition: [
-              { test: "Null", variable: ownerTag, values: ["false"] },
-              { test: "StringNotEquals", variable: ownerTag, values: [owner] },
-            ],
-          },
-          {
-            sid: "KeepOwnerStackTagOnUntag",
-            effect: "Deny",
-            principals: [{ type: "AWS", identifiers: ["*"] }],
-            actions: ["kms:UntagResource"],
-            resources: ["*"],
-            condition: [{ test: "ForAnyValue:StringEquals", variable: "aws:TagKeys", values: [OWNER_STACK_TAG] }],
-          },
-          {
-            sid: "CloudWatchAlarmsPublishToThisTopic",
-            effect: "Allow",
-            principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-            actions: [...CLOUDWATCH_TOPIC_KEY_ACTIONS],
-            resources: ["*"],
-            condition: [
-              // SNS encrypts each message under an encryption context naming the topic.
-              { test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [this.topicArn] },
-              { test: "StringEquals", variable: "aws:SourceAccount", values: [aws.accountId] },
-            ],
-          },
-        ],
-      });
-      this.key = new KmsKey(this, "key", {
-        description: `Encrypts the SNS topic ${props.topicName} (CloudWatch alarm notifications)`,
-        enableKeyRotation: true,
-        policy: keyPolicy.json,
-        tags: { ...tags, [OWNER_STACK_TAG]: owner },
-      });
-      this.keyAlias = new KmsAlias(this, "key-alias", { name: `alias/${props.topicName}`, targetKeyId: this.key.keyId });
-    }
-    this.kmsKeyArn = this.key?.arn ?? (props.kmsKeyArn as string);
+    this.kmsKeyId = props.kmsKeyId;
 
     this.topic = new SnsTopic(this, "topic", {
       name: props.topicName,
       displayName: props.topicName,
-      kmsMasterKeyId: this.kmsKeyArn,
+      kmsMasterKeyId: this.kmsKeyId,
       tags,
     });
     this.topicArnReference = this.topic.arn;
@@ -153,9 +78,10 @@ export class AlarmTopic extends Construct {
 
 /** Every problem with a topic's props, each naming the prop, the value and what is allowed. */
 function validateProps(props: AlarmTopicProps): string[] {
+  const keyProblem = KMS_KEY_ARN.test(props.kmsKeyId) || KMS_ALIAS_NAME.test(props.kmsKeyId) ? undefined : ruleProblem("kmsKeyId", `${KMS_KEY_ARN.description}, or ${KMS_ALIAS_NAME.description}`, props.kmsKeyId);
   const problems = [
     checkName("topicName", TOPIC_NAME, props.topicName),
-    props.kmsKeyArn === undefined ? undefined : checkName("kmsKeyArn", KMS_KEY_ARN, props.kmsKeyArn),
+    keyProblem,
     ...(props.emails ?? []).map((email, index) => checkName(`emails[${index}]`, EMAIL_ADDRESS, email)),
   ];
   const lowered = (props.emails ?? []).map((email) => email.toLowerCase());

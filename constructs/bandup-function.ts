@@ -84,6 +84,13 @@ export interface BandupFunctionProps {
    */
   readonly logRetentionDays?: number;
   /**
+   * ARN of the managed policy that bounds the function's role (`permissions_boundary`): the most the
+   * role may ever do, whatever its inline policy says. The environment stacks give the bootstrap's
+   * `bandup-boundary-<env>`, without which their deploy role may not write the role.
+   * @default - no boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
    * Tags of the function, its role, log group and dead-letter queue (keys of 1-128 characters, values
    * of at most 256, no key starting with `aws:`).
    * @default {}
@@ -179,6 +186,7 @@ export class BandupFunction extends Construct {
       name: functionName,
       description: `Execution role of the ${functionName} Lambda function`,
       assumeRolePolicy: assumeRole.json,
+      permissionsBoundary: props.permissionsBoundaryArn,
       tags,
     });
 

@@ -30,13 +30,6 @@ export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey*", "kms:Decryp
 /** What CloudWatch alarms need on their SNS topic. */
 export const SNS_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 
-/**
- * The tag naming the stack that owns a resource whose ARN is unknown until it exists (a new KMS key's
- * id): the stack's deploy role may create such a resource only with this tag, and manage only the
- * ones that carry it.
- */
-export const OWNER_STACK_TAG = "BandupStack";
-
 /** One condition of a statement, e.g. `{ test: "StringEquals", variable: "kms:ViaService", values: [...] }`. */
 export interface GrantCondition {
   readonly test: string;
@@ -52,4 +45,43 @@ export interface GrantStatement {
   readonly resources: readonly string[];
   /** Conditions, all of which must hold. */
   readonly conditions?: readonly GrantCondition[];
+}
+
+/**
+ * A statement of any policy this app writes: an Allow or a Deny, on `actions` or on every action but
+ * `notActions` (a permissions boundary's Deny of everything but a key's use, say).
+ */
+export interface PolicyStatement {
+  /** Statement id: letters and digits only. */
+  readonly sid: string;
+  /** @default "Allow" */
+  readonly effect?: "Allow" | "Deny";
+  /** The actions; exactly one of `actions` and `notActions`. */
+  readonly actions?: readonly string[];
+  /** Every action but these (only in a Deny: the guardrails refuse an Allow with NotAction). */
+  readonly notActions?: readonly string[];
+  readonly resources: readonly string[];
+  /** Conditions, all of which must hold. */
+  readonly conditions?: readonly GrantCondition[];
+}
+
+/** The statement as an `aws_iam_policy_document` statement block. */
+export function policyDocumentStatement(statement: PolicyStatement): {
+  sid: string;
+  effect: string;
+  actions?: string[];
+  notActions?: string[];
+  resources: string[];
+  condition?: { test: string; variable: string; values: string[] }[];
+} {
+  return {
+    sid: statement.sid,
+    effect: statement.effect ?? "Allow",
+    ...(statement.actions !== undefined && { actions: [...statement.actions] }),
+    ...(statement.notActions !== undefined && { notActions: [...statement.notActions] }),
+    resources: [...statement.resources],
+    ...(statement.conditions !== undefined && statement.conditions.length > 0 && {
+      condition: statement.conditions.map((c) => ({ test: c.test, variable: c.variable, values: [...c.values] })),
+    }),
+  };
 }

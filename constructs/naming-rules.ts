@@ -91,6 +91,24 @@ export const KMS_KEY_ARN = pattern(
   "a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
 );
 
+/**
+ * A KMS alias name a topic may be encrypted with: `alias/<name>` of 1-250 characters of a-z, A-Z,
+ * 0-9, / _ -, not one of AWS's own (`alias/aws/...`, which CloudWatch cannot use).
+ */
+export const KMS_ALIAS_NAME = pattern(
+  /^alias\/(?!aws\/)[a-zA-Z0-9/_-]{1,250}$/,
+  "a KMS alias name like alias/bandup-bootstrap/bandup-alarms-dev (not one of AWS's own, alias/aws/...)",
+);
+
+/**
+ * The alias of an environment's alarm topic key, which the bootstrap creates (constructs/alarm-topic-key.ts)
+ * and the environment's stack encrypts its topic with. Under `alias/bandup-bootstrap/`: the bootstrap
+ * owns it, and its name is not `alias/<topic name>`, the alias environment stacks created before.
+ */
+export function alarmTopicKeyAlias(topicName: string): string {
+  return `alias/bandup-bootstrap/${topicName}`;
+}
+
 /** What a KMS key's region message says of the resources it encrypts. */
 export interface KmsKeyPlacement {
   /** Where the resources are, followed by the region: "the environment deploys to". */

@@ -8,11 +8,14 @@ import { BandupTable } from "../constructs/bandup-table";
 import { FunctionAlarms } from "../constructs/function-alarms";
 import { JobOutcomeMetrics } from "../constructs/job-outcome-metrics";
 import { OperationsDashboard } from "../constructs/operations-dashboard";
+import { alarmTopicKeyAlias } from "../constructs/naming-rules";
+import { StackAwsContext } from "../constructs/stack-aws-context";
 import { TableAlarms } from "../constructs/table-alarms";
 import { applyBandupGuardrails } from "../guardrails/bandup";
 import { FUNCTION_DEFINITIONS, FunctionKind } from "../lambda-src/contract/function-definitions";
 import { TABLE_DEFINITIONS, TableKind } from "../lambda-src/contract/table-definitions";
 import { addBackend, BackendSettings } from "./backend";
+import { functionBoundaryName, managedPolicyArn } from "./bootstrap-names";
 import { functionTableName, PROVIDER_DEFAULT_TAGS, ResolvedEnvironment } from "./environments";
 
 /**
@@ -176,6 +179,7 @@ export class BandupStack extends TerraformStack {
   /** The three functions, each wired from its table and settings (constructs/bandup-function.ts), with outputs. */
   private addFunctions(environment: ResolvedEnvironment, tables: Record<TableKind, BandupTable>): Record<FunctionKind, BandupFunction> {
     const functions = {} as Record<FunctionKind, BandupFunction>;
+    const aws = StackAwsContext.of(this);
     for (const definition of FUNCTION_DEFINITIONS) {
       const settings = environment.functions[definition.kind];
       const fn = new BandupFunction(this, definition.kind, {
@@ -189,6 +193,9 @@ export class BandupStack extends TerraformStack {
         timeoutSeconds: settings.timeoutSeconds,
         reservedConcurrency: settings.reservedConcurrency,
         logRetentionDays: environment.logRetentionDays,
+        // The bootstrap's policy, by its name (stacks/bootstrap-names.ts), not a reference across
+        // stacks: the deploy role may write these roles only while they carry it.
+        permissionsBoundaryArn: managedPolicyArn(aws.partition, aws.accountId, functionBoundaryName(environment.name)),
         tags: environment.tags,
       });
       functions[definition.kind] = fn;
@@ -211,7 +218,8 @@ export class BandupStack extends TerraformStack {
     const { alarms: settings, tags } = environment;
     const topic = new AlarmTopic(this, "alarm-topic", {
       topicName: settings.topicName,
-      kmsKeyArn: settings.topicKmsKeyArn,
+      // The key the bootstrap creates for the topic, by its alias, unless the settings give one.
+      kmsKeyId: settings.topicKmsKeyArn ?? alarmTopicKeyAlias(settings.topicName),
       emails: settings.emails,
       tags,
     });

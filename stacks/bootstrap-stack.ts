@@ -1,28 +1,25 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AlarmTopicKey } from "../constructs/alarm-topic-key";
 import { GithubActionsRole } from "../constructs/github-actions-role";
 import { GithubOidcProvider } from "../constructs/github-oidc-provider";
-import { GITHUB_OWNER, GITHUB_REPOSITORY_NAME } from "../constructs/naming-rules";
+import { ManagedPolicy } from "../constructs/managed-policy";
+import { alarmTopicKeyAlias, GITHUB_OWNER, GITHUB_REPOSITORY_NAME } from "../constructs/naming-rules";
 import { StackAwsContext } from "../constructs/stack-aws-context";
 import { StateBucket } from "../constructs/state-bucket";
 import { applyGuardrails } from "../guardrails/apply";
 import { StackModel } from "../guardrails/terraform-json";
 import { addBackend, BackendSettings } from "./backend";
 import type { BandupStack, OfflineProviderSettings } from "./bandup-stack";
+import { deployRoleName, planRoleName } from "./bootstrap-names";
+import { environmentPolicies, EnvironmentPolicies, literalTarget, quotaProblems } from "./bootstrap-policies";
 import { BOOTSTRAP_STATE_NAME, ResolvedBootstrapSettings } from "./bootstrap-settings";
-import { EnvironmentPermissions, permissionsOf } from "./deploy-permissions";
+import { BOOTSTRAP_IAM_PATTERNS, EnvironmentPermissions, permissionsOf } from "./deploy-permissions";
+import { deployRoleSubjects, planRoleSubjects, subjectTemplateCommand } from "./github-oidc-subjects";
 import { DEPLOY_ROLE_VARIABLE, planRoleVariable, STATE_BUCKET_VARIABLE, STATE_KEY_PREFIX_VARIABLE, STATE_REGION_VARIABLE } from "./github-variables";
 
-/** Name of the deploy role of an environment. */
-export function deployRoleName(environment: string): string {
-  return `bandup-deploy-${environment}`;
-}
-
-/** Name of the read-only plan role of an environment. */
-export function planRoleName(environment: string): string {
-  return `bandup-plan-${environment}`;
-}
+export { deployRoleName, planRoleName } from "./bootstrap-names";
 
 /** The Terraform variable asked at deploy time when `githubRepository` is not set. */
 export const GITHUB_REPOSITORY_VARIABLE = "github_repository";
@@ -46,22 +43,35 @@ export interface BootstrapStackProps {
   readonly offlineProvider?: OfflineProviderSettings;
 }
 
-/** The roles of one environment. */
+/** What the bootstrap creates for one environment. */
 export interface EnvironmentRoles {
-  /** Assumed by the deploy job of the GitHub environment of the same name. */
+  /** Assumed by the apply job of `deploy-stage.yml` on main, in the GitHub environment of the same name. */
   readonly deploy: GithubActionsRole;
-  /** Assumed by pull requests' plan jobs; reads only. */
+  /** Assumed by the read-only plan jobs (pull requests, the deploy's plan, drift). */
   readonly plan: GithubActionsRole;
-  /** The statements of both, as derived from the environment's stack. */
+  /** `bandup-boundary-<env>`: the permissions boundary of the environment's function roles. */
+  readonly functionBoundary: ManagedPolicy;
+  /** `bandup-deploy-boundary-<env>`: the deploy role's permissions boundary. */
+  readonly deployBoundary: ManagedPolicy;
+  /** `bandup-deploy-<env>-<n>`: the deploy permissions that do not fit in the role's inline policy (usually none). */
+  readonly deployParts: readonly ManagedPolicy[];
+  /** The key of the environment's alarm topic, unless its settings give one (`alarmTopicKmsKeyArn`). */
+  readonly alarmTopicKey?: AlarmTopicKey;
+  /** The statements of all of them, as derived from the environment's stack. */
   readonly permissions: EnvironmentPermissions;
+  /** The same policies with the account as a placeholder: what synth measured against IAM's quotas. */
+  readonly literalPolicies: EnvironmentPolicies;
 }
 
 /**
  * What an empty AWS account needs before the first deploy from GitHub Actions, deployed once by an
- * administrator (`cdktf deploy bandup-bootstrap`): the state bucket, GitHub's OIDC provider, and per
- * environment a deploy role (trusting only that GitHub environment's jobs) and a plan role (trusting
- * only the repository's pull requests), each with a policy derived from the environment's own stack.
- * Its outputs are the GitHub variables the workflows read, and the `gh` commands that set them.
+ * administrator (`cdktf deploy bandup-bootstrap`), and again whenever an environment's policies grow:
+ * the state bucket, GitHub's OIDC provider, and per environment a deploy role (trusting only the apply
+ * job of the deploy workflow on main, in that GitHub environment) with its permissions boundary, a
+ * plan role (trusting only the read-only plan jobs), the permissions boundary of the environment's
+ * function roles, and the key of its alarm topic; every policy derived from the environment's own
+ * stack and measured against IAM's quotas at synth. Its outputs are the GitHub variables the workflows
+ * read, the `gh` commands that set them, and the one that sets the repository's OIDC subject template.
  */
 export class BootstrapStack extends TerraformStack {
   /** The state bucket. */
@@ -70,7 +80,7 @@ export class BootstrapStack extends TerraformStack {
   public readonly oidcProvider: GithubOidcProvider;
   /** `<owner>/<repository>`: the setting, or the Terraform variable asked at deploy time. */
   public readonly githubRepository: string;
-  /** The roles of each environment, by environment name. */
+  /** What the bootstrap creates for each environment, by environment name. */
   public readonly roles: Readonly<Record<string, EnvironmentRoles>>;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
@@ -79,50 +89,111 @@ export class BootstrapStack extends TerraformStack {
     addBackend(this, BOOTSTRAP_STATE_NAME, props.backend ?? { type: "local" });
 
     const offline = props.offlineProvider;
-    new AwsProvider(this, "aws", {
-      region: settings.stateRegion,
+    const providerSettings = {
       defaultTags: [{ tags: { Project: "bandup", Component: "bootstrap", ManagedBy: "cdktf" } }],
       ...(offline && { skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true", skipRegionValidation: true }),
-    });
+    };
+    new AwsProvider(this, "aws", { region: settings.stateRegion, ...providerSettings });
+    // IAM is global; the alarm topics' keys are made in their environment's region.
+    const providers = new Map<string, AwsProvider>();
+    const providerOf = (region: string): AwsProvider | undefined => {
+      if (region === settings.stateRegion) return undefined;
+      let provider = providers.get(region);
+      if (!provider) {
+        provider = new AwsProvider(this, `aws-${region}`, { alias: region, region, ...providerSettings });
+        providers.set(region, provider);
+      }
+      return provider;
+    };
 
     this.githubRepository = settings.githubRepository ?? this.repositoryVariable();
     this.stateBucket = new StateBucket(this, "state", { bucketName: settings.stateBucket, kmsKeyArn: settings.stateKmsKeyArn });
     this.oidcProvider = new GithubOidcProvider(this, "github-oidc", { existingProviderArn: settings.githubOidcProviderArn });
 
     const aws = StackAwsContext.of(this);
+    const literal = literalTarget(settings);
     const roles: Record<string, EnvironmentRoles> = {};
-    const clashes: string[] = [];
+    const problems: string[] = [];
     const ours = new Set(props.environmentStacks.flatMap((s) => [deployRoleName(s.environment.name), planRoleName(s.environment.name)]));
     for (const stack of props.environmentStacks) {
       const { environment } = stack;
+      const env = environment.name;
       // One read of the environment stack's synthesized JSON serves the policies and the name check.
       const model = new StackModel(stack.node.id, stack.toTerraform());
-      clashes.push(...roleNameClashes(model, ours));
+      problems.push(...roleNameClashes(model, ours));
+      // Measured with the placeholder account (same length as any account id), laid out the same with
+      // Terraform's references: the split into managed parts is the literal policies'.
+      const literalPolicies = environmentPolicies(permissionsOf(model, environment, literal), literal.repository, literal.oidcProviderArn);
+      problems.push(...quotaProblems(literalPolicies));
       const permissions = permissionsOf(model, environment, {
         partition: aws.partition,
         accountId: aws.accountId,
+        dnsSuffix: aws.dnsSuffix,
         state: { bucket: this.stateBucket.bucketName, region: settings.stateRegion, keyPrefix: settings.stateKeyPrefix, kmsKeyArn: settings.stateKmsKeyArn },
       });
-      roles[environment.name] = {
+      const policies = environmentPolicies(
         permissions,
-        deploy: new GithubActionsRole(this, `${environment.name}-deploy`, {
-          roleName: deployRoleName(environment.name),
-          description: `Deploys bandup-${environment.name} from the GitHub environment ${environment.name}`,
+        this.githubRepository,
+        this.oidcProvider.arn,
+        literalPolicies.deployParts.map((part) => part.statements.map((s) => s.sid)),
+      );
+
+      const functionBoundary = new ManagedPolicy(this, `${env}-function-boundary`, {
+        policyName: policies.functionBoundary.name,
+        description: `The most any function role of bandup-${env} may do (its permissions boundary)`,
+        statements: policies.functionBoundary.statements,
+      });
+      const deployBoundary = new ManagedPolicy(this, `${env}-deploy-boundary`, {
+        policyName: policies.deployBoundary.name,
+        description: `The most ${policies.deployRole} may do (its permissions boundary)`,
+        statements: policies.deployBoundary.statements,
+      });
+      const deployParts = policies.deployParts.map(
+        (part, index) =>
+          new ManagedPolicy(this, `${env}-deploy-part-${index + 1}`, {
+            policyName: part.name,
+            description: `Part ${index + 1} of what ${policies.deployRole} may do (beyond its inline policy)`,
+            statements: part.statements,
+          }),
+      );
+      const alarmTopicKey =
+        environment.alarms.topicKmsKeyArn === undefined
+          ? new AlarmTopicKey(this, `${env}-alarm-topic-key`, {
+              topicName: environment.alarms.topicName,
+              region: environment.region,
+              partition: aws.partition,
+              accountId: aws.accountId,
+              aliasName: alarmTopicKeyAlias(environment.alarms.topicName),
+              provider: providerOf(environment.region),
+            })
+          : undefined;
+      roles[env] = {
+        permissions,
+        literalPolicies,
+        functionBoundary,
+        deployBoundary,
+        deployParts,
+        alarmTopicKey,
+        deploy: new GithubActionsRole(this, `${env}-deploy`, {
+          roleName: policies.deployRole,
+          description: `Deploys bandup-${env}: the apply job of deploy-stage.yml on main, in the GitHub environment ${env}`,
           oidcProviderArn: this.oidcProvider.arn,
-          subject: `repo:${this.githubRepository}:environment:${environment.name}`,
-          statements: permissions.deploy,
+          subjects: deployRoleSubjects(this.githubRepository, env),
+          statements: policies.deployInline,
+          managedPolicyArns: deployParts.map((part) => part.arn),
+          permissionsBoundaryArn: deployBoundary.arn,
         }),
-        plan: new GithubActionsRole(this, `${environment.name}-plan`, {
-          roleName: planRoleName(environment.name),
-          description: `Plans bandup-${environment.name} read-only for pull requests`,
+        plan: new GithubActionsRole(this, `${env}-plan`, {
+          roleName: policies.planRole,
+          description: `Plans bandup-${env} read-only: pull requests, the deploy's plan job, drift checks`,
           oidcProviderArn: this.oidcProvider.arn,
-          subject: `repo:${this.githubRepository}:pull_request`,
-          statements: permissions.plan,
+          subjects: planRoleSubjects(this.githubRepository),
+          statements: policies.plan,
         }),
       };
     }
     this.roles = roles;
-    this.node.addValidation({ validate: () => clashes });
+    this.node.addValidation({ validate: () => problems });
 
     this.addOutputs(settings);
     applyGuardrails(this, { protected: true }); // last: guardrails check the finished stack at synth
@@ -185,13 +256,26 @@ export class BootstrapStack extends TerraformStack {
       value: commands,
       description: "The gh CLI commands that set every variable above (create the GitHub environments first)",
     });
+    new TerraformOutput(this, "gh-subject-template-command", {
+      value: subjectTemplateCommand(this.githubRepository),
+      description:
+        "The gh CLI command that sets the repository's OIDC subject template to repo, context and job_workflow_ref (a repository administrator runs it once): the roles trust only subjects of that form",
+    });
   }
 }
 
-/** The bootstrap's roles must not share a name with a role an environment stack manages (its deploy role could then rewrite itself). */
+/**
+ * The bootstrap's roles must not share a name with a role an environment stack manages (its deploy
+ * role could then rewrite itself), nor match the names the deploy boundaries keep for the bootstrap.
+ */
 function roleNameClashes(model: StackModel, ours: ReadonlySet<string>): string[] {
+  const reserved = BOOTSTRAP_IAM_PATTERNS.filter((p) => p.startsWith("role/")).map((p) => new RegExp(`^${p.slice("role/".length).replace(/[-]/g, "\\-").replace("*", ".*")}$`));
   return model
     .resources("aws_iam_role")
-    .filter((role) => typeof role.config.name === "string" && ours.has(role.config.name))
-    .map((role) => `stack \`${model.stackName}\` manages an IAM role named \`${role.config.name}\`, the name of a bootstrap role; rename that role`);
+    .filter((role) => typeof role.config.name === "string" && (ours.has(role.config.name) || reserved.some((r) => r.test(role.config.name))))
+    .map((role) =>
+      ours.has(role.config.name)
+        ? `stack \`${model.stackName}\` manages an IAM role named \`${role.config.name}\`, the name of a bootstrap role; rename that role`
+        : `stack \`${model.stackName}\` manages an IAM role named \`${role.config.name}\`, a name the bootstrap keeps for its roles (${BOOTSTRAP_IAM_PATTERNS.filter((p) => p.startsWith("role/")).join(", ")}); rename that role`,
+    );
 }

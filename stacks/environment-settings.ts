@@ -175,7 +175,7 @@ export const ENVIRONMENT_SETTINGS = fields(
         what:
           "tags next to `Project` and `Environment`: string keys of 1-128 and string values of 0-256 letters, digits, spaces and `_ . : / = + - @`; no key starting with `aws:` in any case; " +
           "none of the keys the app sets (`Project`, `Environment`, `ManagedBy`, `BandupStack`) nor one differing from another key only in case (IAM compares tag keys case-insensitively); " +
-          "at most 46 (47 with `alarmTopicKmsKeyArn`), so that no resource carries more than AWS's 50 with the app's own and the provider's default tags",
+          "at most 47, so that no resource carries more than AWS's 50 with the app's own and the provider's default tags",
       },
     ),
     logRetentionDays: setting("logRetentionDays", v.pipe(number(), rule<number>(checkLogRetentionDays)), {

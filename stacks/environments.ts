@@ -8,7 +8,6 @@
  * checks across environments are in stacks/shared-names.ts.
  */
 import type { OnDemandThroughputCaps, TableReplica } from "../constructs/bandup-table";
-import { OWNER_STACK_TAG } from "../constructs/iam-grants";
 import {
   ACCOUNT_ID,
   checkKmsKeyArnForRegion,
@@ -115,7 +114,8 @@ const OWN_TAG_KEYS: Readonly<Record<string, string>> = {
   Project: "",
   Environment: " (`environmentTag` sets its value)",
   ...Object.fromEntries(Object.keys(PROVIDER_DEFAULT_TAGS).map((key) => [key, ""])),
-  [OWNER_STACK_TAG]: " (the deploy roles tell the KMS keys a stack owns by it)",
+  // The tag the deploy roles once told a stack's KMS keys by: existing keys may still carry it.
+  BandupStack: " (the owner tag of the KMS keys earlier versions of the stacks created)",
 };
 
 /** The environment whose tables keep the design's exact names. */
@@ -296,14 +296,13 @@ function resolveTags({ name, settings, isProduction, report }: SectionInput): Re
     }
     delete extraTags[key];
   }
-  // The most tagged resource: the alarm topic's key the stack creates (its owner tag besides), else any.
+  // Every resource carries the app's own tags and the provider's default tags.
   const everywhere = ["Project", "Environment", ...Object.keys(PROVIDER_DEFAULT_TAGS)];
-  const createsTopicKey = settings.alarmTopicKmsKeyArn === undefined;
-  const appTags = everywhere.length + (createsTopicKey ? 1 : 0);
+  const appTags = everywhere.length;
   const count = Object.keys(extraTags).length;
   if (count + appTags > MAX_TAGS_PER_RESOURCE) {
     const names = `${everywhere.slice(0, -1).map((k) => `\`${k}\``).join(", ")} and \`${everywhere.at(-1)}\``;
-    const where = createsTopicKey ? `on the alarm topic's key (${names} on every resource, \`${OWNER_STACK_TAG}\` on that key)` : `on every resource (${names})`;
+    const where = `on every resource (${names})`;
     report(
       `\`extraTags\` has ${count} tags, and this app puts ${appTags} more ${where}: ${count + appTags} tags, where AWS allows ${MAX_TAGS_PER_RESOURCE} per resource; ` +
         `keep at most ${MAX_TAGS_PER_RESOURCE - appTags} extra tags`,

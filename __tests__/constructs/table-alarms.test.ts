@@ -11,7 +11,7 @@ const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 function build(props: Partial<BandupTableProps> = {}) {
   const stack = new TerraformStack(Testing.app(), "test");
   const table = new BandupTable(stack, "evaluations", { definition: EVALUATIONS_TABLE, tableName: "bandup-evaluations-test", ...props });
-  const topic = new AlarmTopic(stack, "topic", { topicName: "alarms-test", kmsKeyArn: KEY });
+  const topic = new AlarmTopic(stack, "topic", { topicName: "alarms-test", kmsKeyId: KEY });
   const alarms = new TableAlarms(stack, "alarms", { table, topic });
   const dashboard = new OperationsDashboard(stack, "dashboard", { dashboardName: "ops-test", region: "us-east-1", tables: [table], functions: [] });
   const json = JSON.parse(Testing.synth(stack));
@@ -70,7 +70,7 @@ describe("TableAlarms", () => {
     const tableName = "t".repeat(250);
     const stack = new TerraformStack(Testing.app(), "test");
     const table = new BandupTable(stack, "evaluations", { definition: EVALUATIONS_TABLE, tableName, historyIndexEnabled: false });
-    new TableAlarms(stack, "alarms", { table, topic: new AlarmTopic(stack, "topic", { topicName: "alarms-test", kmsKeyArn: KEY }) });
+    new TableAlarms(stack, "alarms", { table, topic: new AlarmTopic(stack, "topic", { topicName: "alarms-test", kmsKeyId: KEY }) });
     expect(() => assertStacksValid(stack)).toThrow(`[test/alarms] \`alarm name\` must be 1-255 printable ASCII characters; got \`test/${tableName}-read-throttles\``);
   });
 });

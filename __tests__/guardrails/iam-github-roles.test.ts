@@ -10,6 +10,7 @@ import { GithubActionsRole } from "../../constructs/github-actions-role";
 import { GithubOidcProvider } from "../../constructs/github-oidc-provider";
 import { GrantStatement } from "../../constructs/iam-grants";
 import { applyGuardrails, checkStack, StackReport } from "../../guardrails";
+import { TrustedSubjects } from "../../stacks/github-oidc-subjects";
 import { NOW, ruleIds } from "./fixtures";
 
 const PASS_ROLE: GrantStatement = {
@@ -24,11 +25,14 @@ interface Built {
   readonly provider: GithubOidcProvider;
 }
 
-function roleStack(statements: GrantStatement[] = [PASS_ROLE], subject = "repo:my-org/bandup-infra:environment:dev"): Built {
+const DEPLOY_SUBJECT = "repo:my-org/bandup-infra:environment:dev:job_workflow_ref:my-org/bandup-infra/.github/workflows/deploy-stage.yml@refs/heads/main";
+const PR_SUBJECT = "repo:my-org/bandup-infra:pull_request:job_workflow_ref:my-org/bandup-infra/.github/workflows/pr.yml@refs/pull/*/merge";
+
+function roleStack(statements: GrantStatement[] = [PASS_ROLE], subjects: TrustedSubjects = { exact: [DEPLOY_SUBJECT], patterns: [] }): Built {
   const stack = new TerraformStack(Testing.app(), "test");
   new AwsProvider(stack, "aws", { region: "us-east-1" });
   const provider = new GithubOidcProvider(stack, "github");
-  new GithubActionsRole(stack, "deploy", { roleName: "bandup-deploy-dev", description: "deploys dev", oidcProviderArn: provider.arn, subject, statements });
+  new GithubActionsRole(stack, "deploy", { roleName: "bandup-deploy-dev", description: "deploys dev", oidcProviderArn: provider.arn, subjects, statements });
   applyGuardrails(stack, { protected: true, now: NOW, warnings: "none" });
   return { stack, provider };
 }
@@ -40,6 +44,11 @@ test("Compliance: a GithubActionsRole with an exact subject and a PassRole towar
   const report = check(roleStack());
   expect(ruleIds(report)).toEqual([]);
   expect(report.rules.filter((r) => ["BANDUP-IAM-7", "BANDUP-IAM-8", "BANDUP-IAM-9"].includes(r.ruleId)).map((r) => r.status)).toEqual(["pass", "pass", "pass"]);
+});
+
+test("Compliance: exact subjects and a pull request subject whose only wildcard is the pull request's number (two statements)", () => {
+  const report = check(roleStack([PASS_ROLE], { exact: [DEPLOY_SUBJECT], patterns: [PR_SUBJECT] }));
+  expect(ruleIds(report)).toEqual([]);
 });
 
 describe("BANDUP-IAM-1 catches iam:* in a deploy role", () => {
@@ -114,7 +123,7 @@ describe("BANDUP-IAM-9 exact GitHub OIDC trust", () => {
     expect(messages(report)).toEqual([
       [
         "BANDUP-IAM-9",
-        "the trust policy of role aws_iam_role.loose admits GitHub tokens loosely: `token.actions.githubusercontent.com:sub` has no StringEquals condition; `StringLike` on `token.actions.githubusercontent.com:sub` lets other tokens match",
+        "the trust policy of role aws_iam_role.loose admits GitHub tokens loosely: `StringLike` on `token.actions.githubusercontent.com:sub` lets other tokens match: only a pull request's number may be a wildcard (got `repo:my-org/*`)",
       ],
     ]);
   });
@@ -126,14 +135,42 @@ describe("BANDUP-IAM-9 exact GitHub OIDC trust", () => {
     ]);
   });
 
+  test("Noncompliance: a StringLike pull request subject with a wildcard elsewhere than the pull request's number (any workflow file)", () => {
+    const loose = "repo:my-org/bandup-infra:pull_request:job_workflow_ref:my-org/bandup-infra/.github/workflows/*@refs/pull/*/merge";
+    const report = check(
+      trustRole({ StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": loose } }),
+    );
+    expect(messages(report)).toEqual([
+      [
+        "BANDUP-IAM-9",
+        `the trust policy of role aws_iam_role.loose admits GitHub tokens loosely: \`StringLike\` on \`token.actions.githubusercontent.com:sub\` lets other tokens match: only a pull request's number may be a wildcard (got \`${loose}\`)`,
+      ],
+    ]);
+  });
+
+  test("Noncompliance: StringEquals and StringLike on the subject in one statement (both must hold: no token matches as meant)", () => {
+    const report = check(
+      trustRole({
+        StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": DEPLOY_SUBJECT },
+        StringLike: { "token.actions.githubusercontent.com:sub": PR_SUBJECT },
+      }),
+    );
+    expect(messages(report)).toEqual([
+      [
+        "BANDUP-IAM-9",
+        "the trust policy of role aws_iam_role.loose admits GitHub tokens loosely: `token.actions.githubusercontent.com:sub` has both StringEquals and StringLike conditions, which must both hold: put them in separate statements",
+      ],
+    ]);
+  });
+
   test("Noncompliance: GithubActionsRole refuses a wildcard subject at synth, and the rule names it", () => {
-    const built = roleStack([PASS_ROLE], "repo:my-org/*");
+    const built = roleStack([PASS_ROLE], { exact: ["repo:my-org/*"], patterns: [] });
     expect(messages(check(built))).toEqual([
       [
         "BANDUP-IAM-9",
         "the trust policy of role aws_iam_role.deploy_role_528EF620 admits GitHub tokens loosely: `token.actions.githubusercontent.com:sub` must be exact subjects starting with `repo:` (got `repo:my-org/*`)",
       ],
     ]);
-    expect(() => Testing.synth(built.stack, true)).toThrow("`subject` must be an exact `sub` claim starting with `repo:`, with no wildcard; got `repo:my-org/*`");
+    expect(() => Testing.synth(built.stack, true)).toThrow("`subjects.exact[0]` must be an exact `sub` claim starting with `repo:`, with no wildcard; got `repo:my-org/*`");
   });
 });

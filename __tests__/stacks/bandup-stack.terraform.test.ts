@@ -34,10 +34,8 @@ function expectedResourceCounts(stack: BandupStack): Record<string, number> {
     aws_iam_role_policy: functions,
     aws_lambda_function: functions,
     aws_lambda_layer_version: FUNCTION_DEFINITIONS.filter((d) => (d.layerPackages ?? []).length > 0).length,
-    // The alarm topic, its key and alias (none when a key is configured), its policy, one subscription per address.
+    // The alarm topic (its key is the bootstrap's), its policy, one subscription per address.
     aws_sns_topic: 1,
-    aws_kms_key: topic.key ? 1 : 0,
-    aws_kms_alias: topic.keyAlias ? 1 : 0,
     aws_sns_topic_policy: 1,
     aws_sns_topic_subscription: topic.subscriptions.length,
     aws_cloudwatch_metric_alarm: alarms,
@@ -195,27 +193,17 @@ describe.each(environments)("terraform on bandup-%s", (label) => {
     }
   });
 
-  test("plans the alarm topic encrypted with its new key, the topic policy and the alarms with the account's ARNs, known at plan", () => {
+  test("plans the alarm topic under the bootstrap's key (by its alias), roles bounded by the bootstrap's boundary, the topic policy and the alarms with the account's ARNs, known at plan", () => {
     const { plan, stack } = results.get(label)!;
     const changes = plan.resource_changes ?? [];
-    const { suffix, region } = ENVIRONMENT_CASES.find((c) => c.name === env)!.expected;
+    const { suffix } = ENVIRONMENT_CASES.find((c) => c.name === env)!.expected;
+    const region = stack.environment.region;
     const after = (type: string) => changes.filter((c) => c.type === type).map((c) => c.change.after as Record<string, unknown>);
-    expect(after("aws_sns_topic")).toEqual([expect.objectContaining({ name: `bandup-alarms${suffix}` })]);
-    expect(after("aws_kms_key")).toEqual([expect.objectContaining({ enable_key_rotation: true })]);
-    const keyPolicy = JSON.parse(after("aws_kms_key")[0].policy as string);
-    expect(keyPolicy.Statement.find((s: { Sid: string }) => s.Sid === "CloudWatchAlarmsPublishToThisTopic")).toEqual({
-      Sid: "CloudWatchAlarmsPublishToThisTopic",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-      Resource: "*",
-      Condition: {
-        StringEquals: {
-          "aws:SourceAccount": OFFLINE_ACCOUNT_ID,
-          "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${region}:${OFFLINE_ACCOUNT_ID}:bandup-alarms${suffix}`,
-        },
-      },
-    });
+    expect(after("aws_sns_topic")).toEqual([expect.objectContaining({ name: `bandup-alarms${suffix}`, kms_master_key_id: `alias/bandup-bootstrap/bandup-alarms${suffix}` })]);
+    expect(after("aws_kms_key")).toEqual([]);
+    expect(after("aws_iam_role").map((r) => r.permissions_boundary)).toEqual(
+      Object.values(stack.functions).map(() => `arn:aws:iam::${OFFLINE_ACCOUNT_ID}:policy/bandup-boundary-${stack.environment.name}`),
+    );
     const alarmNames = after("aws_cloudwatch_metric_alarm").map((a) => a.alarm_name as string);
     expect(alarmNames).toHaveLength(expectedResourceCounts(stack).aws_cloudwatch_metric_alarm);
     expect(alarmNames.length).toBeGreaterThanOrEqual(28);

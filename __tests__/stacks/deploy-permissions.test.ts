@@ -1,8 +1,10 @@
 /**
  * The deploy and plan policies derived from the environment stacks (stacks/deploy-permissions.ts) and
  * the actions table they come from (stacks/terraform-actions.ts): every type has its row, every
- * resource is covered, nothing of another environment is reachable, the plan role only reads. ARNs
- * here are written the way AWS writes them, independently of the table's own ARN builders.
+ * resource is covered, nothing of another environment is named, the plan role only reads, the
+ * boundaries say what they must. ARNs here are written the way AWS writes them, independently of the
+ * table's own ARN builders. These check the statements as derived; how IAM decides on them, rendered
+ * by terraform, is __tests__/stacks/bootstrap-stack.terraform.test.ts's (an IAM simulator).
  */
 import { TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -17,105 +19,46 @@ import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { GrantStatement, OWNER_STACK_TAG } from "../../constructs/iam-grants";
+import { GrantStatement, PolicyStatement } from "../../constructs/iam-grants";
 import { isUnscopable, isWriteAction } from "../../guardrails/action-classification";
 import { actionMatches, iamWildcard } from "../../guardrails/iam-policies";
 import { StackModel } from "../../guardrails/terraform-json";
 import { buildBandupApp } from "../../stacks/app";
 import { BandupStack } from "../../stacks/bandup-stack";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { environmentPermissions, MissingTerraformActionsError, PermissionTarget, permissionsOf } from "../../stacks/deploy-permissions";
-import { DATA_SOURCE_ACTIONS, LAMBDA_SERVICE_PRINCIPAL, TERRAFORM_ACTIONS } from "../../stacks/terraform-actions";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import {
+  compactStatements,
+  environmentPermissions,
+  ESCALATIONS_DENIED,
+  MissingTerraformActionsError,
+  PermissionTarget,
+  permissionsOf,
+  RefusedResourceTypeError,
+  ROLE_WRITES_NEEDING_THE_BOUNDARY,
+  UnboundedRoleError,
+} from "../../stacks/deploy-permissions";
+import { DATA_SOURCE_ACTIONS, LAMBDA_SERVICE_PRINCIPAL, REFUSED_RESOURCE_TYPES, TERRAFORM_ACTIONS } from "../../stacks/terraform-actions";
+import { arnsOf, realResources as allResources } from "../support/aws-arns";
 import { TerraformJson } from "../support/synth";
 
 const ACCOUNT = "123456789012";
-const TARGET: PermissionTarget = { partition: "aws", accountId: ACCOUNT, state: { bucket: "bandup-state-test", region: "us-east-1", keyPrefix: "bandup" } };
+const TARGET: PermissionTarget = { partition: "aws", accountId: ACCOUNT, dnsSuffix: "amazonaws.com", state: { bucket: "bandup-state-test", region: "us-east-1", keyPrefix: "bandup" } };
+const BOUNDARY = (env: string) => `arn:aws:iam::${ACCOUNT}:policy/bandup-boundary-${env}`;
 
 const { stacks } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
 const jsonOf = new Map<BandupStack, TerraformJson>(stacks.map((s) => [s, s.toTerraform()]));
 const permissionsOfStack = new Map(stacks.map((s) => [s, environmentPermissions(s, s.environment, TARGET)]));
 
-/** The literal `attribute` of the resource a `${type.name.attribute}` reference points to; a literal as it is. */
-function resolved(json: TerraformJson, value: string, attribute: string): string {
-  const reference = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/.exec(value);
-  return reference ? json.resource[reference[1]][reference[2]][attribute] : value;
-}
-
-/** A resource as IAM authorizes a call on it: its ARN, and the tags `aws:ResourceTag/<key>` reads. */
-interface AuthorizedResource {
-  readonly arn: string;
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/**
- * A KMS key's ARN as AWS gives it once created. Any id does: the policies cannot name a new key's id,
- * only its tags, so every key here has the same one and only its tags tell them apart.
- */
-const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
-
-/**
- * The resources IAM authorizes the calls on one resource of `json` against (an inline role policy is
- * its role's, a metric filter its log group's, a topic policy or subscription its topic's; a layer's
- * first version is `:1`; an alias is itself and its target key). Empty for a type this function does
- * not know yet.
- */
-function authorizedResourcesOf(json: TerraformJson, type: string, resource: TerraformJson, region: string): AuthorizedResource[] {
-  const untagged = (arns: readonly string[]): AuthorizedResource[] => arns.map((arn) => ({ arn, tags: {} }));
-  const key = (keyResource: TerraformJson): AuthorizedResource => ({ arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${KEY_ID}`, tags: keyResource.tags ?? {} });
-  switch (type) {
-    case "aws_kms_key":
-      return [key(resource)];
-    case "aws_kms_alias": {
-      const target = /^\$\{aws_kms_key\.([^.}]+)\.(?:key_id|arn|id)\}$/.exec(resource.target_key_id);
-      if (!target) throw new Error(`teach authorizedResourcesOf the alias target ${resource.target_key_id}`);
-      return [{ arn: `arn:aws:kms:${region}:${ACCOUNT}:${resource.name}`, tags: {} }, key(json.resource.aws_kms_key[target[1]])];
-    }
-    default:
-      return untagged(arnsOf(json, type, resource, region));
-  }
-}
-
-/** The ARNs AWS gives one untagged resource of `json`; see `authorizedResourcesOf`. */
-function arnsOf(json: TerraformJson, type: string, resource: TerraformJson, region: string): string[] {
-  const logGroup = (name: string): string[] => [`arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}`, `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}:*`];
-  const topic = (name: string): string => `arn:aws:sns:${region}:${ACCOUNT}:${name}`;
-  switch (type) {
-    case "aws_dynamodb_table":
-      return [`arn:aws:dynamodb:${region}:${ACCOUNT}:table/${resource.name}`];
-    case "aws_lambda_function":
-      return [`arn:aws:lambda:${region}:${ACCOUNT}:function:${resource.function_name}`];
-    case "aws_lambda_layer_version":
-      return [`arn:aws:lambda:${region}:${ACCOUNT}:layer:${resource.layer_name}:1`];
-    case "aws_iam_role":
-      return [`arn:aws:iam::${ACCOUNT}:role/${resource.name}`];
-    case "aws_iam_role_policy":
-      return [`arn:aws:iam::${ACCOUNT}:role/${resolved(json, resource.role, "name")}`];
-    case "aws_cloudwatch_log_group":
-      return logGroup(resource.name);
-    case "aws_cloudwatch_log_metric_filter":
-      return logGroup(resolved(json, resource.log_group_name, "name"));
-    case "aws_sqs_queue":
-      return [`arn:aws:sqs:${region}:${ACCOUNT}:${resource.name}`];
-    case "aws_sns_topic":
-      return [topic(resource.name)];
-    case "aws_sns_topic_policy":
-      return [topic(resolved(json, resource.arn, "name"))];
-    case "aws_sns_topic_subscription":
-      return [topic(resolved(json, resource.topic_arn, "name"))];
-    case "aws_cloudwatch_metric_alarm":
-      return [`arn:aws:cloudwatch:${region}:${ACCOUNT}:alarm:${resource.alarm_name}`];
-    case "aws_cloudwatch_dashboard":
-      return [`arn:aws:cloudwatch::${ACCOUNT}:dashboard/${resource.dashboard_name}`];
-    default:
-      return [];
-  }
+/** The ARNs IAM authorizes the calls on one resource of `json` against (__tests__/support/aws-arns.ts). */
+function authorizedResourcesOf(json: TerraformJson, type: string, resource: TerraformJson, region: string): string[] {
+  return arnsOf(json, type, resource, region, ACCOUNT);
 }
 
 /** Every resource IAM authorizes calls on, for the resources a stack declares. */
-function realResources(json: TerraformJson, region: string): AuthorizedResource[] {
-  return Object.entries<Record<string, TerraformJson>>(json.resource ?? {}).flatMap(([type, byName]) =>
-    Object.values(byName).flatMap((resource) => authorizedResourcesOf(json, type, resource, region)),
-  );
+function realResources(json: TerraformJson, region: string): string[] {
+  return allResources(json, region, ACCOUNT);
 }
 
 /** The state object and lock of an environment, as the S3 backend names them. */
@@ -124,34 +67,13 @@ function stateArns(environment: string): string[] {
   return [key, `${key}.tflock`];
 }
 
-/**
- * True unless a condition of the statement is on the resource's tags and the resource's tags fail it.
- * Conditions on anything else (the calling service, the passed role's service) are taken as met: a
- * statement that could apply counts as a grant.
- */
-function tagConditionsHold(statement: GrantStatement, resource: AuthorizedResource): boolean {
-  return (statement.conditions ?? []).every((condition) => {
-    const tag = /^aws:ResourceTag\/(.+)$/.exec(condition.variable)?.[1];
-    if (tag === undefined) return true;
-    if (condition.test !== "StringEquals") throw new Error(`teach tagConditionsHold the test ${condition.test} on ${condition.variable}`);
-    return resource.tags[tag] !== undefined && condition.values.includes(resource.tags[tag]);
-  });
+/** The statements whose resources match `arn` (with IAM's `*` and `?`, leaving out `*` itself), whatever their conditions. */
+function statementsMatching<T extends PolicyStatement>(statements: readonly T[], arn: string): T[] {
+  return statements.filter((s) => s.resources.some((r) => r !== "*" && iamWildcard(r).test(arn)));
 }
 
-/**
- * The statements that grant on `resource`: their resources match its ARN (with IAM's `*` and `?`,
- * leaving out `*` itself) and their tag conditions hold for its tags. A bare ARN has no tags.
- */
-function statementsMatching(statements: readonly GrantStatement[], resource: AuthorizedResource | string): GrantStatement[] {
-  const target = typeof resource === "string" ? { arn: resource, tags: {} } : resource;
-  return statements.filter((s) => s.resources.some((r) => r !== "*" && iamWildcard(r).test(target.arn)) && tagConditionsHold(s, target));
-}
-
-/** Actions with no resource-level permission in the SAR: the only ones a policy may grant on `*` without a condition. */
-const UNSCOPABLE = ["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe", "kms:ListAliases"];
-
-/** Actions granted on `*` under a condition on the request's tags: the rows' `createOnAny`. */
-const CREATE_ON_ANY = Object.values(TERRAFORM_ACTIONS).flatMap((row) => row.createOnAny?.actions ?? []);
+/** Actions with no resource-level permission in the SAR: the only ones a policy may grant on `*`. */
+const UNSCOPABLE = ["logs:DescribeLogGroups", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"];
 
 describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
   test("every resource and data source type it declares has its row in the actions table", () => {
@@ -181,8 +103,8 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
         for (const target of authorized) {
           // The statements on `*` hold only the actions the SAR cannot scope (the next test checks).
           const granted = [...statementsMatching(deploy, target), ...deploy.filter((s) => s.resources.includes("*") && !s.conditions)].flatMap((s) => s.actions);
-          for (const action of [...row.read, ...row.write]) {
-            expect([target.arn, action, granted.some((g) => actionMatches(g, action))]).toEqual([target.arn, action, true]);
+          for (const action of [...row.read, ...row.write, ...(row.boundedWrite ?? [])]) {
+            expect([target, action, granted.some((g) => actionMatches(g, action))]).toEqual([target, action, true]);
           }
         }
       }
@@ -195,26 +117,48 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
   test("neither policy grants anything on another environment's resources, state or lock", () => {
     const own = permissionsOfStack.get(stack)!;
     for (const other of stacks.filter((s) => s !== stack)) {
-      const resources = [...realResources(jsonOf.get(other)!, other.environment.region), ...stateArns(other.environment.name).map((arn): AuthorizedResource => ({ arn, tags: {} }))];
+      const resources = [...realResources(jsonOf.get(other)!, other.environment.region), ...stateArns(other.environment.name)];
       expect(resources.length).toBeGreaterThan(10);
-      // The other stack's key (itself, and as its alias's target) is among them, told apart from this
-      // stack's own key only by its tag.
-      expect([...new Set(resources.filter((r) => r.arn.includes(":key/")).map((r) => r.tags[OWNER_STACK_TAG]))]).toEqual([other.node.id]);
       for (const resource of resources) {
-        expect([resource.arn, statementsMatching(own.deploy, resource).map((s) => s.sid)]).toEqual([resource.arn, []]);
-        expect([resource.arn, statementsMatching(own.plan, resource).map((s) => s.sid)]).toEqual([resource.arn, []]);
+        expect([resource, statementsMatching(own.deploy, resource).map((s) => s.sid)]).toEqual([resource, []]);
+        expect([resource, statementsMatching(own.plan, resource).map((s) => s.sid)]).toEqual([resource, []]);
+        expect([resource, statementsMatching(own.functionBoundary, resource).map((s) => s.sid)]).toEqual([resource, []]);
       }
     }
-    // `*` only for the actions the SAR gives no resource type, or, under a condition on the request's
-    // owner tag naming this stack, for creating what cannot be named before it exists.
+    // `*` only for the actions the SAR gives no resource type, and never under a condition to stretch.
     for (const statement of [...own.deploy, ...own.plan].filter((s) => s.resources.includes("*"))) {
-      if (statement.conditions === undefined) {
-        expect(statement.actions.filter((a) => !UNSCOPABLE.includes(a))).toEqual([]);
-      } else {
-        expect(statement.actions.filter((a) => !CREATE_ON_ANY.includes(a))).toEqual([]);
-        expect(statement.conditions).toEqual([{ test: "StringEquals", variable: `aws:RequestTag/${OWNER_STACK_TAG}`, values: [stack.node.id] }]);
-      }
+      expect([statement.sid, statement.conditions, statement.actions.filter((a) => !UNSCOPABLE.includes(a))]).toEqual([statement.sid, undefined, []]);
     }
+  });
+
+  test("no KMS key is created or managed: the deploy policy names no key action but a table key's use through DynamoDB", () => {
+    const { deploy, plan } = permissionsOfStack.get(stack)!;
+    expect(Object.keys(jsonOf.get(stack)!.resource).filter((type) => type.startsWith("aws_kms_"))).toEqual([]);
+    expect([...deploy, ...plan].flatMap((s) => s.actions).filter((a) => a.startsWith("kms:"))).toEqual([]);
+  });
+
+  test("the role writes IAM authorizes with iam:PermissionsBoundary are granted only where it is the environment's function boundary", () => {
+    const { deploy, functionBoundaryArn } = permissionsOfStack.get(stack)!;
+    expect(functionBoundaryArn).toBe(BOUNDARY(stack.environment.name));
+    const roleWrites = deploy.filter((s) => s.actions.some((a) => (ROLE_WRITES_NEEDING_THE_BOUNDARY as readonly string[]).includes(a)));
+    expect(roleWrites.map((s) => s.conditions)).toEqual([[{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [functionBoundaryArn] }]]);
+    expect(deploy.flatMap((s) => s.actions).filter((a) => (ESCALATIONS_DENIED as readonly string[]).includes(a))).toEqual([]);
+    // Every role of the stack carries that boundary, by a name built from the stack's own partition and account.
+    expect(Object.values<TerraformJson>(jsonOf.get(stack)!.resource.aws_iam_role).map((r) => r.permissions_boundary)).toEqual(
+      Object.values(stack.functions).map(
+        () => `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.caller-identity.account_id}:policy/bandup-boundary-${stack.environment.name}`,
+      ),
+    );
+  });
+
+  test("the function boundary holds what the stack's function policies grant, and nothing else", () => {
+    const { functionBoundary } = permissionsOfStack.get(stack)!;
+    const actions = new Set(functionBoundary.flatMap((s) => s.actions ?? []));
+    const json = jsonOf.get(stack)!;
+    const documents = Object.values<TerraformJson>(json.resource.aws_iam_role_policy).map((p) => json.data.aws_iam_policy_document[/^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(p.policy)![1]]);
+    expect(documents).toHaveLength(Object.keys(stack.functions).length);
+    expect([...actions].sort()).toEqual([...new Set(documents.flatMap((d) => d.statement.flatMap((st: TerraformJson) => st.actions)))].sort());
+    expect(functionBoundary.every((s) => (s.effect ?? "Allow") === "Allow" && !s.resources.includes("*"))).toBe(true);
   });
 
   test("the plan role reads: no write action, the state read without its lock", () => {
@@ -223,12 +167,8 @@ describe.each(stacks.map((s) => [s.node.id, s] as const))("%s", (_, stack) => {
     const [state, lock] = stateArns(stack.environment.name);
     expect(statementsMatching(plan, state).flatMap((s) => s.actions)).toEqual(["s3:GetObject"]);
     expect(statementsMatching(plan, lock)).toEqual([]);
-    expect(plan.find((s) => s.sid === "ListStateBucket")).toEqual({
-      sid: "ListStateBucket",
-      actions: ["s3:ListBucket"],
-      resources: ["arn:aws:s3:::bandup-state-test"],
-      conditions: [{ test: "StringEquals", variable: "s3:prefix", values: ["env:/"] }],
-    });
+    // The whole bucket, with no s3:prefix condition: a first plan's read of a state that does not exist yet gets 404, not 403.
+    expect(plan.find((s) => s.sid === "ListStateBucket")).toEqual({ sid: "ListStateBucket", actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::bandup-state-test"] });
   });
 
   test("iam:PassRole only on the environment's function roles, only to Lambda", () => {
@@ -257,16 +197,14 @@ test("the deploy policy of dev, statement by statement", () => {
     ["ManageCloudwatchMetricAlarm", 1],
     ["ManageDynamodbTable", 2],
     ["ManageIamRoleIamRolePolicy", 3],
-    ["ManageKmsAlias", 1],
-    ["ManageKmsKey", 1],
     ["ManageLambdaFunction", 6],
     ["ManageLambdaLayerVersion", 2],
     ["ManageSnsTopicSnsTopicPolicy", 1],
     ["ManageSqsQueue", 3],
+    // CreateRole, PutRolePolicy, ... only where the role's (or the requested) boundary is bandup-boundary-dev.
+    ["ManageIamRoleIamRolePolicyWithinBoundary", 3],
     ["NoResourceLevelPermissions", 1],
-    ["CreateKmsKey", 1],
     ["PassFunctionRoles", 3],
-    ["AliasTargetKeys", 1],
     ["ListStateBucket", 1],
     ["WriteState", 1],
     ["StateLock", 1],
@@ -289,13 +227,19 @@ test("the deploy policy of dev, statement by statement", () => {
     ],
     resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/bandup-evaluations-dev`, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/bandup-flashcard-sets-dev`],
   });
+  const roles = ["writing-evaluator", "speaking-evaluator", "flashcard-generator"].map((f) => `arn:aws:iam::${ACCOUNT}:role/bandup-${f}-dev`);
+  expect(dev.deploy.find((s) => s.sid === "ManageIamRoleIamRolePolicyWithinBoundary")).toEqual({
+    sid: "ManageIamRoleIamRolePolicyWithinBoundary",
+    actions: ["iam:CreateRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRole"],
+    resources: roles,
+    conditions: [{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY("dev")] }],
+  });
   expect(dev.plan.map((s) => s.sid)).toEqual([
     "ReadCloudwatchDashboard",
     "ReadCloudwatchLogGroupCloudwatchLogMetricFilter",
     "ReadCloudwatchMetricAlarm",
     "ReadDynamodbTable",
     "ReadIamRoleIamRolePolicy",
-    "ReadKmsKey",
     "ReadLambdaFunction",
     "ReadLambdaLayerVersion",
     "ReadSnsTopicSnsTopicPolicy",
@@ -306,76 +250,85 @@ test("the deploy policy of dev, statement by statement", () => {
   ]);
 });
 
-describe("the alarm topic's key in dev: named by its owner tag, since its id is unknown at synth", () => {
+test("the function boundary of dev: its functions' logs, dead-letter queues, tables and indexes, model key parameter and uploads, merged", () => {
   const dev = permissionsOfStack.get(stacks[0])!;
-  const kmsStatements = (statements: readonly GrantStatement[]) => statements.filter((s) => s.actions.some((a) => a.startsWith("kms:")));
-  const anyDevKey = { resources: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`], conditions: [{ test: "StringEquals", variable: "aws:ResourceTag/BandupStack", values: ["bandup-dev"] }] };
+  const at = (resource: string) => `arn:aws:${resource}`;
+  expect(dev.functionBoundary).toEqual([
+    {
+      sid: "WriteOwnLogs",
+      actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      resources: ["writing-evaluator", "speaking-evaluator", "flashcard-generator"].map((f) => at(`logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/bandup-${f}-dev:*`)),
+    },
+    {
+      sid: "SendDeadLetters",
+      actions: ["sqs:SendMessage"],
+      resources: ["writing-evaluator", "speaking-evaluator", "flashcard-generator"].map((f) => at(`sqs:us-east-1:${ACCOUNT}:bandup-${f}-dev-dead-letters`)),
+    },
+    {
+      sid: "TableData",
+      actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      resources: ["evaluations", "flashcard-sets"].map((t) => at(`dynamodb:us-east-1:${ACCOUNT}:table/bandup-${t}-dev`)),
+    },
+    { sid: "IndexQuery", actions: ["dynamodb:Query"], resources: ["evaluations", "flashcard-sets"].map((t) => at(`dynamodb:us-east-1:${ACCOUNT}:table/bandup-${t}-dev/index/*`)) },
+    { sid: "ReadModelApiKey", actions: ["ssm:GetParameter"], resources: [at(`ssm:us-east-1:${ACCOUNT}:parameter/bandup/dev/gemini-api-key`)] },
+    { sid: "ReadUploads", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::bandup-uploads-dev/uploads/audio/*", "arn:aws:s3:::bandup-uploads-dev/uploads/documents/*"] },
+  ]);
+});
 
-  test("the key carries the owner tag on itself, not only through the provider's default tags", () => {
-    const json = jsonOf.get(stacks[0])!;
-    expect(Object.values<TerraformJson>(json.resource.aws_kms_key).map((key) => key.tags.BandupStack)).toEqual(["bandup-dev"]);
-    expect(JSON.stringify(json.provider.aws)).not.toContain("BandupStack");
+test("the deploy boundary of dev: the deploy policy's actions in the account, PassRole and `*` as they are, and the denials", () => {
+  const dev = permissionsOfStack.get(stacks[0])!;
+  const [cap, ...rest] = dev.deployBoundary;
+  expect(cap).toEqual({
+    sid: "WithinTheAccount",
+    actions: [...new Set(dev.deploy.filter((s) => !s.resources.includes("*") && s.sid !== "PassFunctionRoles").flatMap((s) => s.actions))],
+    resources: [`arn:aws:*:*:${ACCOUNT}:*`, "arn:aws:s3:::bandup-state-test", "arn:aws:s3:::bandup-state-test/*"],
   });
+  expect(rest).toEqual([
+    dev.deploy.find((s) => s.sid === "NoResourceLevelPermissions"),
+    dev.deploy.find((s) => s.sid === "PassFunctionRoles"),
+    {
+      sid: "DenyRoleWritesOutsideTheFunctionBoundary",
+      effect: "Deny",
+      actions: [...ROLE_WRITES_NEEDING_THE_BOUNDARY],
+      resources: ["*"],
+      conditions: [{ test: "StringNotEquals", variable: "iam:PermissionsBoundary", values: [BOUNDARY("dev")] }],
+    },
+    { sid: "DenyBoundaryRemovalTrustAndPolicyChanges", effect: "Deny", actions: [...ESCALATIONS_DENIED], resources: ["*"] },
+    {
+      sid: "DenyTheBootstrapsIam",
+      effect: "Deny",
+      actions: ["iam:*"],
+      resources: ["role/bandup-deploy-*", "role/bandup-plan-*", "policy/bandup-boundary-*", "policy/bandup-deploy-*", "oidc-provider/*"].map((r) => `arn:aws:iam::${ACCOUNT}:${r}`),
+    },
+    {
+      sid: "DenyKeyManagement",
+      effect: "Deny",
+      notActions: ["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"],
+      resources: ["arn:aws:kms:*:*:key/*", "arn:aws:kms:*:*:alias/*"],
+    },
+    { sid: "DenyKeyCreation", effect: "Deny", actions: ["kms:CreateKey"], resources: ["*"] },
+  ]);
+});
 
-  test("the deploy policy's KMS statements are exactly these", () => {
-    expect(kmsStatements(dev.deploy)).toEqual([
-      { sid: "ManageKmsAlias", actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], resources: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/bandup-alarms-dev`] },
-      {
-        sid: "ManageKmsKey",
-        actions: [
-          "kms:DescribeKey",
-          "kms:GetKeyPolicy",
-          "kms:GetKeyRotationStatus",
-          "kms:ListResourceTags",
-          "kms:EnableKeyRotation",
-          "kms:DisableKeyRotation",
-          "kms:EnableKey",
-          "kms:DisableKey",
-          "kms:PutKeyPolicy",
-          "kms:UpdateKeyDescription",
-          "kms:ScheduleKeyDeletion",
-          "kms:TagResource",
-          "kms:UntagResource",
-        ],
-        ...anyDevKey,
-      },
-      { sid: "NoResourceLevelPermissions", actions: ["logs:DescribeLogGroups", "kms:ListAliases"], resources: ["*"] },
-      {
-        sid: "CreateKmsKey",
-        actions: ["kms:CreateKey", "kms:TagResource"],
-        resources: ["*"],
-        conditions: [{ test: "StringEquals", variable: "aws:RequestTag/BandupStack", values: ["bandup-dev"] }],
-      },
-      { sid: "AliasTargetKeys", actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], ...anyDevKey },
-    ]);
-  });
+test("the deploy boundary caps keys named by ARN (a setting's, maybe of another account) by one pattern, left to their use by its denial", () => {
+  const key = "arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const stateKey = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+  const environments = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, tableKmsKeyArn: key } };
+  const configured = buildBandupApp({ app: Testing.app(), backend: { type: "local" }, environments }).stacks[0];
+  const { deployBoundary } = environmentPermissions(configured, configured.environment, { ...TARGET, state: { ...TARGET.state, kmsKeyArn: stateKey } });
+  expect(deployBoundary[0].resources).toEqual([`arn:aws:*:*:${ACCOUNT}:*`, "arn:aws:s3:::bandup-state-test", "arn:aws:s3:::bandup-state-test/*", "arn:aws:kms:*:*:key/*"]);
+  expect(deployBoundary.find((s) => s.sid === "DenyKeyManagement")?.resources).toContain("arn:aws:kms:*:*:key/*");
+  expect(deployBoundary[0].actions).toEqual(expect.arrayContaining(["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"]));
+});
 
-  test("the plan policy's KMS statements read the key under the same tag, and list aliases", () => {
-    expect(kmsStatements(dev.plan)).toEqual([
-      { sid: "ReadKmsKey", actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"], ...anyDevKey },
-      { sid: "NoResourceLevelPermissions", actions: ["logs:DescribeLogGroups", "kms:ListAliases"], resources: ["*"] },
-    ]);
-  });
-
-  test("with `alarmTopicKmsKeyArn` there is no key and no alias: no KMS grant at all", () => {
-    const configuredKey = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-    const environments = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, alarmTopicKmsKeyArn: configuredKey } };
-    const configured = buildBandupApp({ app: Testing.app(), backend: { type: "local" }, environments }).stacks[0];
-    const json = configured.toTerraform();
-    expect([json.resource.aws_kms_key, json.resource.aws_kms_alias]).toEqual([undefined, undefined]);
-    expect(Object.values<TerraformJson>(json.resource.aws_sns_topic).map((t) => t.kms_master_key_id)).toEqual([configuredKey]);
-    const { deploy, plan } = environmentPermissions(configured, configured.environment, TARGET);
-    expect(kmsStatements(deploy)).toEqual([]);
-    expect(kmsStatements(plan)).toEqual([]);
-  });
-
-  test("the check of another environment tells keys apart by tag: an untagged-condition key/* grant would reach them", () => {
-    const stagingKey = { arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`, tags: { BandupStack: "bandup-staging" } };
-    const grant = { sid: "Keys", actions: ["kms:DescribeKey"], resources: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`] };
-    expect(statementsMatching([grant], stagingKey).map((s) => s.sid)).toEqual(["Keys"]);
-    expect(statementsMatching([{ ...grant, ...anyDevKey }], stagingKey)).toEqual([]);
-    expect(statementsMatching([{ ...grant, ...anyDevKey }], { ...stagingKey, tags: { BandupStack: "bandup-dev" } }).map((s) => s.sid)).toEqual(["Keys"]);
-  });
+test("with `alarmTopicKmsKeyArn`, the topic names that key and the policies grant nothing of KMS", () => {
+  const configuredKey = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+  const environments = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, alarmTopicKmsKeyArn: configuredKey } };
+  const configured = buildBandupApp({ app: Testing.app(), backend: { type: "local" }, environments }).stacks[0];
+  const json = configured.toTerraform();
+  expect(Object.values<TerraformJson>(json.resource.aws_sns_topic).map((t) => t.kms_master_key_id)).toEqual([configuredKey]);
+  const { deploy, plan } = environmentPermissions(configured, configured.environment, TARGET);
+  expect([...deploy, ...plan].flatMap((s) => s.actions).filter((a) => a.startsWith("kms:"))).toEqual([]);
 });
 
 test("a customer-managed state key: the deploy role decrypts and generates data keys, the plan role decrypts, both only through S3", () => {
@@ -407,34 +360,41 @@ test("a resource whose name is not known at synth is refused: the policy must na
   );
 });
 
-test("a created KMS key without its owner tag stops the derivation: its grants could not be narrowed to the stack", () => {
-  const stack = new TerraformStack(Testing.app(), "bandup-qa");
-  new AwsProvider(stack, "aws", { region: "us-east-1", defaultTags: [{ tags: { BandupStack: "bandup-qa" } }] });
-  new KmsKey(stack, "key", { description: "untagged" });
-  expect(() => permissionsOf(new StackModel("bandup-qa", stack.toTerraform()), { name: "qa", region: "us-east-1" }, TARGET)).toThrow(
-    "aws_kms_key.key: a new key's id is unknown at synth, so its deploy permissions are scoped by its `BandupStack` tag, and it has none; tag the key with the name of its stack (AlarmTopic does)",
-  );
-});
-
-test("keys of two owners in one stack: each owner's keys under its own tag, in statements of their own", () => {
+test.each([
+  ["aws_kms_key", (stack: TerraformStack) => new KmsKey(stack, "key", { description: "a stack's own key" })],
+  ["aws_kms_alias", (stack: TerraformStack) => new KmsAlias(stack, "alias", { name: "alias/bandup-qa", targetKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" })],
+])("an environment stack declaring %s stops the derivation, saying why no deploy role may manage it", (type, declare) => {
   const stack = new TerraformStack(Testing.app(), "bandup-qa");
   new AwsProvider(stack, "aws", { region: "us-east-1" });
-  new KmsKey(stack, "own", { tags: { BandupStack: "bandup-qa" } });
-  new KmsKey(stack, "shared", { tags: { BandupStack: "bandup-shared" } });
-  new KmsKey(stack, "own-too", { tags: { BandupStack: "bandup-qa" } });
-  const { deploy, plan } = permissionsOf(new StackModel("bandup-qa", stack.toTerraform()), { name: "qa", region: "us-east-1" }, TARGET);
-  const owner = (variable: string, value: string) => [{ test: "StringEquals", variable: `aws:${variable}/BandupStack`, values: [value] }];
-  const kms = (statements: readonly GrantStatement[]) => statements.filter((s) => s.sid.includes("Kms")).map((s) => [s.sid, s.resources, s.conditions]);
-  const anyKey = [`arn:aws:kms:us-east-1:${ACCOUNT}:key/*`];
-  expect(kms(deploy)).toEqual([
-    ["ManageKmsKey", anyKey, owner("ResourceTag", "bandup-qa")],
-    ["ManageKmsKey2", anyKey, owner("ResourceTag", "bandup-shared")],
-    ["CreateKmsKey", ["*"], owner("RequestTag", "bandup-qa")],
-    ["CreateKmsKey2", ["*"], owner("RequestTag", "bandup-shared")],
-  ]);
-  expect(kms(plan)).toEqual([
-    ["ReadKmsKey", anyKey, owner("ResourceTag", "bandup-qa")],
-    ["ReadKmsKey2", anyKey, owner("ResourceTag", "bandup-shared")],
+  declare(stack);
+  const derive = () => permissionsOf(new StackModel("bandup-qa", stack.toTerraform()), { name: "qa", region: "us-east-1" }, TARGET);
+  expect(derive).toThrow(RefusedResourceTypeError);
+  expect(derive).toThrow(`stack \`bandup-qa\` declares \`${type}\` (${type}.${type === "aws_kms_key" ? "key" : "alias"}), which no deploy role may manage: ${type}: ${REFUSED_RESOURCE_TYPES[type]}`);
+});
+
+test("a role without the environment's function boundary stops the derivation, naming the role, the boundary and the fix", () => {
+  const stack = new TerraformStack(Testing.app(), "bandup-qa");
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
+  new IamRole(stack, "fn", { name: "bandup-writing-evaluator-qa", assumeRolePolicy: "{}" });
+  new IamRole(stack, "other", { name: "bandup-speaking-evaluator-qa", assumeRolePolicy: "{}", permissionsBoundary: BOUNDARY("dev") });
+  const derive = (only: string) => {
+    const json = stack.toTerraform();
+    json.resource.aws_iam_role = Object.fromEntries(Object.entries(json.resource.aws_iam_role).filter(([name]) => name.startsWith(only)));
+    return () => permissionsOf(new StackModel("bandup-qa", json), { name: "qa", region: "us-east-1" }, TARGET);
+  };
+  expect(derive("fn")).toThrow(UnboundedRoleError);
+  expect(derive("fn")).toThrow(
+    `aws_iam_role.fn: role \`bandup-writing-evaluator-qa\` has no permissions_boundary; the deploy role may write a role only while its boundary is \`${BOUNDARY("qa")}\``,
+  );
+  // Another environment's boundary is no better.
+  expect(derive("other")).toThrow(`role \`bandup-speaking-evaluator-qa\` has permissions_boundary "${BOUNDARY("dev")}"`);
+});
+
+test("statements granting the same actions under the same conditions become one, named by what their sids share", () => {
+  const replicas = (table: string): GrantStatement => ({ sid: `Table${table}ProdReplicaTables`, actions: ["dynamodb:DescribeTable"], resources: [`arn:aws:dynamodb:eu-west-1:1:table/${table}`] });
+  expect(compactStatements([replicas("BandupEvaluations"), { sid: "Other", actions: ["dynamodb:DescribeTable"], resources: ["x"], conditions: [{ test: "Bool", variable: "k", values: ["true"] }] }, replicas("BandupFlashcardSets")])).toEqual([
+    { sid: "TableBandupProdReplicaTables", actions: ["dynamodb:DescribeTable"], resources: ["arn:aws:dynamodb:eu-west-1:1:table/BandupEvaluations", "arn:aws:dynamodb:eu-west-1:1:table/BandupFlashcardSets"] },
+    { sid: "Other", actions: ["dynamodb:DescribeTable"], resources: ["x"], conditions: [{ test: "Bool", variable: "k", values: ["true"] }] },
   ]);
 });
 
@@ -567,17 +527,23 @@ describe("rows of the alarm, dashboard, replica and restore resources", () => {
   test("a replica block: the replica actions, the table in the replica's region, the replication service-linked role only", () => {
     const source = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/bandup-evaluations-qa`;
     const replica = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/bandup-evaluations-qa`;
-    expect(sid(deploy, "TableBandupEvaluationsQaReplicas")).toEqual({
-      sid: "TableBandupEvaluationsQaReplicas",
+    // The table's replica block and the aws_dynamodb_table_replica of another table grant the same
+    // actions: one statement each (compacted), with the resources of both.
+    const flashcards = (region: string) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/bandup-flashcard-sets-qa`;
+    expect(sid(deploy, "QaReplicas")).toEqual({
+      sid: "QaReplicas",
       actions: ["dynamodb:CreateTableReplica", "dynamodb:DeleteTableReplica"],
-      resources: [source, replica],
+      resources: [source, replica, flashcards("us-east-1"), flashcards("eu-west-1")],
     });
-    expect(sid(deploy, "TableBandupEvaluationsQaReplicaTables")?.resources).toEqual([replica]);
-    expect(sid(plan, "TableBandupEvaluationsQaReplicaTables")).toEqual({
-      sid: "TableBandupEvaluationsQaReplicaTables",
-      actions: ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"],
-      resources: [replica],
-    });
+    expect(sid(deploy, "QaReplicaTables")?.resources).toEqual([replica, flashcards("eu-west-1")]);
+    // The plan role reads the replicas as it reads the tables: one statement.
+    expect(statementsMatching(plan, replica)).toEqual([
+      {
+        sid: "ReadDynamodbTable",
+        actions: ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"],
+        resources: [source, `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/bandup-evaluations-qa-restored`, replica, flashcards("eu-west-1")],
+      },
+    ]);
     expect(sid(deploy, "ReplicationServiceLinkedRole")).toEqual({
       sid: "ReplicationServiceLinkedRole",
       actions: ["iam:CreateServiceLinkedRole"],
@@ -611,13 +577,12 @@ describe("the actions table", () => {
     expect(row.reference).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/service-authorization\/latest\/reference\/list_[a-z0-9]+\.html$/);
     expect([...row.read, ...(row.unscopableRead ?? [])].filter((a) => isWriteAction(a))).toEqual([]);
     // Every action is named exactly; none is granted twice.
-    const all = [...row.read, ...row.write, ...(row.unscopableRead ?? []), ...(row.unscopableWrite ?? [])];
+    const all = [...row.read, ...row.write, ...(row.unscopableRead ?? []), ...(row.unscopableWrite ?? []), ...(row.boundedWrite ?? [])];
     expect(all.filter((a) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(a))).toEqual([]);
     expect(new Set(all).size).toBe(all.length);
     for (const omitted of Object.keys(row.omitted ?? {})) expect(all).not.toContain(omitted);
-    // What is granted on `*` under a condition creates: exact names, writes only.
-    const createOnAny = row.createOnAny?.actions ?? [];
-    expect(createOnAny.filter((a) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(a) || !isWriteAction(a))).toEqual([]);
+    // Only role writes are granted within the function boundary (the condition key is IAM's).
+    expect((row.boundedWrite ?? []).filter((a) => !(ROLE_WRITES_NEEDING_THE_BOUNDARY as readonly string[]).includes(a))).toEqual([]);
   });
 
   test("the unscopable actions are the ones the guardrails accept on `*`", () => {

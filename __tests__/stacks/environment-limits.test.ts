@@ -53,16 +53,14 @@ describe("tags per resource: AWS allows 50, the app's own and the provider's def
     expect(MAX_TAGS_PER_RESOURCE).toBe(50);
   });
 
-  test("the alarm topic's key the stack creates carries the most: Project, Environment, ManagedBy and BandupStack, so 46 extra tags fit and 47 do not", () => {
-    expect(problemsOf("dev", { extraTags: manyTags(46) })).toEqual([]);
+  test("every resource carries Project, Environment and ManagedBy, so 47 extra tags fit and 48 do not (the stack creates no key: the bootstrap does)", () => {
+    expect(problemsOf("dev", { extraTags: manyTags(47) })).toEqual([]);
     expect(problemsOf("dev", { extraTags: manyTags(48) })).toEqual([
-      "`extraTags` has 48 tags, and this app puts 4 more on the alarm topic's key (`Project`, `Environment` and `ManagedBy` on every resource, " +
-        "`BandupStack` on that key): 52 tags, where AWS allows 50 per resource; keep at most 46 extra tags",
+      "`extraTags` has 48 tags, and this app puts 3 more on every resource (`Project`, `Environment` and `ManagedBy`): 51 tags, where AWS allows 50 per resource; keep at most 47 extra tags",
     ]);
-    expect(problemsOf("dev", { extraTags: manyTags(47) })).toHaveLength(1);
   });
 
-  test("with a customer key for the topic the stack creates no key: every resource carries 3 of the app's, so 47 fit", () => {
+  test("with a customer key for the topic: the same, 47 fit", () => {
     expect(problemsOf("dev", { alarmTopicKmsKeyArn: KEY, extraTags: manyTags(47) })).toEqual([]);
     expect(problemsOf("dev", { alarmTopicKmsKeyArn: KEY, extraTags: manyTags(48) })).toEqual([
       "`extraTags` has 48 tags, and this app puts 3 more on every resource (`Project`, `Environment` and `ManagedBy`): 51 tags, where AWS allows 50 per resource; keep at most 47 extra tags",
@@ -71,10 +69,10 @@ describe("tags per resource: AWS allows 50, the app's own and the provider's def
 });
 
 describe("tag keys: unique whatever their case, none the app sets itself", () => {
-  test("ManagedBy (the provider's default tag) and BandupStack (the owner tag of the stack's keys) are refused, not silently overwritten", () => {
+  test("ManagedBy (the provider's default tag) and BandupStack (the owner tag of the keys earlier versions created) are refused, not silently overwritten", () => {
     expect(problemsOf("dev", { extraTags: { ManagedBy: "terraform", BandupStack: "bandup-prod" } })).toEqual([
       "`extraTags.ManagedBy` would override a tag this app sets itself; remove it",
-      "`extraTags.BandupStack` would override a tag this app sets itself; remove it (the deploy roles tell the KMS keys a stack owns by it)",
+      "`extraTags.BandupStack` would override a tag this app sets itself; remove it (the owner tag of the KMS keys earlier versions of the stacks created)",
     ]);
   });
 

@@ -112,64 +112,15 @@ describe.each(ENVIRONMENT_CASES.map((c) => [c.name, c] as const))("bandup-%s", (
   // The tables are capped by default outside protected environments: 4 near-cap alarms per table and index.
   const alarmCount = expected.protected ? 28 : 36;
 
-  test("the alarm topic, encrypted with the key created for it", () => {
-    const [keyName, key] = only(json, "aws_kms_key");
+  test("the alarm topic, encrypted with the key the bootstrap creates for it, by its alias; the stack creates no key", () => {
     expect(topic).toEqual({
       name: `bandup-alarms${suffix}`,
       display_name: `bandup-alarms${suffix}`,
-      kms_master_key_id: `\${aws_kms_key.${keyName}.arn}`,
+      kms_master_key_id: `alias/bandup-bootstrap/bandup-alarms${suffix}`,
       tags: { Project: "bandup", Environment: environmentTag },
     });
-    expect(key).toMatchObject({
-      description: `Encrypts the SNS topic bandup-alarms${suffix} (CloudWatch alarm notifications)`,
-      enable_key_rotation: true,
-    });
-    // The owner tag on the key itself: the deploy role may manage only keys tagged with its stack.
-    expect(key.tags).toEqual({ Project: "bandup", Environment: environmentTag, BandupStack: `bandup-${env}` });
-    expect(only(json, "aws_kms_alias")[1]).toMatchObject({ name: `alias/bandup-alarms${suffix}`, target_key_id: `\${aws_kms_key.${keyName}.key_id}` });
-  });
-
-  test("the key policy: the account administers it through IAM, no one moves or removes its owner tag; CloudWatch may use it only for this topic, from this account", () => {
-    const key = only(json, "aws_kms_key")[1];
-    expect(documentOf(json, key.policy).statement).toEqual([
-      {
-        sid: "AccountAdministersWithIam",
-        effect: "Allow",
-        principals: [{ type: "AWS", identifiers: [`${ARN_PREFIX}:iam::${ACCOUNT}:root`] }],
-        actions: ["kms:*"],
-        resources: ["*"],
-      },
-      {
-        sid: "KeepOwnerStackTag",
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["kms:TagResource"],
-        resources: ["*"],
-        condition: [
-          { test: "Null", variable: "aws:RequestTag/BandupStack", values: ["false"] },
-          { test: "StringNotEquals", variable: "aws:RequestTag/BandupStack", values: [`bandup-${env}`] },
-        ],
-      },
-      {
-        sid: "KeepOwnerStackTagOnUntag",
-        effect: "Deny",
-        principals: [{ type: "AWS", identifiers: ["*"] }],
-        actions: ["kms:UntagResource"],
-        resources: ["*"],
-        condition: [{ test: "ForAnyValue:StringEquals", variable: "aws:TagKeys", values: ["BandupStack"] }],
-      },
-      {
-        sid: "CloudWatchAlarmsPublishToThisTopic",
-        effect: "Allow",
-        principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-        actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
-        resources: ["*"],
-        condition: [
-          { test: "StringEquals", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [topicArn] },
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },
-        ],
-      },
-    ]);
+    expect(resourcesOfType(json, "aws_kms_key")).toEqual({});
+    expect(resourcesOfType(json, "aws_kms_alias")).toEqual({});
   });
 
   test("the topic policy lets exactly the stack's alarms publish, from this account, and grants nothing else", () => {

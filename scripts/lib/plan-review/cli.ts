@@ -7,7 +7,8 @@ import { parseArgs } from "util";
 import { analysePlans, Review } from "./analyse";
 import { classificationOf, isBlockRule } from "./classification";
 import { parsePlan, PlanInputError, StackPlan, stackNameFromFile } from "./parse";
-import { COMMENT_LIMIT, OversizeError, renderComment, writeFullMarkdown, writeJson } from "./render";
+import { COMMENT_LIMIT, OversizeError, renderComment, toJsonDocument, writeFullMarkdown, writeJsonValue } from "./render";
+import { gainSummary, parsePermissionsJson, PermissionGain, permissionGains, PermissionsInputError, renderPermissionGains } from "./permission-changes";
 
 export { COMMENT_LIMIT } from "./render";
 
@@ -22,6 +23,9 @@ Reviews \`terraform show -json <planfile>\` output of one or more stacks: a PR c
   --allow-loss <stack>:<address>:<attribute>
                                    accept this attribute's loss (repeatable), e.g.
                                    bandup-prod:aws_dynamodb_table.t:deletion_protection_enabled
+  --permissions-base <file>        with --permissions-head: the JSON of \`npm run -s permissions -- --json\` on the
+  --permissions-head <file>        base branch and on the head; a role or boundary of bandup-bootstrap that the
+                                   head lets do more is a blocking finding (deploy bandup-bootstrap first)
   --json                           the machine-readable JSON document (schemaVersion 2) instead of Markdown
   --output <file>                  write the comment (at most ${COMMENT_LIMIT} characters, findings first) or
                                    the JSON to <file> instead of stdout
@@ -57,6 +61,8 @@ interface Options {
   output?: string;
   fullOutput?: string;
   help: boolean;
+  permissionsBase?: string;
+  permissionsHead?: string;
 }
 
 /** The options, as `util.parseArgs` reads them. */
@@ -68,6 +74,8 @@ const OPTION_SPEC = {
   "allow-destroy": { type: "string", multiple: true },
   "allow-loss": { type: "string", multiple: true },
   stack: { type: "string", multiple: true },
+  "permissions-base": { type: "string" },
+  "permissions-head": { type: "string" },
 } as const;
 
 /** A stack name in an entry: what cdktf accepts as a stack id, and no `.`, so no address reads as one. */
@@ -138,6 +146,8 @@ function parseOptions(argv: readonly string[]): Options {
       else if (token.name === "full-output") options.fullOutput = value();
       else if (token.name === "allow-destroy") options.allowDestroy.push(checkAllowDestroy(value()));
       else if (token.name === "allow-loss") options.allowLoss.push(checkAllowLoss(value()));
+      else if (token.name === "permissions-base") options.permissionsBase = value();
+      else if (token.name === "permissions-head") options.permissionsHead = value();
       else {
         // --stack name=file (the value itself holds '='); --stack=name=file also works.
         const spec = value();
@@ -221,6 +231,10 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
+  if ((options.permissionsBase === undefined) !== (options.permissionsHead === undefined)) {
+    io.stderr(oneLine(`--permissions-base and --permissions-head go together: give both JSON files${SEE_HELP}`));
+    return 2;
+  }
   if (options.inputs.length === 0) {
     io.stderr(oneLine(`no plan file given${SEE_HELP}`));
     return 2;
@@ -243,10 +257,18 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     io.stderr(oneLine(error.message));
     return 2;
   }
+  let gains: PermissionGain[] = [];
+  try {
+    gains = readPermissionGains(options, io);
+  } catch (error) {
+    if (!(error instanceof PermissionsInputError)) throw error;
+    io.stderr(oneLine(error.message));
+    return 2;
+  }
   let review: Review;
   try {
     review = analysePlans(plans, { allowDestroy: options.allowDestroy, allowLoss: options.allowLoss });
-    const written = writeOutputs(review, options, io);
+    const written = writeOutputs(review, gains, options, io);
     if (written !== undefined) {
       io.stderr(oneLine(written));
       return 2;
@@ -264,7 +286,23 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
     const more = blocking.length > MAX_NAMED ? `, and ${blocking.length - MAX_NAMED} more` : "";
     io.stderr(oneLine(`${blocking.length} blocking change(s): ${named.join(", ")}${more}`));
   }
-  return review.exitCode;
+  for (const gain of gains) io.stderr(oneLine(gainSummary(gain)));
+  return gains.length > 0 ? 1 : review.exitCode;
+}
+
+/** The bootstrap roles and policies the head lets do more than the base (none without the two flags). */
+function readPermissionGains(options: Options, io: CliIo): PermissionGain[] {
+  if (options.permissionsBase === undefined || options.permissionsHead === undefined) return [];
+  const read = (flag: string, file: string) => {
+    let text: string;
+    try {
+      text = io.readFile(file);
+    } catch (error) {
+      throw new PermissionsInputError(`${flag} ${file}: ${fileError(error, "read")}`);
+    }
+    return parsePermissionsJson(text, flag, file);
+  };
+  return permissionGains(read("--permissions-base", options.permissionsBase), read("--permissions-head", options.permissionsHead));
 }
 
 /** Blocking findings named in the exit-1 line of stderr; the others are counted. */
@@ -296,7 +334,9 @@ function chunked(sink: (text: string, first: boolean) => void): { write(text: st
 }
 
 /** Writes the comment (or JSON) and the whole review; returns the message of a failed write. */
-function writeOutputs(review: Review, options: Options, io: CliIo): string | undefined {
+function writeOutputs(review: Review, gains: readonly PermissionGain[], options: Options, io: CliIo): string | undefined {
+  // The bootstrap's gains come first: they block whatever the plans say.
+  const gainsSection = renderPermissionGains(gains);
   const toFile = (flag: string, file: string, produce: (write: (text: string) => void) => void): string | undefined => {
     const writer = chunked((text, first) => (first ? io.writeFile(file, text) : io.appendFile(file, text)));
     try {
@@ -309,8 +349,10 @@ function writeOutputs(review: Review, options: Options, io: CliIo): string | und
     return undefined;
   };
   const main = (write: (text: string) => void): void => {
-    if (options.json) writeJson(review, write);
-    else write(renderComment(review, COMMENT_LIMIT));
+    if (options.json) {
+      writeJsonValue({ ...(toJsonDocument(review) as Record<string, unknown>), bootstrapPermissionGains: gains }, write);
+      write("\n");
+    } else write(`${gainsSection}${renderComment(review, COMMENT_LIMIT - gainsSection.length)}`);
   };
   let problem: string | undefined;
   if (options.output !== undefined) {
@@ -321,7 +363,10 @@ function writeOutputs(review: Review, options: Options, io: CliIo): string | und
     writer.end();
   }
   if (problem === undefined && options.fullOutput !== undefined) {
-    problem = toFile("--full-output", options.fullOutput, (write) => writeFullMarkdown(review, write));
+    problem = toFile("--full-output", options.fullOutput, (write) => {
+      write(gainsSection);
+      writeFullMarkdown(review, write);
+    });
   }
   return problem;
 }
