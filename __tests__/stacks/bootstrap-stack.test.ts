@@ -260,9 +260,10 @@ describe("the outputs: the GitHub variables the workflows read", () => {
 
   test("the outputs hold every GitHub variable the workflows read, but the optional BANDUP_ALLOW_DESTROY, and nothing else", () => {
     const text = workflowFiles().map((file) => readFileSync(join(WORKFLOWS_DIR, file), "utf8")).join("\n");
-    // `vars.NAME`, and `vars[matrix.<field>]` where the field is one of npm run environments' entries.
+    // `vars.NAME`, and `vars[matrix.<field>]` or `vars[fromJSON(inputs.environment).<field>]` where the
+    // field is one of npm run environments' entries.
     const named = new Set([...text.matchAll(/\bvars\.([A-Za-z0-9_]+)/g)].map((m) => m[1]));
-    const byMatrix = new Set([...text.matchAll(/\bvars\[matrix\.(\w+)\]/g)].map((m) => m[1]));
+    const byMatrix = new Set([...text.matchAll(/\bvars\[(?:matrix|fromJSON\(inputs\.environment\))\.(\w+)\]/g)].map((m) => m[1]));
     expect([...byMatrix].sort()).toEqual(["deployRoleVariable", "planRoleVariable"]);
     const { environments } = environmentList();
     const repositoryVariables = new Set([...named, ...environments.map((e) => e.planRoleVariable)]);
