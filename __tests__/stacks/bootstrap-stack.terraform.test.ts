@@ -2,11 +2,12 @@
  * The real terraform on `bandup-bootstrap`, offline: init against the provider mirror, validate, and a
  * plan whose policies are rendered with the account the STS stand-in reports. Then the state as the
  * roles reach it: Terraform's S3 backend run against s3rver, every request it makes checked against
- * the deploy and plan policies, and the documented move of the bootstrap's own state into the bucket.
+ * the deploy and plan policies. The documented move of the bootstrap's own state into the bucket is
+ * bootstrap-walk.terraform.test.ts, which runs the whole walk as the doc writes it.
  * Fails (never skips) when terraform or the mirror is missing.
  */
 import { Testing } from "cdktf";
-import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { GrantStatement } from "../../constructs/iam-grants";
@@ -232,27 +233,4 @@ describe("the state in S3, as the roles reach it (Terraform's S3 backend against
     expect(seen.filter((a) => !a.plan)).toEqual([]);
     expect(seen.filter((a) => a.action !== "s3:GetObject" && a.action !== "s3:ListBucket")).toEqual([]);
   }, 180_000);
-
-  test("the bootstrap's own state moves into the bucket as the README says: synth with the s3 backend, init, state push", async () => {
-    // Deployed once with local state: its state file in the project root (here, beside the output folder).
-    const localDirectory = synthBootstrap({ githubRepository: REPOSITORY }, { type: "local" });
-    const localState = join(localDirectory, "../../../terraform.bandup-bootstrap.tfstate");
-    writeFileSync(localState, stateFile("the bootstrap's state"));
-    // BANDUP_BACKEND=s3 BANDUP_STATE_BUCKET=<bucket> npm run synth, then in cdktf.out/stacks/bandup-bootstrap:
-    const s3Directory = synthBootstrap({ githubRepository: REPOSITORY }, settings);
-    const bootstrap = new OfflineTerraform(s3Directory, cliConfig);
-    await bootstrap.run(["init", "-input=false", "-no-color", `-backend-config=${s3rverBackendConfig()}`]);
-    await bootstrap.run(["state", "push", "-no-color", localState]);
-    const pulled = JSON.parse(await bootstrap.run(["state", "pull"]));
-    expect(pulled.outputs).toEqual({ marker: { value: "the bootstrap's state", type: "string" } });
-    expect(s3().requests().map((r) => `${r.method} ${decodeURIComponent(new URL(r.path, "http://s3rver").pathname)}`)).toContain(
-      `PUT /${BUCKET}/bandup/bootstrap/terraform.tfstate`,
-    );
-    // No environment's deploy role reaches the bootstrap's state.
-    const bootstrapKey: S3Access = { request: "", action: "s3:PutObject", resource: `arn:aws:s3:::${BUCKET}/bandup/bootstrap/terraform.tfstate`, context: {} };
-    expect(allows(dev.permissions.deploy, bootstrapKey)).toBe(false);
-    // The local file is left as it was (the README: delete it once `terraform plan` shows no change).
-    expect(JSON.parse(readFileSync(localState, "utf8")).outputs.marker.value).toBe("the bootstrap's state");
-  }, 180_000);
-
 });
