@@ -113,7 +113,7 @@ async function run(jobId: "plan" | "apply", options: { marker: string; mainHead?
     workspace,
     contexts: {
       inputs: { environment: JSON.stringify(ENVIRONMENT) },
-      vars: { [ENVIRONMENT.planRoleVariable]: PLAN_ROLE, BANDUP_DEPLOY_ROLE_ARN: DEPLOY_ROLE, BANDUP_STATE_BUCKET: "bandup-terraform-state-123456789012", BANDUP_ALLOW_DESTROY: "" },
+      vars: { [ENVIRONMENT.planRoleVariable]: PLAN_ROLE, BANDUP_DEPLOY_ROLE_ARN: DEPLOY_ROLE, BANDUP_STATE_BUCKET: "bandup-terraform-state-123456789012", BANDUP_ALLOW_DESTROY: "", BANDUP_ALLOW_LOSS: "" },
       github: { token: "ghs_stand_in", sha: PUSHED, ref: "refs/heads/main", repository: REPOSITORY, run_id: "4242", run_attempt: "1", workspace },
       runner: { os: "Linux", arch: "X64", temp: join(workspace, "..") },
     },

@@ -105,7 +105,7 @@ async function reviewJob(prRun: PrRun, options: { allow?: string; prHead?: strin
         server_url: "https://github.com",
         event: { workflow_run: { id: 777, html_url: PR_RUN_URL, head_sha: HEAD, event: "pull_request", conclusion: "failure", pull_requests: [{ number: 12 }] } },
       },
-      vars: { BANDUP_ALLOW_DESTROY: options.allow ?? "" },
+      vars: { BANDUP_ALLOW_DESTROY: options.allow ?? "", BANDUP_ALLOW_LOSS: "" },
     },
     env: {
       ...process.env,
@@ -328,7 +328,7 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
   const planJob = deployStage.jobs.plan;
   const reviewStep = planJob.steps!.find((s) => s.run?.includes("npm run plan:review"))!;
 
-  async function runReview(plan: string, env: Record<string, string> = {}, allow = "", decoys: string[] = []) {
+  async function runReview(plan: string, env: Record<string, string> = {}, allow = "", decoys: string[] = [], allowLoss = "") {
     const workspace = mkdtempSync(join(work, "deploy-review-"));
     for (const decoy of decoys) writeFileSync(join(workspace, decoy), "");
     mkdirSync(join(workspace, "plans"));
@@ -338,7 +338,7 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
       workflow: deployStage,
       job: { ...planJob, steps: [reviewStep] } as Job,
       workspace,
-      contexts: { inputs: { environment: JSON.stringify(LIST.environments[0]) }, vars: { BANDUP_ALLOW_DESTROY: allow }, github: { workspace } },
+      contexts: { inputs: { environment: JSON.stringify(LIST.environments[0]) }, vars: { BANDUP_ALLOW_DESTROY: allow, BANDUP_ALLOW_LOSS: allowLoss }, github: { workspace } },
       env: { ...process.env, ...standIns.env, PATH: `${standIns.bin}:${process.env.PATH}`, ...env },
       action: () => ({}),
     });
@@ -346,7 +346,12 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
 
   test.each([
     ["exit 0", NO_CHANGES, 0, undefined],
-    ["exit 1", TABLE_DELETED, 1, "::error title=Destructive change::bandup-dev: the plan loses data or access (see the job summary); not applied. Allow it with a bandup-dev:<address> entry in BANDUP_ALLOW_DESTROY if intended.\n"],
+    [
+      "exit 1",
+      TABLE_DELETED,
+      1,
+      "::error title=Destructive change::bandup-dev: the plan loses data or access (see the job summary); not applied. If intended, accept it with the entry the summary names, in BANDUP_ALLOW_DESTROY or BANDUP_ALLOW_LOSS.\n",
+    ],
     ["exit 2", "[]", 2, "::error title=The plan review did not run::plan-review: plans/bandup-dev.json: is JSON but not an object (got an array); pass the output of `terraform show -json <planfile>`\n"],
   ])("%s", async (_label, plan, code, error) => {
     const run = await runReview(plan);
@@ -374,7 +379,13 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
 
     test("the loop is word for word the same in pr-review.yml and deploy-stage.yml", () => {
       const prLoop = loop(prReview.jobs.review.steps!.find((s) => s.id === "review")!.run!);
-      expect(prLoop).toEqual(["set -f", "allow=()", 'for entry in $BANDUP_ALLOW_DESTROY; do allow+=(--allow-destroy "$entry"); done', "set +f"]);
+      expect(prLoop).toEqual([
+        "set -f",
+        "allow=()",
+        'for entry in $BANDUP_ALLOW_DESTROY; do allow+=(--allow-destroy "$entry"); done',
+        'for entry in $BANDUP_ALLOW_LOSS; do allow+=(--allow-loss "$entry"); done',
+        "set +f",
+      ]);
       expect(loop(reviewStep.run!)).toEqual(prLoop);
     });
 
@@ -382,12 +393,14 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
     // PR review turns on for plans/*.json) vanish when it matched none.
     const ODD = ['bandup-dev:aws_dynamodb_table.t[0]', 'bandup-dev:module.m["a*"].aws_sqs_queue.q', "bandup-prod:aws_kms_key.k?", "bandup-staging:aws_dynamodb_table_item.i[*]"];
     const decoys = ["bandup-dev:aws_dynamodb_table.t0", "bandup-prod:aws_kms_key.k1", 'bandup-dev:module.m["ab"].aws_sqs_queue.q'];
-    const passed = (args: string[]) => args.flatMap((a, i) => (args[i - 1] === "--allow-destroy" ? [a] : []));
+    const LOSS = ["bandup-prod:aws_dynamodb_table.t[0]:deletion_protection_enabled", "bandup-dev:aws_sqs_queue.q?:message_retention_seconds"];
+    const passed = (args: string[], flag = "--allow-destroy") => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
 
     test("deploy-stage.yml passes each entry as written", async () => {
-      await runReview(NO_CHANGES, {}, ODD.join(" \n\t"), decoys);
+      await runReview(NO_CHANGES, {}, ODD.join(" \n\t"), decoys, LOSS.join("\n"));
       const call = readFileSync(standIns.npmLog, "utf8").split("\n").find((l) => l.startsWith("npm run plan:review"))!;
-      expect(passed(call.slice("npm run plan:review -- ".length).split(" "))).toEqual(ODD);
+      const args = call.slice("npm run plan:review -- ".length).split(" ");
+      expect([passed(args), passed(args, "--allow-loss")]).toEqual([ODD, LOSS]);
     }, 60_000);
 
     test("pr-review.yml passes each entry as written, in a workspace where they would glob", async () => {
@@ -404,12 +417,13 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
         workflow: prReview,
         job: { ...prReview.jobs.review, steps: [step] } as Job,
         workspace,
-        contexts: { github: { event: { workflow_run: { pull_requests: [{ number: 1 }] } } }, vars: { BANDUP_ALLOW_DESTROY: ODD.join(" ") } },
+        contexts: { github: { event: { workflow_run: { pull_requests: [{ number: 1 }] } } }, vars: { BANDUP_ALLOW_DESTROY: ODD.join(" "), BANDUP_ALLOW_LOSS: LOSS.join(" ") } },
         env: { ...process.env, ...standIns.env, PATH: `${standIns.bin}:${process.env.PATH}` },
         action: () => ({}),
       });
       const call = readFileSync(standIns.npmLog, "utf8").split("\n").find((l) => l.startsWith("npm run plan:review"))!;
-      expect(passed(call.slice("npm run plan:review -- ".length).split(" "))).toEqual(ODD);
+      const args = call.slice("npm run plan:review -- ".length).split(" ");
+      expect([passed(args), passed(args, "--allow-loss")]).toEqual([ODD, LOSS]);
     }, 60_000);
   });
 });
