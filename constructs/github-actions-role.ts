@@ -36,6 +36,12 @@ export interface GithubActionsRoleProps {
    */
   readonly permissionsBoundaryArn?: string;
   /**
+   * Longest session, in seconds, a job may ask of this role (`max_session_duration`, 3600-43200): at
+   * least the `role-duration-seconds` of every workflow step that assumes it.
+   * @default 3600 (IAM's default)
+   */
+  readonly maxSessionDurationSeconds?: number;
+  /**
    * Tags of the role.
    * @default {}
    */
@@ -81,6 +87,7 @@ export class GithubActionsRole extends Construct {
       description: props.description,
       assumeRolePolicy: this.trustDocument.json,
       permissionsBoundary: props.permissionsBoundaryArn,
+      maxSessionDuration: props.maxSessionDurationSeconds,
       tags,
     });
 

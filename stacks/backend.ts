@@ -15,6 +15,7 @@
  */
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import { BUCKET_NAME, checkName, checkRegion, STATE_KEY_PREFIX } from "../constructs/naming-rules";
+import { REQUIRED_TERRAFORM_VERSION } from "./terraform-version";
 
 export type BackendSettings =
   | {
@@ -119,8 +120,12 @@ export function lockKey(keyPrefix: string, environment: string): string {
   return `${stateKey(keyPrefix, environment)}.tflock`;
 }
 
-/** Declares the stack's backend for one environment: its own state file, key or workspace. */
+/**
+ * Declares the stack's backend for one environment (its own state file, key or workspace) and the
+ * terraform the stack needs (`required_version`: the S3 backend's `use_lockfile` needs 1.10).
+ */
 export function addBackend(stack: TerraformStack, environment: string, settings: BackendSettings): void {
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
   switch (settings.type) {
     case "local":
       new LocalBackend(stack, { path: settings.path ?? `../../../terraform.${stack.node.id}.tfstate` });

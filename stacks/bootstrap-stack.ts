@@ -21,6 +21,9 @@ import { DEPLOY_ROLE_VARIABLE, planRoleVariable, STATE_BUCKET_VARIABLE, STATE_KE
 
 export { deployRoleName, planRoleName } from "./bootstrap-names";
 
+/** The deploy roles' longest session: deploy-stage.yml's apply job asks for it (role-duration-seconds: 7200). */
+export const DEPLOY_SESSION_SECONDS = 7200;
+
 /** The Terraform variable asked at deploy time when `githubRepository` is not set. */
 export const GITHUB_REPOSITORY_VARIABLE = "github_repository";
 
@@ -182,6 +185,8 @@ export class BootstrapStack extends TerraformStack {
           statements: policies.deployInline,
           managedPolicyArns: deployParts.map((part) => part.arn),
           permissionsBoundaryArn: deployBoundary.arn,
+          // deploy-stage.yml's apply job asks for 7200 s (role-duration-seconds): longer than its 90-minute timeout.
+          maxSessionDurationSeconds: DEPLOY_SESSION_SECONDS,
         }),
         plan: new GithubActionsRole(this, `${env}-plan`, {
           roleName: policies.planRole,

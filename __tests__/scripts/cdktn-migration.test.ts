@@ -215,6 +215,8 @@ describe("the edits by hand", () => {
     expect(changedBy["offline terraform: AWS_PROVIDER_VERSION"]).toEqual(["scripts/lib/terraform-offline.ts"]);
     expect(changedBy["CI: the mirror it looks for"]).toEqual([".ci/run"]);
     expect(changedBy["workflows: the provider they download"]).toContain(".github/workflows/cdktn-check.yml");
+    expect(changedBy["workflows: the provider lock they hold terraform to"]).toEqual([".github/terraform-providers.lock.hcl"]);
+    expect(texts.get(".github/terraform-providers.lock.hcl")).toContain('  version     = "6.66.0"\n  constraints = "6.66.0"\n');
 
     expect(texts.get("constructs/stack-aws-context.ts")).toContain('this.region = new DataAwsRegion(stack, "region").region;');
     expect(texts.get("scripts/lib/terraform-offline.ts")).toContain('export const AWS_PROVIDER_VERSION = "6.66.0";');

@@ -48,6 +48,8 @@ describe("the command's function", () => {
         planRoleVariable: planRoleVariable(name),
         deployRoleVariable: DEPLOY_ROLE_VARIABLE,
         githubEnvironment: name,
+        modelApiKeyParameter: expected.modelApiKeyParameter,
+        uploadsBucket: expected.uploadsBucket,
       })),
     );
   });

@@ -335,6 +335,21 @@ describe("terraformVersion", () => {
     expect(terraformVersion(sandbox({ STANDIN_VERSION: "1.10.0" }).env)).toBe("Terraform v1.10.0");
     expect(terraformVersion(sandbox({ STANDIN_VERSION: "2.0.0-alpha1" }).env)).toBe("Terraform v2.0.0-alpha1");
   });
+
+  test("`npx tsx scripts/lib/terraform-offline.ts` (what .ci/run runs) stops on a terraform older than the stacks' required_version, before any mirror", () => {
+    const box = sandbox({ STANDIN_VERSION: "1.9.8" });
+    // A mirror is there: the version alone stops it.
+    const mirror = unpackedMirror(join(box.root, "mirror"), terraformPlatform());
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "../../scripts/lib/terraform-offline.ts")], {
+      env: { ...box.env, BANDUP_TF_MIRROR: mirror, PATH: `${box.bin}:${join(process.execPath, "..")}` },
+      encoding: "utf8",
+    });
+    expect([run.status, run.stdout, run.stderr]).toEqual([
+      1,
+      "",
+      "terraform on PATH is v1.9.8, and the tests need 1.10 or later; the terraform checks cannot run. Fix: install Terraform >= 1.10 on PATH (https://developer.hashicorp.com/terraform/install)\n",
+    ]);
+  });
 });
 
 function escape(text: string): string {

@@ -1,4 +1,7 @@
+import { Testing } from "cdktf";
+import { buildBandupApp } from "../../stacks/app";
 import { BackendConfigError, resolveBackendSettings } from "../../stacks/backend";
+import { meetsMinimumTerraformVersion, REQUIRED_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import { synthEnvironment } from "../support/synth";
 
 describe("backend settings", () => {
@@ -101,5 +104,21 @@ describe("synthesized backends", () => {
     expect(synthEnvironment("dev", { backend: { type: "local", path: "terraform.tfstate" } }).json.terraform.backend).toEqual({
       local: { path: "terraform.tfstate" },
     });
+  });
+});
+
+describe("required_version", () => {
+  test("every stack the app writes (each environment's and the bootstrap) requires terraform >= 1.10, whatever its backend", () => {
+    for (const backend of [{ type: "local" }, { type: "s3", bucket: "bandup-tf-state", region: "us-east-1", keyPrefix: "bandup" }] as const) {
+      const { stacks, bootstrap } = buildBandupApp({ app: Testing.app(), backend });
+      const required = [...stacks, bootstrap].map((stack) => [stack.node.id, JSON.parse(Testing.synth(stack)).terraform.required_version]);
+      expect(required).toEqual([...stacks, bootstrap].map((stack) => [stack.node.id, ">= 1.10"]));
+    }
+    expect(REQUIRED_TERRAFORM_VERSION).toBe(">= 1.10");
+  });
+
+  test("the version check compares major and minor as numbers", () => {
+    expect(["1.10.0", "1.10.5", "1.11.4", "1.100.0", "2.0.0"].filter(meetsMinimumTerraformVersion)).toEqual(["1.10.0", "1.10.5", "1.11.4", "1.100.0", "2.0.0"]);
+    expect(["1.9.8", "1.1.0", "0.15.5", "v1.11.4", ""].filter(meetsMinimumTerraformVersion)).toEqual([]);
   });
 });

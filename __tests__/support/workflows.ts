@@ -24,6 +24,8 @@ export interface Step {
 }
 export interface Job {
   name?: string;
+  "runs-on"?: string;
+  "timeout-minutes"?: number;
   needs?: string | string[];
   if?: string;
   uses?: string;

@@ -17,7 +17,9 @@ import { evaluatePath, loadWorkflow, ROOT } from "../support/workflows";
 
 const listStep = loadWorkflow("pr.yml").jobs.environments.steps!.find((s) => s.id === "list")!;
 const planMatrix = loadWorkflow("pr.yml").jobs.plan.strategy!.matrix.include as string;
-const deployMatrix = loadWorkflow("deploy-stage.yml").jobs.deploy.strategy!.matrix.include as string;
+const deployJobs = loadWorkflow("deploy.yml").jobs;
+/** The matrix of a stage's job of deploy.yml: one call of deploy-stage.yml per environment. */
+const deployMatrix = (stage: string) => deployJobs[stage].strategy!.matrix.include as string;
 
 /** Runs the step's script in `cwd`; returns its exit code, stderr, and the files it wrote. */
 function runListStep(cwd: string) {
@@ -57,7 +59,7 @@ test(`with ${ADDED_ENVIRONMENT.name} added to stacks/environments.ts: planned in
 
   const plans = evaluatePath(planMatrix, { needs: { environments: { outputs: { json } } } });
   expect(names(plans)).toEqual(Object.keys(SETTINGS_WITH_ADDED_ENVIRONMENT));
-  const deploys = STAGES.map((stage) => [stage, names(evaluatePath(deployMatrix, { inputs: { stage, environments: json } }))]);
+  const deploys = STAGES.map((stage) => [stage, names(evaluatePath(deployMatrix(stage), { needs: { environments: { outputs: { json } } } }))]);
   expect(deploys).toEqual(STAGES.map((stage) => [stage, expected.environments.filter((e) => e.stage === stage).map((e) => e.name)]));
   expect(deploys.find(([stage]) => stage === "staging")![1]).toContain(ADDED_ENVIRONMENT.name);
 });

@@ -9,12 +9,15 @@
  * (`environmentList()`): the matrices are evaluated against its output, never against a copy of the list.
  */
 import { spawnSync } from "child_process";
+import { Testing } from "cdktf";
+import { buildBandupApp } from "../../stacks/app";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { environmentList, EnvironmentList } from "../../scripts/lib/environment-list";
 import { AWS_PROVIDER_VERSION } from "../../scripts/lib/terraform-offline";
 import { allEnvironments, ENVIRONMENTS, stackName, STAGES } from "../../stacks/environments";
+import { meetsMinimumTerraformVersion } from "../../stacks/terraform-version";
 import {
   DEPLOY_ROLE_VARIABLE,
   planRoleVariable,
@@ -22,11 +25,14 @@ import {
   STATE_KEY_PREFIX_VARIABLE,
   STATE_REGION_VARIABLE,
 } from "../../stacks/github-variables";
-import { evaluatePath, Job, loadWorkflow, ROOT, stepsOf, Workflow, workflowFiles, WORKFLOWS_DIR } from "../support/workflows";
+import { DEPLOY_WORKFLOW, deployPlanSubject, deploySubject, driftSubject, PR_WORKFLOW, pullRequestPlanSubject } from "../support/oidc-subjects";
+import { evaluate, interpolate } from "../support/workflow-runner";
+import { evaluatePath, Job, loadWorkflow, ROOT, Step, stepsOf, Workflow, workflowFiles, WORKFLOWS_DIR } from "../support/workflows";
 
 const pr = loadWorkflow("pr.yml");
 const deploy = loadWorkflow("deploy.yml");
 const deployStage = loadWorkflow("deploy-stage.yml");
+const prReview = loadWorkflow("pr-review.yml");
 const cdktnCheck = loadWorkflow("cdktn-check.yml");
 const workflows: [string, Workflow][] = workflowFiles().map((file) => [file, loadWorkflow(file)]);
 
@@ -37,8 +43,6 @@ const RESOLVED = allEnvironments();
 
 /** The contexts a job of pr.yml or deploy.yml sees once the environments job has run on `list`. */
 const needsContext = (list: EnvironmentList) => ({ needs: { environments: { outputs: { json: JSON.stringify(list) } } } });
-/** The contexts of deploy-stage.yml when deploy.yml calls it for `stage`. */
-const stageInputs = (stage: string, list: EnvironmentList = LIST) => ({ inputs: { stage, environments: JSON.stringify(list) } });
 
 /** The `matrix.<key>` a job reads anywhere. */
 function matrixKeys(job: Job): string[] {
@@ -78,8 +82,17 @@ describe("the environments job (first job of pr.yml and deploy.yml)", () => {
     expect(list.run).toContain('json=$(npm run -s environments -- --json)\necho "json=$json" >> "$GITHUB_OUTPUT"\n');
   });
 
-  test("is the same job in both workflows", () => {
-    expect(deploy.jobs.environments).toEqual(pr.jobs.environments);
+  test("is the same job in both workflows up to the list; pr.yml's also hands the list to the review as the artifact review-input", () => {
+    const upTo = (job: Job) => job.steps!.slice(0, job.steps!.findIndex((s) => s.id === "list") + 1);
+    const { steps: prSteps, ...prJob } = pr.jobs.environments;
+    const { steps: deploySteps, ...deployJob } = deploy.jobs.environments;
+    expect(prJob).toEqual(deployJob);
+    expect(upTo(pr.jobs.environments)).toEqual(upTo(deploy.jobs.environments));
+    expect(deploySteps).toEqual(upTo(deploy.jobs.environments));
+    const extra = prSteps!.slice(upTo(pr.jobs.environments).length);
+    expect(extra.map((s) => s.uses?.split("@")[0] ?? s.run)).toEqual(['mkdir -p review-input\necho "$JSON" > review-input/environments.json\n', "actions/upload-artifact"]);
+    expect(extra[0].env).toEqual({ JSON: "${{ steps.list.outputs.json }}" });
+    expect(extra[1].with).toEqual({ name: "review-input", path: "review-input/", "retention-days": 7 });
   });
 
   test("the command lists every environment of ENVIRONMENTS, in order, with the stack, stage, region and protection the app resolves", () => {
@@ -90,14 +103,18 @@ describe("the environments job (first job of pr.yml and deploy.yml)", () => {
   });
 });
 
-describe("pr.yml", () => {
-  test("runs on pull requests: the tests and the environments list, then a plan per environment, then one review job", () => {
+describe("pr.yml: runs the pull request's code, holds no write token", () => {
+  test("on pull requests: the tests and the environments list, then a plan per environment; no review job (pr-review.yml reviews)", () => {
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
-    expect(Object.keys(pr.jobs)).toEqual(["test", "environments", "plan", "review"]);
+    expect(Object.keys(pr.jobs)).toEqual(["test", "environments", "plan"]);
     const runs = pr.jobs.test.steps!.map((s) => s.run).filter(Boolean);
     expect(runs.slice(-3)).toEqual(["npm ci", "npm test", "npm run synth"]);
     expect(pr.jobs.plan.needs).toEqual(["test", "environments"]);
-    expect(pr.jobs.review.needs).toBe("plan");
+    for (const [id, job] of Object.entries(pr.jobs)) {
+      const scopes = Object.entries(job.permissions ?? {}).filter(([, level]) => level === "write");
+      expect([id, scopes]).toEqual([id, id === "plan" ? [["id-token", "write"]] : []]);
+    }
+    expect(JSON.stringify(pr)).not.toMatch(/sticky-pull-request-comment|statuses|pull-requests/);
   });
 
   test("the plan matrix is every environment the command lists, in order", () => {
@@ -126,36 +143,66 @@ describe("pr.yml", () => {
       "role-to-assume": "${{ vars[matrix.planRoleVariable] }}",
       "role-session-name": "bandup-plan-${{ matrix.name }}-${{ github.run_id }}",
       "aws-region": "${{ matrix.region }}",
+      "role-duration-seconds": 3600,
     });
     for (const environment of LIST.environments) expect(environment.planRoleVariable).toBe(planRoleVariable(environment.name));
-    expect(plan.env).toEqual({ ...STATE_ENV, STACK_DIR: "cdktf.out/stacks/${{ matrix.stack }}" });
+    expect(plan.env).toEqual({ ...STATE_ENV, STACK: "${{ matrix.stack }}", STACK_DIR: "cdktf.out/stacks/${{ matrix.stack }}" });
     const runs = plan.steps!.map((s) => s.run ?? "").join("\n");
     expect(runs).toContain("npm run synth");
-    expect(runs).toContain("terraform init -input=false");
-    expect(runs).toContain("terraform plan -input=false -lock=false -out=tfplan");
-    expect(runs).toContain('terraform show -json tfplan > "$GITHUB_WORKSPACE/plans/${{ matrix.stack }}.json"');
+    expect(runs).toContain('terraform -chdir="$STACK_DIR" init -input=false -lockfile=readonly');
+    expect(runs).toContain('terraform -chdir="$STACK_DIR" plan -input=false -lock=false -out=tfplan');
+    expect(runs).toContain('terraform -chdir="$STACK_DIR" show -json tfplan > "plans/$STACK.json"');
   });
 
-  test("each plan travels to the review as plans/<stack>.json, and the review reads every file there", () => {
-    const upload = pr.jobs.plan.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+  test("each plan travels to the review as plans/<stack>.json in the artifact plan-<env>", () => {
+    const upload = pr.jobs.plan.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@") && !s.if)!;
     expect(upload.with).toEqual({ name: "plan-${{ matrix.name }}", path: "plans/${{ matrix.stack }}.json", "retention-days": 7 });
-    const download = pr.jobs.review.steps!.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
-    expect(download.with).toEqual({ pattern: "plan-*", path: "plans", "merge-multiple": true });
-    const review = pr.jobs.review.steps!.find((s) => s.id === "review")!;
-    expect(review.run).toContain("shopt -s nullglob\nplans=(plans/*.json)\n");
-    expect(review.run).toContain('npm run plan:review -- --output plan-review.md "${allow[@]}" "${plans[@]}" 2> plan-review.err');
+  });
+});
+
+describe("pr-review.yml: main's code, the PR's run as data", () => {
+  const job = prReview.jobs.review;
+  const steps = job.steps!;
+
+  test("one job: checks out main (no ref: the default branch), installs main's dependencies, reads the PR run's artifacts by its run id", () => {
+    expect(Object.keys(prReview.jobs)).toEqual(["review"]);
+    const checkout = steps.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+    expect(checkout.with).toEqual({ "persist-credentials": false });
+    const downloads = steps.filter((s) => s.uses?.startsWith("actions/download-artifact@"));
+    expect(downloads.map((s) => s.with!.pattern)).toEqual(["review-input", "plan-*", "no-plan-*"]);
+    for (const download of downloads) {
+      expect(download.with).toMatchObject({ "run-id": "${{ github.event.workflow_run.id }}", "github-token": "${{ github.token }}", "merge-multiple": true });
+    }
+    // Nothing from the pull request runs: no ref, no repository, no path outside the artifacts.
+    expect(JSON.stringify(job)).not.toMatch(/head_branch }}|head_sha }}\s*$|ref:|repository:/m);
   });
 
-  test("posts one sticky comment, then fails on a flagged destroy", () => {
-    const steps = pr.jobs.review.steps!;
-    const review = steps.findIndex((s) => s.run?.includes("npm run plan:review"));
-    const comment = steps.findIndex((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"));
-    const fail = steps.findIndex((s) => s.if === "steps.review.outputs.status != '0'");
-    expect(review).toBeGreaterThan(-1);
-    expect(comment).toBeGreaterThan(review);
-    expect(fail).toBeGreaterThan(comment);
-    expect(steps[comment].with).toEqual({ header: "bandup-plan-review", path: "plan-review.md" });
-    expect(steps.filter((s) => s.uses?.includes("comment"))).toHaveLength(1);
+  test("its permissions: read, the PR run's artifacts, the comment and the commit status; no token left to npm", () => {
+    expect(job.permissions).toEqual({ contents: "read", actions: "read", "pull-requests": "write", statuses: "write" });
+    for (const step of steps) {
+      if (step.run?.includes("gh api")) expect(step.env?.GH_TOKEN).toBe("${{ github.token }}");
+      else expect(JSON.stringify(step.env ?? {})).not.toContain("token");
+    }
+    expect(job.env).toEqual({
+      PR_NUMBER: "${{ github.event.workflow_run.pull_requests[0].number }}",
+      PR_RUN_ID: "${{ github.event.workflow_run.id }}",
+      PR_RUN_URL: "${{ github.event.workflow_run.html_url }}",
+      HEAD_SHA: "${{ github.event.workflow_run.head_sha }}",
+    });
+  });
+
+  test("the comment comes after the review, only while the run's commit is the PR's head; the status always; the job fails last", () => {
+    const at = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
+    const review = at((s) => s.id === "review");
+    const current = at((s) => s.id === "current");
+    const comments = steps.flatMap((s, i) => (s.uses?.startsWith("marocchino/sticky-pull-request-comment@") ? [i] : []));
+    const status = at((s) => s.run?.includes("/statuses/") === true);
+    const fail = at((s) => s.if === "steps.review.outputs.state != 'success'");
+    expect([review < current, current < comments[0], comments[1] < status, status < fail, fail === steps.length - 1]).toEqual([true, true, true, true, true]);
+    expect(steps[comments[0]].if).toBe("steps.current.outputs.post == 'true'");
+    expect(steps[comments[0]].with).toEqual({ number: "${{ env.PR_NUMBER }}", header: "bandup-plan-review", path: "comment.md" });
+    expect(steps[comments[1]].if).toBe("failure() && steps.review.outputs.state == ''");
+    expect(steps[status].if).toBe("always()");
   });
 });
 
@@ -171,26 +218,28 @@ describe("deploy.yml", () => {
     STAGES.forEach((stage, i) => expect([stage, deploy.jobs[stage].needs]).toEqual([stage, ["environments", ...STAGES.slice(0, i)]]));
   });
 
-  test.each([...STAGES])("stage %s: deploy-stage.yml with that stage and the command's JSON, its OIDC permission", (stage) => {
+  test.each([...STAGES])("stage %s: deploy-stage.yml once per environment of the stage, with its entry of the command's JSON, its OIDC permission, one deploy of an environment at a time", (stage) => {
     const job = deploy.jobs[stage];
     expect(job.uses).toBe("./.github/workflows/deploy-stage.yml");
-    expect(job.with).toEqual({ stage, environments: "${{ needs.environments.outputs.json }}" });
+    expect(job.with).toEqual({ environment: "${{ toJSON(matrix) }}" });
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
     expect(job.if).toBe(stageCondition(stage));
+    expect(job.strategy!["fail-fast"]).toBe(false);
+    expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.name }}", "cancel-in-progress": false });
+    for (const environment of LIST.environments) expect(environment.githubEnvironment).toBe(environment.name);
   });
 
   test.each([...STAGES])("stage %s deploys exactly the environments of that stage in the settings, in their order", (stage) => {
-    const matrix = evaluatePath(deployStage.jobs.deploy.strategy!.matrix.include as string, stageInputs(stage));
+    const matrix = evaluatePath(deploy.jobs[stage].strategy!.matrix.include as string, needsContext(LIST));
     const expected = RESOLVED.filter((e) => e.stage === stage).map((e) => e.name);
     expect((matrix as { name: string }[]).map((e) => e.name)).toEqual(expected);
     expect(matrix).toEqual(LIST.environments.filter((e) => e.stage === stage));
   });
 
-  test("every environment of the settings is deployed once, in the turn of its stage", () => {
-    const deployed = STAGES.flatMap((stage) =>
-      (evaluatePath(deployStage.jobs.deploy.strategy!.matrix.include as string, stageInputs(stage)) as { name: string }[]).map((e) => e.name),
-    );
+  test("every environment of the settings is deployed once, in the turn of its stage, each with its own concurrency group", () => {
+    const deployed = STAGES.flatMap((stage) => (evaluatePath(deploy.jobs[stage].strategy!.matrix.include as string, needsContext(LIST)) as { name: string }[]).map((e) => e.name));
     expect([...deployed].sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+    expect(new Set(deployed.map((name) => `deploy-${name}`)).size).toBe(deployed.length);
   });
 
   test("a stage without an environment is skipped (an empty matrix fails a run); one with any runs", () => {
@@ -215,51 +264,256 @@ describe("deploy.yml", () => {
   });
 });
 
-describe("deploy-stage.yml", () => {
-  const job = deployStage.jobs.deploy;
+describe("deploy-stage.yml: plan, review, approval, apply of that plan", () => {
+  const plan = deployStage.jobs.plan;
+  const apply = deployStage.jobs.apply;
+  const runs = (job: Job) => job.steps!.map((s) => s.run ?? "");
 
-  test("is called with the stage and the command's JSON, and has one job", () => {
-    expect(deployStage.on).toEqual({
-      workflow_call: {
-        inputs: {
-          stage: { description: expect.any(String), type: "string", required: true },
-          environments: { description: expect.any(String), type: "string", required: true },
-        },
-      },
+  test("is called with one environment's entry; a plan job, then an apply job that needs it", () => {
+    expect(deployStage.on).toEqual({ workflow_call: { inputs: { environment: { description: expect.any(String), type: "string", required: true } } } });
+    expect(Object.keys(deployStage.jobs)).toEqual(["plan", "apply"]);
+    expect(apply.needs).toBe("plan");
+    expect(deployStage.env).toEqual({
+      TERRAFORM_VERSION: expect.any(String),
+      AWS_PROVIDER_VERSION,
+      TF_PLUGIN_CACHE_DIR: "${{ github.workspace }}/.terraform-plugin-cache",
+      ...STATE_ENV,
+      STACK: "${{ fromJSON(inputs.environment).stack }}",
+      STACK_DIR: "cdktf.out/stacks/${{ fromJSON(inputs.environment).stack }}",
     });
-    expect(Object.keys(deployStage.jobs)).toEqual(["deploy"]);
-    expect(deployStage.env).toEqual({ TERRAFORM_VERSION: expect.any(String), ...STATE_ENV });
+    for (const environment of LIST.environments) {
+      expect(evaluatePath("fromJSON(inputs.environment).stack", { inputs: { environment: JSON.stringify(environment) } })).toBe(environment.stack);
+    }
   });
 
-  test("each environment in its GitHub environment, with a non-cancelling concurrency group of its own", () => {
-    expect(job.environment).toBe("${{ matrix.githubEnvironment }}");
-    expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.name }}", "cancel-in-progress": false });
-    expect(job.strategy!["fail-fast"]).toBe(false);
-    for (const environment of LIST.environments) expect(environment.githubEnvironment).toBe(environment.name);
-    const groups = LIST.environments.map((e) => `deploy-${e.name}`);
-    expect(new Set(groups).size).toBe(LIST.environments.length);
-  });
-
-  test("assumes the environment's deploy role (OIDC), in its region", () => {
-    expect(matrixKeys(job).every((key) => LIST.environments.every((e) => key in e))).toBe(true);
-    const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+  test("the plan job: no GitHub environment (nobody approves a plan), the plan role, a saved plan with -detailed-exitcode, the review, the artifact", () => {
+    expect(plan.environment).toBeUndefined();
+    expect(plan.outputs).toEqual({ changes: "${{ steps.plan.outputs.changes }}" });
+    const aws = plan.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
     expect(aws.with).toEqual({
-      "role-to-assume": "${{ vars[matrix.deployRoleVariable] }}",
-      "role-session-name": "bandup-deploy-${{ matrix.name }}-${{ github.run_id }}",
-      "aws-region": "${{ matrix.region }}",
+      "role-to-assume": "${{ vars[fromJSON(inputs.environment).planRoleVariable] }}",
+      "role-session-name": "bandup-plan-${{ fromJSON(inputs.environment).name }}-${{ github.run_id }}",
+      "aws-region": "${{ fromJSON(inputs.environment).region }}",
+      "role-duration-seconds": 3600,
     });
-    for (const environment of LIST.environments) expect(environment.deployRoleVariable).toBe(DEPLOY_ROLE_VARIABLE);
-  });
-
-  test("plans, reviews and applies that plan, in one job", () => {
-    expect(job.env).toEqual({ STACK: "${{ matrix.stack }}" });
-    const runs = job.steps!.map((s) => s.run ?? "");
-    const order = ["npm ci", "npm run synth", "terraform plan -input=false -out=tfplan", "npm run plan:review", "terraform apply -input=false tfplan"];
-    const positions = order.map((cmd) => runs.findIndex((r) => r.includes(cmd)));
+    const order = ["Refuse a commit that is no longer main's head", "npm ci", "npm run synth", "configure-aws-credentials", "terraform init", "terraform plan", "npm run plan:review", "tar -C cdktf.out/stacks"];
+    const names = plan.steps!.map((s) => `${s.name ?? ""} ${s.uses ?? ""} ${s.run ?? ""}`);
+    const positions = order.map((text) => names.findIndex((n) => n.includes(text)));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-    expect(runs.find((r) => r.includes("npm run plan:review"))).toContain('"plans/$STACK.json"');
-    expect(runs.find((r) => r.includes("terraform show -json"))).toContain('> "$GITHUB_WORKSPACE/plans/$STACK.json"');
+    expect(runs(plan).join("\n")).toContain('terraform -chdir="$STACK_DIR" plan -input=false -lock=false -detailed-exitcode -out=tfplan');
+  });
+
+  test("the apply job: in the environment's GitHub environment, only with changes, the deploy role, no checkout, no npm, no synth: the artifact's tfplan", () => {
+    expect(apply.environment).toBe("${{ fromJSON(inputs.environment).githubEnvironment }}");
+    expect(apply.if).toBe("needs.plan.outputs.changes == 'true'");
+    const aws = apply.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    expect(aws.with).toEqual({
+      "role-to-assume": "${{ vars[fromJSON(inputs.environment).deployRoleVariable] }}",
+      "role-session-name": "bandup-deploy-${{ fromJSON(inputs.environment).name }}-${{ github.run_id }}",
+      "aws-region": "${{ fromJSON(inputs.environment).region }}",
+      "role-duration-seconds": 7200,
+    });
+    for (const environment of LIST.environments) expect(environment.deployRoleVariable).toBe(DEPLOY_ROLE_VARIABLE);
+    expect(apply.steps!.some((s) => s.uses?.startsWith("actions/checkout@"))).toBe(false);
+    expect(runs(apply).join("\n")).not.toMatch(/\bnpm\b|synth/);
+    expect(runs(apply).filter((r) => r.includes("terraform") && r.includes("apply"))).toEqual(['terraform -chdir="$STACK_DIR" apply -input=false tfplan']);
+    const download = apply.steps!.find((s) => s.uses?.startsWith("actions/download-artifact@"))!;
+    const upload = plan.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    expect(download.with!.name).toBe(upload.with!.name);
+    // The head check is the last step before the apply, and the same text as the plan job's.
+    const names = apply.steps!.map((s) => s.name);
+    expect(names.indexOf("Refuse a commit that is no longer main's head")).toBe(names.indexOf("terraform apply (the plan of the plan job, nothing else)") - 1);
+    expect(apply.steps!.find((s) => s.name === "Refuse a commit that is no longer main's head")).toEqual(plan.steps!.find((s) => s.name === "Refuse a commit that is no longer main's head"));
+  });
+
+  test("a failed apply keeps errored.tfstate", () => {
+    const keep = apply.steps!.at(-1)!;
+    expect(keep).toMatchObject({
+      if: "failure()",
+      with: { path: "${{ env.STACK_DIR }}/errored.tfstate", "if-no-files-found": "ignore", name: "errored-tfstate-${{ fromJSON(inputs.environment).name }}-${{ github.run_attempt }}" },
+    });
+    expect(keep.uses!.startsWith("actions/upload-artifact@")).toBe(true);
+  });
+});
+
+/** Every job that runs steps, with the workflow that holds it and the workflow whose trigger runs it. */
+const allJobs: { file: string; id: string; job: Job; workflow: Workflow }[] = workflowFiles().flatMap((file) => {
+  const workflow = loadWorkflow(file);
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => job.steps)
+    .map(([id, job]) => ({ file, id, job, workflow }));
+});
+
+describe("every job", () => {
+  test.each(allJobs.map((j) => [`${j.file} ${j.id}`, j] as const))("%s: has timeout-minutes, and a role session longer than it", (_label, { job }) => {
+    expect(typeof job["timeout-minutes"]).toBe("number");
+    expect(job["timeout-minutes"]).toBeLessThanOrEqual(120);
+    for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
+      expect(Number(step.with!["role-duration-seconds"])).toBeGreaterThan(job["timeout-minutes"]! * 60);
+    }
+  });
+
+  test("every role session a job asks for is one its role grants: the bootstrap's max_session_duration (IAM's default 3600 when unset)", () => {
+    const { bootstrap } = buildBandupApp({ app: Testing.app(), backend: { type: "local" } });
+    const roles: Record<string, { name: string; max_session_duration?: number }> = JSON.parse(Testing.synth(bootstrap)).resource.aws_iam_role;
+    const longest = (prefix: string) =>
+      Math.min(...Object.values(roles).filter((r) => r.name.startsWith(prefix)).map((r) => r.max_session_duration ?? 3600));
+    const granted = { deploy: longest("bandup-deploy-"), plan: longest("bandup-plan-") };
+    expect(granted.deploy).toBeGreaterThanOrEqual(7200);
+    let checked = 0;
+    for (const { job } of allJobs) {
+      for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
+        const kind = /deploy_?role/i.test(String(step.with!["role-to-assume"])) ? "deploy" : "plan";
+        expect([String(step.with!["role-to-assume"]), Number(step.with!["role-duration-seconds"]) <= granted[kind]]).toEqual([String(step.with!["role-to-assume"]), true]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  test.each(allJobs.map((j) => [`${j.file} ${j.id}`, j] as const))("%s: checkout leaves no token in .git/config", (_label, { job }) => {
+    for (const step of (job.steps ?? []).filter((s) => s.uses?.startsWith("actions/checkout@"))) expect(step.with).toEqual({ "persist-credentials": false });
+  });
+
+  test.each(allJobs.map((j) => [`${j.file} ${j.id}`, j] as const))("%s: AWS credentials only after npm ci and synth", (_label, { job }) => {
+    const steps = job.steps ?? [];
+    const credentials = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    if (credentials < 0) return;
+    steps.forEach((step, i) => {
+      if (step.run && /^npm (ci|run synth)$/m.test(step.run)) expect([step.run, i < credentials]).toEqual([step.run, true]);
+    });
+  });
+
+  test("the jobs that run terraform use the provider cache keyed by the pinned provider's version, and the lock file of .github", () => {
+    const terraformJobs = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.run?.includes("terraform -chdir")));
+    expect(terraformJobs.map((j) => `${j.file} ${j.id}`).sort()).toEqual(["deploy-stage.yml apply", "deploy-stage.yml plan", "pr.yml plan"]);
+    for (const { job, workflow } of terraformJobs) {
+      const cache = job.steps!.find((s) => s.uses?.startsWith("actions/cache@"))!;
+      expect(cache.with).toEqual({
+        path: "${{ env.TF_PLUGIN_CACHE_DIR }}",
+        key: "terraform-plugins-${{ runner.os }}-${{ runner.arch }}-aws-${{ env.AWS_PROVIDER_VERSION }}",
+      });
+      expect(workflow.env!.TF_PLUGIN_CACHE_DIR).toBe("${{ github.workspace }}/.terraform-plugin-cache");
+      const inits = job.steps!.flatMap((s) => (s.run ?? "").split("\n")).filter((line) => /terraform -chdir=\S+ init\b/.test(line));
+      expect(inits).toEqual(['terraform -chdir="$STACK_DIR" init -input=false -lockfile=readonly']);
+    }
+    const lock = readFileSync(join(ROOT, ".github/terraform-providers.lock.hcl"), "utf8");
+    expect(lock).toContain(`provider "registry.terraform.io/hashicorp/aws" {\n  version     = "${AWS_PROVIDER_VERSION}"\n  constraints = "${AWS_PROVIDER_VERSION}"\n`);
+  });
+});
+
+describe.each(workflows)("%s: versions", (file, workflow) => {
+  test("the terraform it installs meets the stacks' required_version; the provider version is the pinned one", () => {
+    if (workflow.env?.TERRAFORM_VERSION !== undefined) expect(meetsMinimumTerraformVersion(workflow.env.TERRAFORM_VERSION)).toBe(true);
+    if (workflow.env?.AWS_PROVIDER_VERSION !== undefined) expect(workflow.env.AWS_PROVIDER_VERSION).toBe(AWS_PROVIDER_VERSION);
+  });
+
+  test("every action is pinned to a full commit SHA, with its version in a comment", () => {
+    const lines = readFileSync(join(WORKFLOWS_DIR, file), "utf8").split("\n").filter((line) => /^\s*(- )?uses:/.test(line));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const uses = line.replace(/^\s*(- )?uses:\s*/, "");
+      if (uses.startsWith("./")) continue;
+      expect([file, uses]).toEqual([file, expect.stringMatching(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/)]);
+    }
+  });
+});
+
+test("one action, one SHA and version in every workflow", () => {
+  const pins = new Map<string, Set<string>>();
+  for (const file of workflowFiles()) {
+    for (const [, action, pin] of readFileSync(join(WORKFLOWS_DIR, file), "utf8").matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40} # v[\d.]+)/g)) {
+      pins.set(action, new Set([...(pins.get(action) ?? []), pin]));
+    }
+  }
+  expect([...pins].filter(([, set]) => set.size > 1)).toEqual([]);
+});
+
+describe("OIDC: each job that assumes a role uses the variable of a role that trusts that job's subject", () => {
+  const REPOSITORY = "my-org/bandup-infra";
+  /** What each role trusts (COMMON interface 1; the bootstrap builds the trust from the same builders). */
+  const trusted = (role: string): { exact: string[]; like: string[] } => {
+    const [, kind, environment] = /^bandup-(deploy|plan)-(.+)$/.exec(role)!;
+    return kind === "deploy"
+      ? { exact: [deploySubject(REPOSITORY, environment)], like: [] }
+      : { exact: [deployPlanSubject(REPOSITORY), driftSubject(REPOSITORY)], like: [pullRequestPlanSubject(REPOSITORY)] };
+  };
+  const likeMatches = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^]*")}$`).test(value);
+  const trusts = (role: string, subject: string) => trusted(role).exact.includes(subject) || trusted(role).like.some((p) => likeMatches(p, subject));
+
+  /** The variables as GitHub would resolve them in a job: repository ones everywhere, a GitHub environment's only in a job that names it. */
+  const varsFor = (githubEnvironment: string | undefined) => ({
+    ...Object.fromEntries(LIST.environments.map((e) => [e.planRoleVariable, `bandup-plan-${e.name}`])),
+    ...(githubEnvironment !== undefined && { [DEPLOY_ROLE_VARIABLE]: `bandup-deploy-${githubEnvironment}` }),
+  });
+
+  /** Each (job, environment entry) that assumes a role: the subject GitHub gives the job, the role its variable names. */
+  function assumptions(trigger: "pull_request" | "push", job: Job, definedIn: string, entryContext: (e: (typeof LIST.environments)[number]) => Record<string, unknown>) {
+    const ref = trigger === "pull_request" ? "refs/pull/12/merge" : "refs/heads/main";
+    const aws = (job.steps ?? []).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    return LIST.environments.flatMap((entry) =>
+      aws.map((step) => {
+        const contexts = entryContext(entry);
+        const environment = job.environment === undefined ? undefined : String(evaluate(job.environment.replace(/^\$\{\{|\}\}$/g, ""), { contexts: contexts as never }));
+        const context = environment !== undefined ? `environment:${environment}` : trigger === "pull_request" ? "pull_request" : `ref:${ref}`;
+        const subject = `repo:${REPOSITORY}:${context}:job_workflow_ref:${REPOSITORY}/.github/workflows/${definedIn}@${ref}`;
+        const role = interpolate(String(step.with!["role-to-assume"]), { contexts: { ...contexts, vars: varsFor(environment) } as never });
+        return { job: `${definedIn} ${job.name} ${entry.name}`, subject, role };
+      }),
+    );
+  }
+
+  const prPlans = assumptions("pull_request", pr.jobs.plan, PR_WORKFLOW, (entry) => ({ matrix: entry }));
+  const deployJobs = ["plan", "apply"].flatMap((id) =>
+    assumptions("push", deployStage.jobs[id], DEPLOY_WORKFLOW, (entry) => ({ inputs: { environment: JSON.stringify(entry) } })),
+  );
+
+  test("the workflows that assume roles are the files the subjects name, and deploy.yml calls deploy-stage.yml", () => {
+    const assuming = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))).map((j) => `${j.file} ${j.id}`);
+    expect(assuming.sort()).toEqual([`${DEPLOY_WORKFLOW} apply`, `${DEPLOY_WORKFLOW} plan`, `${PR_WORKFLOW} plan`]);
+    for (const stage of STAGES) expect(deploy.jobs[stage].uses).toBe(`./.github/workflows/${DEPLOY_WORKFLOW}`);
+    expect(Object.keys(deploy.on)).toEqual(["push"]);
+  });
+
+  test("every assumption is trusted: PR plans and deploy plans with the plan role, applies in their GitHub environment with the deploy role", () => {
+    const all = [...prPlans, ...deployJobs];
+    expect(all.filter((a) => !trusts(a.role, a.subject))).toEqual([]);
+    expect(all.map((a) => [a.job, a.role])).toEqual([
+      ...LIST.environments.map((e) => [`${PR_WORKFLOW} plan \${{ matrix.name }} ${e.name}`, `bandup-plan-${e.name}`]),
+      ...LIST.environments.map((e) => [`${DEPLOY_WORKFLOW} plan ${e.name}`, `bandup-plan-${e.name}`]),
+      ...LIST.environments.map((e) => [`${DEPLOY_WORKFLOW} apply ${e.name}`, `bandup-deploy-${e.name}`]),
+    ]);
+  });
+
+  test("the check can fail: an apply without its GitHub environment, or a plan job in an environment, is not trusted", () => {
+    const { environment: _dropped, ...applyWithoutEnvironment } = deployStage.jobs.apply;
+    const noEnvironment = assumptions("push", { ...applyWithoutEnvironment, name: "apply" }, DEPLOY_WORKFLOW, (entry) => ({ inputs: { environment: JSON.stringify(entry) } }));
+    // Without the environment, the deploy variable is not even there; with a repository-level one, the subject would be ref:…
+    expect(noEnvironment.every((a) => a.role === "" || !trusts(a.role, a.subject))).toBe(true);
+    const planInEnvironment = assumptions("push", { ...deployStage.jobs.plan, environment: deployStage.jobs.apply.environment }, DEPLOY_WORKFLOW, (entry) => ({
+      inputs: { environment: JSON.stringify(entry) },
+    }));
+    expect(planInEnvironment.filter((a) => trusts(a.role, a.subject))).toEqual([]);
+    const fromAnotherFile = assumptions("pull_request", pr.jobs.plan, "pr-review.yml", (entry) => ({ matrix: entry }));
+    expect(fromAnotherFile.filter((a) => trusts(a.role, a.subject))).toEqual([]);
+  });
+});
+
+describe("CODEOWNERS", () => {
+  const lines = readFileSync(join(ROOT, ".github/CODEOWNERS"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.startsWith("#"));
+  const owned = new Map(lines.map((line) => line.split(/\s+/)).map(([path, ...owners]) => [path, owners]));
+
+  test("owns .github/, stacks/, guardrails/ and the plan review, each with an owner", () => {
+    for (const path of ["/.github/", "/stacks/", "/guardrails/", "/scripts/plan-review.ts", "/scripts/lib/plan-review/"]) {
+      expect([path, owned.get(path)]).toEqual([path, [expect.stringMatching(/^@[\w-]+(\/[\w-]+)?$/)]]);
+    }
+  });
+
+  test("every path it names exists", () => {
+    for (const path of owned.keys()) expect([path, existsSync(join(ROOT, path))]).toEqual([path, true]);
   });
 });
 
@@ -301,16 +555,30 @@ describe.each(workflows)("%s: least privilege", (_name, workflow) => {
     expect(workflow.permissions).toEqual({ contents: "read" });
   });
 
-  test("id-token: write only where an AWS role is assumed; pull-requests: write only where a comment is posted", () => {
+  test("id-token: write only where an AWS role is assumed; pull-requests: write only where a comment is posted; statuses: write only where a status is set; actions: read only where another run's artifacts are read", () => {
     for (const [id, job] of Object.entries(workflow.jobs)) {
       const steps = stepsOf(job);
       const assumesRole = steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
       const comments = steps.some((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"));
+      const setsStatus = steps.some((s) => s.run?.includes("/statuses/"));
+      const readsAnotherRun = steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.["run-id"] !== undefined);
       expect([id, job.permissions?.["id-token"]]).toEqual([id, assumesRole ? "write" : undefined]);
       expect([id, job.permissions?.["pull-requests"]]).toEqual([id, comments ? "write" : undefined]);
+      expect([id, job.permissions?.statuses]).toEqual([id, setsStatus ? "write" : undefined]);
+      expect([id, job.permissions?.actions]).toEqual([id, readsAnotherRun ? "read" : undefined]);
       for (const [scope, level] of Object.entries(job.permissions ?? {})) {
-        expect([id, scope, level]).toEqual([id, scope, { contents: "read", "id-token": "write", "pull-requests": "write" }[scope]]);
+        expect([id, scope, level]).toEqual([id, scope, { contents: "read", "id-token": "write", "pull-requests": "write", statuses: "write", actions: "read" }[scope]]);
       }
+    }
+  });
+
+  test("no job holds a write token and runs npm ci of a pull request's code", () => {
+    const runsPrCode = "pull_request" in workflow.on || "pull_request_target" in workflow.on;
+    expect("pull_request_target" in workflow.on).toBe(false);
+    if (!runsPrCode) return;
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      const writes = Object.entries(job.permissions ?? {}).filter(([scope, level]) => level === "write" && scope !== "id-token");
+      expect([id, writes]).toEqual([id, []]);
     }
   });
 
@@ -346,8 +614,8 @@ describe("GitHub's workflow schema (@action-validator/cli)", () => {
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   }
 
-  test("the three workflows are there", () => {
-    expect(workflowFiles()).toEqual(expect.arrayContaining(["deploy-stage.yml", "deploy.yml", "pr.yml"]));
+  test("the workflows are there", () => {
+    expect(workflowFiles()).toEqual(expect.arrayContaining(["deploy-stage.yml", "deploy.yml", "pr-review.yml", "pr.yml"]));
   });
 
   test.each(workflowFiles())("%s is valid", (file) => {

@@ -280,6 +280,15 @@ export const STEP2_EDITS: readonly SourceEdit[] = [
     replace: `$1${CDKTN_AWS_PROVIDER_VERSION}$2`,
   },
   {
+    name: "workflows: the provider lock they hold terraform to",
+    why:
+      "the lock file the workflows copy into each stack names the pinned provider; its h1 hash is the old build's, so after this edit " +
+      "regenerate it where the registry is reachable (`terraform providers lock -platform=linux_amd64` on a stack, then copy the hash): until then the workflows' init refuses the provider",
+    files: [".github/terraform-providers.lock.hcl"],
+    find: new RegExp(`((?:version|constraints) += ")${TODAY_PIN}(")`, "g"),
+    replace: `$1${CDKTN_AWS_PROVIDER_VERSION}$2`,
+  },
+  {
     name: "CI: the mirror it looks for",
     why: ".ci/run finds the offline mirror by the pinned provider's file name",
     files: [".ci/run"],

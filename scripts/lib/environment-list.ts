@@ -28,6 +28,13 @@ export interface EnvironmentEntry {
   readonly deployRoleVariable: string;
   /** The GitHub environment the deploy runs in. */
   readonly githubEnvironment: string;
+  /**
+   * The SSM SecureString the functions read the model API key from, which the stacks do not create
+   * (a secret stays out of the state): the walk from an empty account creates it (docs/deploying.md).
+   */
+  readonly modelApiKeyParameter: string;
+  /** The uploads bucket the functions read, created outside the stacks as well (same walk). */
+  readonly uploadsBucket: string;
 }
 
 /** What `--json` prints. */
@@ -50,6 +57,8 @@ export function environmentList(settings: Readonly<Record<string, EnvironmentSet
     planRoleVariable: planRoleVariable(environment.name),
     deployRoleVariable: DEPLOY_ROLE_VARIABLE,
     githubEnvironment: environment.name,
+    modelApiKeyParameter: environment.modelApiKeyParameter,
+    uploadsBucket: environment.uploadsBucket,
   }));
   const stages = Object.fromEntries(STAGES.map((stage) => [stage, environments.filter((e) => e.stage === stage)])) as Record<Stage, EnvironmentEntry[]>;
   return { schemaVersion: 1, environments, stages };

@@ -9,7 +9,7 @@
  * Every terraform call here runs with a CLI config this file wrote: some machines point
  * TF_CLI_CONFIG_FILE at a file that does not exist, and terraform then warns on every call.
  *
- *   npx tsx scripts/lib/terraform-offline.ts    # prints the mirror root, making the mirror first if needed
+ *   npx tsx scripts/lib/terraform-offline.ts    # checks terraform's version, prints the mirror root (making the mirror first if needed)
  */
 import { execFile, execFileSync } from "child_process";
 import { randomBytes } from "crypto";
@@ -17,15 +17,13 @@ import { promisify } from "util";
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "fs";
 import { hostname, tmpdir } from "os";
 import { dirname, join } from "path";
+import { meetsMinimumTerraformVersion, MINIMUM_TERRAFORM_VERSION } from "../../stacks/terraform-version";
 import { sharedStsStandIn } from "./sts-stand-in";
 
 const execFileAsync = promisify(execFile);
 
 /** The provider version the app pins; the mirror must hold exactly this one. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
-
-/** The oldest terraform the tests run with. */
-const MINIMUM_TERRAFORM_VERSION = "1.10";
 
 /** Folders searched for the mirror when `BANDUP_TF_MIRROR` is not set (a mirror root holds registry.terraform.io/). */
 const MIRROR_CANDIDATES: readonly string[] = [
@@ -371,9 +369,7 @@ function probeTerraform(env: NodeJS.ProcessEnv): { version: string } | { problem
   if (typeof version !== "string" || !/^\d+\.\d+\./.test(version)) {
     return { problem: `\`terraform version -json\` printed no version: ${output.trim().slice(0, 200)}` };
   }
-  const [major, minor] = version.split(".").map(Number);
-  const [minMajor, minMinor] = MINIMUM_TERRAFORM_VERSION.split(".").map(Number);
-  if (major < minMajor || (major === minMajor && minor < minMinor)) {
+  if (!meetsMinimumTerraformVersion(version)) {
     return { problem: `terraform on PATH is v${version}, and the tests need ${MINIMUM_TERRAFORM_VERSION} or later` };
   }
   return { version };
@@ -497,6 +493,8 @@ export interface TerraformPlanJson {
 
 if (require.main === module) {
   try {
+    // The terraform on PATH first: the stacks' required_version (stacks/terraform-version.ts) is its minimum.
+    terraformVersion();
     process.stdout.write(`${findProviderMirror()}\n`);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
