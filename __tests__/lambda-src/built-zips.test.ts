@@ -14,12 +14,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
-import { bundleOptionsOf } from "../../constructs/bandup-function";
+import { bundleOptionsOf, LAMBDA_RUNTIME } from "../../constructs/bandup-function";
 import { buildLambdaBundle } from "../../constructs/lambda-bundle";
 import { buildNodeModulesLayer } from "../../constructs/node-modules-layer";
 import { inputHash } from "../../lambda-src/shared/input-hash";
 import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR, type FunctionDefinition } from "../../lambda-src/contract/function-definitions";
 import { useDynalite } from "../support/dynalite";
+import { node24Binary } from "../support/node-runtimes";
 import { geminiAnswer, useModelServer } from "../support/model-server";
 import { makePdf } from "../support/pdf";
 import { useS3rver } from "../support/s3rver";
@@ -82,6 +83,8 @@ interface Invocation {
   ok: boolean;
   result?: Record<string, unknown>;
   error?: { name: string; message: string };
+  /** `process.versions.node` of the process that ran the handler. */
+  node: string;
   /** Everything the process wrote (the handler's log lines included). */
   output: string;
 }
@@ -103,12 +106,16 @@ const context = {
   getRemainingTimeInMillis: () => Math.max(0, started + Number(timeoutMs) - Date.now()),
 };
 handler(JSON.parse(eventJson), context).then(
-  (result) => process.stdout.write("\\n@@outcome " + JSON.stringify({ ok: true, result })),
-  (error) => process.stdout.write("\\n@@outcome " + JSON.stringify({ ok: false, error: { name: error.name, message: error.message } })),
+  (result) => process.stdout.write("\\n@@outcome " + JSON.stringify({ ok: true, result, node: process.versions.node })),
+  (error) => process.stdout.write("\\n@@outcome " + JSON.stringify({ ok: false, error: { name: error.name, message: error.message }, node: process.versions.node })),
 );
 `;
 
-function invoke(definition: FunctionDefinition, event: unknown, requestId: string): Promise<Invocation> {
+/**
+ * Runs one invocation of `definition`'s zip in a fresh node: `node` is the binary (jest's own, Node 22
+ * like the functions' runtime, unless a test names another).
+ */
+function invoke(definition: FunctionDefinition, event: unknown, requestId: string, node = process.execPath): Promise<Invocation> {
   const dir = unzippedFunction(definition);
   const resource = functions[definition.kind];
   const env: Record<string, string> = {
@@ -134,7 +141,7 @@ function invoke(definition: FunctionDefinition, event: unknown, requestId: strin
   const args = ["-e", RUNNER, join(dir, "task", "index.js"), JSON.stringify(event), requestId, resource.function_name, String(resource.timeout * 1000), String(resource.memory_size)];
   return new Promise((resolve, reject) => {
     // Asynchronous: dynalite, s3rver and the model server answer from this process's event loop.
-    const child = spawn(process.execPath, args, { cwd: join(dir, "task"), env });
+    const child = spawn(node, args, { cwd: join(dir, "task"), env });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
@@ -287,5 +294,41 @@ describe("flashcard generator zip (unpdf from its layer)", () => {
     });
     const excerpt = (model().requests[0].body.contents![0].parts[0] as { text: string }).text;
     expect(excerpt).toBe("Excerpt 1 of 1:\nUbiquitous means found everywhere. Meticulous means very careful.");
+  });
+});
+
+describe("the runtimes: Node 22 (nodejs22.x, the functions' runtime) and Node 24 (nodejs24.x, the next one)", () => {
+  test("the zips above ran on Node 22, with no SDK warning about the Node.js version", async () => {
+    const run = await invoke(WRITING_EVALUATOR, { user_id: "user-456", task: "task2", prompt: PROMPT, essay: "too short" }, "req-zip-node22");
+    expect(run.node.split(".")[0]).toBe(LAMBDA_RUNTIME.replace(/^nodejs(\d+)\.x$/, "$1"));
+    expect(run.error?.name).toBe("InvalidEventError");
+    expect(run.output).not.toContain("NodeVersionSupportWarning");
+  });
+
+  test.each([
+    [WRITING_EVALUATOR.kind, WRITING_EVALUATOR, { user_id: "user-456", task: "task3" }, 'invalid event: `task` must be "task1" or "task2" (the IELTS Writing task); got "task3"'],
+    [SPEAKING_EVALUATOR.kind, SPEAKING_EVALUATOR, { user_id: "user-456", audio_key: "uploads/audio/user-456/a.txt" }, 'invalid event: `audio_key` must be the S3 key of an upload under "uploads/audio/" ending with .wav, .mp3, .aiff, .aif, .aac, .ogg, .flac, like "uploads/audio/user-456/file.wav"; got "uploads/audio/user-456/a.txt"'],
+    [FLASHCARD_GENERATOR.kind, FLASHCARD_GENERATOR, { user_id: "user-456", document_id: "uploads/documents/other/x.pdf" }, 'invalid event: `document_id` must be in the caller\'s own folder "uploads/documents/user-456/" (the folder after "uploads/documents/" must equal `user_id` exactly); got "uploads/documents/other/x.pdf"'],
+  ])("the %s zip loads on Node 24 and answers at its boundary", async (_kind, definition, event, message) => {
+    const run = await invoke(definition, event, `req-zip-node24-${definition.kind}`, node24Binary());
+    expect(run.node.split(".")[0]).toBe("24");
+    expect(run.error).toEqual({ name: "InvalidEventError", message });
+    expect(run.output).not.toContain("Warning");
+  });
+
+  test("on Node 24, the writing evaluator's zip evaluates an essay end to end", async () => {
+    model().reply(
+      geminiAnswer({ task_achievement_band: "6.0", coherence_band: "6.0", lexical_band: "6.5", grammar_band: "6.0", overall_band: "6.0", feedback: FEEDBACK }),
+    );
+    const run = await invoke(
+      WRITING_EVALUATOR,
+      { user_id: "user-456", task: "task2", prompt: PROMPT, essay: ESSAY, evaluation_id: "eval-zip-node24" },
+      "req-zip-node24",
+      node24Binary(),
+    );
+    expect(run.node.split(".")[0]).toBe("24");
+    expect(run.error).toBeUndefined();
+    expect(run.result).toMatchObject({ evaluation_id: "eval-zip-node24", status: "completed", overall_band: "6.0" });
+    expect(await evaluation("eval-zip-node24")).toMatchObject({ status: { S: "completed" }, lexical_band: { S: "6.5" } });
   });
 });
