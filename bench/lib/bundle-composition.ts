@@ -5,7 +5,7 @@
  */
 import { buildSync, type BuildOptions, type Metafile } from "esbuild";
 import { join } from "path";
-import { SDK_FILE, SDK_MODULES } from "../../constructs/lambda-bundle";
+import type * as LambdaBundleModule from "../../constructs/lambda-bundle";
 
 export interface PackageShare {
   readonly name: string;
@@ -24,6 +24,10 @@ export function bundleComposition(
   entry: string,
   options: { external?: readonly string[]; environmentCredentialsOnly?: boolean } = {},
 ): PackageShare[] {
+  // Required here, not imported: the bench's bundles step loads constructs/lambda-bundle.ts itself,
+  // first, with its build cache off (bench/steps/bundles.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SDK_FILE, SDK_MODULES } = require("../../constructs/lambda-bundle") as typeof LambdaBundleModule;
   const common: BuildOptions = {
     absWorkingDir: projectRoot,
     bundle: true,
