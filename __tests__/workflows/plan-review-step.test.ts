@@ -97,6 +97,16 @@ function runStep(step: Step, plans: Record<string, string>, env: Record<string, 
 
 const ALL_CLEAN = { "bandup-dev.json": NO_CHANGES, "bandup-staging.json": NO_CHANGES, "bandup-prod.json": NO_CHANGES };
 
+/** JSON.parse's own message for `text` on this Node.js (Node 22 adds "(line 1 column 2)" to Node 20's). */
+function jsonParseMessage(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} parses`);
+}
+
 describe("pr.yml: the comment only when the review ran; otherwise the job fails with the review's message", () => {
   test("the comment and the failure steps are conditioned on the review's status", () => {
     const comment = prSteps.find((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"))!;
@@ -127,7 +137,7 @@ describe("pr.yml: the comment only when the review ran; otherwise the job fails 
     const step = runStep(prReview, { ...ALL_CLEAN, "bandup-prod.json": "{" });
     expect([step.status, step.output, step.summary]).toEqual([2, "", ""]);
     expect(step.stdout).toContain(
-      "::error title=The plan review did not run::plan-review: plans/bandup-prod.json: is not valid JSON (Expected property name or '}' in JSON at position 1); pass the output of `terraform show -json <planfile>`\n",
+      `::error title=The plan review did not run::plan-review: plans/bandup-prod.json: is not valid JSON (${jsonParseMessage("{")}); pass the output of \`terraform show -json <planfile>\`\n`,
     );
   });
 
