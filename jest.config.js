@@ -7,6 +7,8 @@
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
+  // The Node 24 binary of the built-zip test (its own package, its own node_modules): not crawled.
+  modulePathIgnorePatterns: ["<rootDir>/__tests__/support/node24/node_modules/"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],

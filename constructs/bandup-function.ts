@@ -105,7 +105,7 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
  * One of BandUp's Lambda functions, wired from what it is given: its code bundled from lambda-src/,
  * a role only Lambda can assume with one least-privilege inline policy (its logs, its dead-letter
  * queue, its table's data grant, its model API key parameter, its uploads prefix), its variables
- * (the table's, `MODEL_ID`, `MODEL_API_KEY_PARAMETER`, `UPLOADS_BUCKET`), its own log group with a
+ * (the table's, `MODEL_ID`, `MODEL_API_KEY_PARAMETER`, `UPLOADS_BUCKET`, `FUNCTION_TIMEOUT_SECONDS`), its own log group with a
  * retention, and a dead-letter queue for asynchronous invocations that fail every retry (the handler
  * records the failures it can see in the table; the queue keeps what it could not, such as timeouts
  * and crashes). Its props are checked at synth, each problem naming the construct's path.
@@ -148,6 +148,8 @@ export class BandupFunction extends Construct {
       [FUNCTION_ENVIRONMENT.modelId]: props.modelId,
       [FUNCTION_ENVIRONMENT.modelApiKeyParameter]: props.modelApiKeyParameter,
       ...(definition.uploadsPrefix !== undefined && props.uploadsBucket !== undefined && { [FUNCTION_ENVIRONMENT.uploadsBucket]: props.uploadsBucket }),
+      // The handler's leases end within the timeout (Lambda gives it its remaining time, not this).
+      [FUNCTION_ENVIRONMENT.timeoutSeconds]: String(this.timeoutSeconds),
     };
 
     const layerPackages = definition.layerPackages ?? [];

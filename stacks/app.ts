@@ -14,6 +14,13 @@ import { BOOTSTRAP, BOOTSTRAP_STACK_NAME, BootstrapConfigError, BootstrapSetting
 import { BootstrapStack } from "./bootstrap-stack";
 import { ENVIRONMENTS, EnvironmentSettings, ResolvedEnvironment, resolveEnvironments, stackName } from "./environments";
 
+// cdktf 0.21's TerraformOutput calls `util.isArray`, which Node.js 22 deprecates at run time
+// (DEP0044): every synth with an output printed a DeprecationWarning on stderr. `util.isArray` is an
+// alias of `Array.isArray` (Node's docs); the same function without the warning. cdktf is sunset, so no
+// upstream fix will come; remove this when the app moves to CDK Terrain with the fix.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+(require("util") as { isArray: (value: unknown) => boolean }).isArray = Array.isArray;
+
 /** Props of `buildBandupApp`. */
 export interface BandupAppProps {
   /**

@@ -79,13 +79,16 @@ describe("BandupFunction", () => {
     ]);
   });
 
-  test("sets its variables itself: the table's variable from the table, MODEL_ID, MODEL_API_KEY_PARAMETER; no UPLOADS_BUCKET", () => {
+  test("sets its variables itself: the table's variable from the table, MODEL_ID, MODEL_API_KEY_PARAMETER, its timeout; no UPLOADS_BUCKET", () => {
     const { json, fn } = synth();
     expect(json.resource.aws_lambda_function[fn.function.friendlyUniqueId].environment.variables).toEqual({
       DYNAMODB_EVALUATIONS: "unit-evaluations",
       MODEL_ID: "gemini-2.5-flash",
       MODEL_API_KEY_PARAMETER: "/unit/gemini-api-key",
+      // Lambda tells a handler its remaining time, never its timeout: the lease's bound.
+      FUNCTION_TIMEOUT_SECONDS: "120",
     });
+    expect(json.resource.aws_lambda_function[fn.function.friendlyUniqueId].timeout).toBe(120);
     expect(fn.environmentVariables).toEqual(json.resource.aws_lambda_function[fn.function.friendlyUniqueId].environment.variables);
   });
 
@@ -108,6 +111,7 @@ describe("BandupFunction", () => {
       MODEL_ID: "gemini-2.5-flash",
       MODEL_API_KEY_PARAMETER: "/unit/gemini-api-key",
       UPLOADS_BUCKET: "unit-uploads",
+      FUNCTION_TIMEOUT_SECONDS: "300",
     });
   });
 

@@ -1,154 +1,20 @@
 /**
- * What is deployed is what is tested: each function's zip, built as the stack builds it (its hash is
- * the synthesized `source_code_hash`), unzipped into a folder and run the way the Node.js runtime
- * runs it: `require` of the handler file in a fresh `node` process (not jest's module system), the
- * flashcard generator's layer on NODE_PATH as Lambda puts /opt/nodejs/node_modules there, the
- * exported `handler` called with a Lambda-shaped context, and the function's environment variables
- * exactly as the synthesized dev stack sets them. Only the endpoints are pointed here, with the SDK's
- * own variables: `AWS_ENDPOINT_URL_DYNAMODB` (dynalite), `AWS_ENDPOINT_URL_S3` (s3rver behind a
- * recording proxy), `AWS_ENDPOINT_URL_SSM` (the SSM stand-in) and `MODEL_API_BASE_URL` (the local
- * Gemini-compatible server).
+ * The built zips, run as the Node.js runtime runs them (support/built-zip.ts): each function's happy
+ * path and its boundary, against dynalite, s3rver, the SSM stand-in and the local model server, on
+ * Node 22 (the functions' runtime) and Node 24 (the next one). How they behave when DynamoDB
+ * misbehaves: built-zips-faults.test.ts.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { unzipSync } from "fflate";
-import { bundleOptionsOf } from "../../constructs/bandup-function";
-import { buildLambdaBundle } from "../../constructs/lambda-bundle";
-import { buildNodeModulesLayer } from "../../constructs/node-modules-layer";
+import { LAMBDA_RUNTIME } from "../../constructs/bandup-function";
 import { inputHash } from "../../lambda-src/shared/input-hash";
-import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR, type FunctionDefinition } from "../../lambda-src/contract/function-definitions";
-import { useDynalite } from "../support/dynalite";
-import { geminiAnswer, useModelServer } from "../support/model-server";
+import { FLASHCARD_GENERATOR, SPEAKING_EVALUATOR, WRITING_EVALUATOR } from "../../lambda-src/contract/function-definitions";
+import { useBuiltZips, ZIP_API_KEY as API_KEY } from "../support/built-zip";
+import { geminiAnswer } from "../support/model-server";
+import { node24Binary } from "../support/node-runtimes";
 import { makePdf } from "../support/pdf";
-import { useS3rver } from "../support/s3rver";
-import { useSsmStandIn } from "../support/ssm-stand-in";
-import { resourceNamed, synthEnvironment, type TerraformJson } from "../support/synth";
 import { itemCount, rawItem } from "./handlers/helpers";
 import { makeWav } from "./handlers/wav";
 
-const API_KEY = "AIzaSy-zip-test-key-0123456789abcdef";
-const work = mkdtempSync(join(tmpdir(), "built-zips-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** The dev stack's Lambda functions, by kind, as synthesized. */
-let functions: Record<string, TerraformJson>;
-const variablesOf = (definition: FunctionDefinition): Record<string, string> => functions[definition.kind].environment.variables;
-
-beforeAll(() => {
-  const { json } = synthEnvironment("dev");
-  functions = Object.fromEntries(
-    [WRITING_EVALUATOR, SPEAKING_EVALUATOR, FLASHCARD_GENERATOR].map((d) => [d.kind, resourceNamed(json, "aws_lambda_function", `${d.baseName}-dev`)]),
-  );
-});
-
-const db = useDynalite({
-  tableNames: () => ({
-    evaluations: variablesOf(WRITING_EVALUATOR).DYNAMODB_EVALUATIONS,
-    flashcardSets: variablesOf(FLASHCARD_GENERATOR).DYNAMODB_FLASHCARD_SETS,
-  }),
-});
-const s3 = useS3rver(() => variablesOf(SPEAKING_EVALUATOR).UPLOADS_BUCKET);
-const ssm = useSsmStandIn(() => ({ [variablesOf(WRITING_EVALUATOR).MODEL_API_KEY_PARAMETER]: API_KEY }));
-const model = useModelServer({ modelId: () => variablesOf(WRITING_EVALUATOR).MODEL_ID, apiKey: API_KEY });
-
-/** Unzips `zip` into `dir`. */
-function unzipInto(dir: string, zip: Uint8Array): void {
-  for (const [name, bytes] of Object.entries(unzipSync(zip))) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), bytes);
-  }
-}
-
-/** Folder of each function's unzipped code (and layer), built once. */
-const folders = new Map<string, string>();
-
-function unzippedFunction(definition: FunctionDefinition): string {
-  const existing = folders.get(definition.kind);
-  if (existing) return existing;
-  const bundle = buildLambdaBundle(definition.entry, bundleOptionsOf(definition));
-  // The zip Terraform deploys: the synthesized function names this exact hash.
-  expect(functions[definition.kind].source_code_hash).toBe(bundle.sourceCodeHash);
-  const dir = join(work, definition.kind);
-  unzipInto(join(dir, "task"), bundle.zip);
-  if (definition.layerPackages) unzipInto(join(dir, "opt"), buildNodeModulesLayer(definition.layerPackages).zip);
-  folders.set(definition.kind, dir);
-  return dir;
-}
-
-/** What the child process prints after the handler settles. */
-interface Invocation {
-  ok: boolean;
-  result?: Record<string, unknown>;
-  error?: { name: string; message: string };
-  /** Everything the process wrote (the handler's log lines included). */
-  output: string;
-}
-
-/** Requires the handler file in a fresh node, as the runtime does, and calls `handler(event, context)`. */
-const RUNNER = `
-const [file, eventJson, requestId, functionName, timeoutMs, memory] = process.argv.slice(1);
-const { handler } = require(file);
-const started = Date.now();
-const context = {
-  awsRequestId: requestId,
-  functionName,
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:" + functionName,
-  memoryLimitInMB: memory,
-  logGroupName: "/aws/lambda/" + functionName,
-  logStreamName: "2024/12/08/[$LATEST]0123456789abcdef",
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => Math.max(0, started + Number(timeoutMs) - Date.now()),
-};
-handler(JSON.parse(eventJson), context).then(
-  (result) => process.stdout.write("\\n@@outcome " + JSON.stringify({ ok: true, result })),
-  (error) => process.stdout.write("\\n@@outcome " + JSON.stringify({ ok: false, error: { name: error.name, message: error.message } })),
-);
-`;
-
-function invoke(definition: FunctionDefinition, event: unknown, requestId: string): Promise<Invocation> {
-  const dir = unzippedFunction(definition);
-  const resource = functions[definition.kind];
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    // What Lambda sets for every function (the role's credentials: s3rver knows only this key pair).
-    AWS_REGION: "us-east-1",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-    AWS_SESSION_TOKEN: "lambda-role-session",
-    AWS_LAMBDA_FUNCTION_NAME: resource.function_name,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(resource.memory_size),
-    LAMBDA_TASK_ROOT: join(dir, "task"),
-    NODE_PATH: join(dir, "opt", "nodejs", "node_modules"),
-    // The function's own, exactly as synthesized.
-    ...variablesOf(definition),
-    // Endpoints on this machine.
-    AWS_ENDPOINT_URL_DYNAMODB: db().endpoint,
-    AWS_ENDPOINT_URL_S3: s3().endpoint,
-    AWS_ENDPOINT_URL_SSM: ssm().url,
-    MODEL_API_BASE_URL: model().url,
-  };
-  const args = ["-e", RUNNER, join(dir, "task", "index.js"), JSON.stringify(event), requestId, resource.function_name, String(resource.timeout * 1000), String(resource.memory_size)];
-  return new Promise((resolve, reject) => {
-    // Asynchronous: dynalite, s3rver and the model server answer from this process's event loop.
-    const child = spawn(process.execPath, args, { cwd: join(dir, "task"), env });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const marker = output.lastIndexOf("\n@@outcome ");
-      if (code !== 0 || marker === -1) {
-        reject(new Error(`node exited ${code} without an outcome:\n${output}`));
-        return;
-      }
-      resolve({ ...JSON.parse(output.slice(marker + "\n@@outcome ".length)), output: output.slice(0, marker) });
-    });
-  });
-}
+const { invoke, variablesOf, db, s3, ssm, model } = useBuiltZips();
 
 const FEEDBACK = { strengths: ["Clear position."], weaknesses: ["Few examples."], suggestions: ["Add one example per paragraph."] };
 const ESSAY = Array.from({ length: 12 }, (_, i) => `Sentence ${i + 1} explains why public transport deserves more funding.`).join(" ");
@@ -160,8 +26,10 @@ test("the dev stack's functions carry the variables the handlers read", () => {
     DYNAMODB_EVALUATIONS: "bandup-evaluations-dev",
     MODEL_API_KEY_PARAMETER: "/bandup/dev/gemini-api-key",
     MODEL_ID: "gemini-2.5-flash",
+    FUNCTION_TIMEOUT_SECONDS: "120",
   });
   expect(variablesOf(SPEAKING_EVALUATOR).UPLOADS_BUCKET).toBe("bandup-uploads-dev");
+  expect(variablesOf(FLASHCARD_GENERATOR).FUNCTION_TIMEOUT_SECONDS).toBe("300");
   expect(variablesOf(FLASHCARD_GENERATOR).DYNAMODB_FLASHCARD_SETS).toBe("bandup-flashcard-sets-dev");
 });
 
@@ -190,6 +58,7 @@ describe("writing evaluator zip", () => {
       feedback: { S: JSON.stringify(FEEDBACK) },
       model_used: { S: "gemini-2.5-flash" },
       input_hash: { S: inputHash("writing", { task: "task2", prompt: PROMPT, essay: ESSAY }) },
+      recorded_by: { S: expect.stringMatching(new RegExp(`^${REQUEST_ID}/[0-9a-f-]{36}$`)) },
     });
     expect(Math.abs(Number(item!.created_at.N) - Date.now() / 1000)).toBeLessThan(600);
     expect(ssm().requests).toEqual([{ target: "AmazonSSM.GetParameter", body: { Name: "/bandup/dev/gemini-api-key", WithDecryption: true } }]);
@@ -284,8 +153,45 @@ describe("flashcard generator zip (unpdf from its layer)", () => {
       page_count: { N: "1" },
       chunk_count: { N: "1" },
       input_hash: { S: inputHash("flashcards", { document_id: DOC }) },
+      recorded_by: { S: expect.stringMatching(/^req-zip-f\/[0-9a-f-]{36}$/) },
     });
     const excerpt = (model().requests[0].body.contents![0].parts[0] as { text: string }).text;
     expect(excerpt).toBe("Excerpt 1 of 1:\nUbiquitous means found everywhere. Meticulous means very careful.");
+  });
+});
+
+describe("the runtimes: Node 22 (nodejs22.x, the functions' runtime) and Node 24 (nodejs24.x, the next one)", () => {
+  test("the zips above ran on Node 22, with no SDK warning about the Node.js version", async () => {
+    const run = await invoke(WRITING_EVALUATOR, { user_id: "user-456", task: "task2", prompt: PROMPT, essay: "too short" }, "req-zip-node22");
+    expect(run.node.split(".")[0]).toBe(LAMBDA_RUNTIME.replace(/^nodejs(\d+)\.x$/, "$1"));
+    expect(run.error?.name).toBe("InvalidEventError");
+    expect(run.output).not.toContain("NodeVersionSupportWarning");
+  });
+
+  test.each([
+    [WRITING_EVALUATOR.kind, WRITING_EVALUATOR, { user_id: "user-456", task: "task3" }, 'invalid event: `task` must be "task1" or "task2" (the IELTS Writing task); got "task3"'],
+    [SPEAKING_EVALUATOR.kind, SPEAKING_EVALUATOR, { user_id: "user-456", audio_key: "uploads/audio/user-456/a.txt" }, 'invalid event: `audio_key` must be the S3 key of an upload under "uploads/audio/" ending with .wav, .mp3, .aiff, .aif, .aac, .ogg, .flac, like "uploads/audio/user-456/file.wav"; got "uploads/audio/user-456/a.txt"'],
+    [FLASHCARD_GENERATOR.kind, FLASHCARD_GENERATOR, { user_id: "user-456", document_id: "uploads/documents/other/x.pdf" }, 'invalid event: `document_id` must be in the caller\'s own folder "uploads/documents/user-456/" (the folder after "uploads/documents/" must equal `user_id` exactly); got "uploads/documents/other/x.pdf"'],
+  ])("the %s zip loads on Node 24 and answers at its boundary", async (_kind, definition, event, message) => {
+    const run = await invoke(definition, event, `req-zip-node24-${definition.kind}`, { node: node24Binary() });
+    expect(run.node.split(".")[0]).toBe("24");
+    expect(run.error).toEqual({ name: "InvalidEventError", message });
+    expect(run.output).not.toContain("Warning");
+  });
+
+  test("on Node 24, the writing evaluator's zip evaluates an essay end to end", async () => {
+    model().reply(
+      geminiAnswer({ task_achievement_band: "6.0", coherence_band: "6.0", lexical_band: "6.5", grammar_band: "6.0", overall_band: "6.0", feedback: FEEDBACK }),
+    );
+    const run = await invoke(
+      WRITING_EVALUATOR,
+      { user_id: "user-456", task: "task2", prompt: PROMPT, essay: ESSAY, evaluation_id: "eval-zip-node24" },
+      "req-zip-node24",
+      { node: node24Binary() },
+    );
+    expect(run.node.split(".")[0]).toBe("24");
+    expect(run.error).toBeUndefined();
+    expect(run.result).toMatchObject({ evaluation_id: "eval-zip-node24", status: "completed", overall_band: "6.0" });
+    expect(await evaluation("eval-zip-node24")).toMatchObject({ status: { S: "completed" }, lexical_band: { S: "6.5" } });
   });
 });

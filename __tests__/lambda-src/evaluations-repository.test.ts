@@ -177,6 +177,7 @@ describe("completion and failure", () => {
       created_at: { N: "1733644800" },
       // The lease is gone with the job's end; the input's hash stays, to refuse the id with other input.
       ...HASH,
+      recorded_by: { S: "attempt-1" },
     });
     expect(await repo.getEvaluation(key)).toEqual(done);
   });
@@ -203,6 +204,7 @@ describe("completion and failure", () => {
       model_used: { S: "gemini-2.5-flash-audio" },
       created_at: { N: "1733644800" },
       ...HASH,
+      recorded_by: { S: "attempt-1" },
     });
   });
 
@@ -253,6 +255,7 @@ describe("completion and failure", () => {
       error_message: { S: "Gemini returned no JSON" },
       created_at: { N: "1733644800" },
       ...HASH,
+      recorded_by: { S: "attempt-1" },
     });
     await expectRejection(
       repo.completeSpeakingEvaluation(failed, SPEAKING, "attempt-1"),
@@ -379,6 +382,7 @@ describe("validation before any write", () => {
     expected += "created_at".length + 6; // 9999999999: 10 significant digits -> 5 + 1 (its largest value)
     expected += "word_count".length + 3; // 185: 3 digits -> 2 + 1
     expected += "input_hash".length + 64; // kept by the completed record: a SHA-256 in hex
+    expected += "recorded_by".length + 256 * 4; // and who recorded it: a holder, 256 characters at most, 4 UTF-8 bytes each
     await expectRejection(
       repo.completeSpeakingEvaluation(key, { ...SPEAKING, transcript }, "attempt-1"),
       ItemTooLargeError,

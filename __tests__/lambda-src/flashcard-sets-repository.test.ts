@@ -106,6 +106,7 @@ describe("start, complete, fail", () => {
       chunk_count: { N: "24" },
       created_at: { N: "1733644800" },
       ...HASH,
+      recorded_by: { S: "attempt-1" },
     });
     expect(await repo.getFlashcardSet(key)).toEqual(done);
   });
@@ -143,6 +144,7 @@ describe("start, complete, fail", () => {
       error_message: { S: "PDF has no text layer" },
       created_at: { N: "10" },
       ...HASH,
+      recorded_by: { S: "attempt-1" },
     });
   });
 
@@ -208,7 +210,7 @@ describe("validation before any write", () => {
     const flashcards = Array.from({ length: 400 }, (_, i) => ({ question: `Q${i}?`, answer: "a".repeat(1000) }));
     // Counted by hand: name bytes + value bytes. created_at at its largest (9999999999: 5 + 1 bytes),
     // total_cards 400 and page_count 8 and chunk_count 24 (2 bytes each), document_id (kept from the
-    // start, not re-read) at its largest, 1024 bytes, and the input_hash the record keeps (64 hex).
+    // start, not re-read) at its largest, 1024 bytes, and the input_hash the record keeps (64 hex)
     const expected =
       "set_id".length + "set-validate".length +
       "user_id".length + "user-456".length +
@@ -217,7 +219,9 @@ describe("validation before any write", () => {
       "flashcards".length + JSON.stringify(flashcards).length +
       "total_cards".length + 2 + "page_count".length + 2 + "chunk_count".length + 2 +
       "document_id".length + 1024 +
-      "input_hash".length + 64;
+      "input_hash".length + 64 +
+      // and who recorded it: a holder of at most 256 characters, 4 UTF-8 bytes each at most.
+      "recorded_by".length + 256 * 4;
     await expectRejection(
       repo.completeFlashcardSet(KEY, { ...RESULTS, flashcards }, "attempt-1"),
       ItemTooLargeError,

@@ -5,6 +5,7 @@
  */
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { documentStore } from "../../lambda-src/data/document-store";
 import { createDocumentClient } from "../../lambda-src/data/dynamodb-client";
 import { createEvaluationsRepository, type EvaluationsRepository } from "../../lambda-src/data/evaluations-repository";
 import { createFlashcardSetsRepository, type FlashcardSetsRepository } from "../../lambda-src/data/flashcard-sets-repository";
@@ -155,7 +156,7 @@ describe("a history page returns whole records", () => {
       { evaluation_id: "eval-i1", user_id: USER, evaluation_type: "writing", status: "completed", created_at: 1733644801 },
       { evaluation_id: "eval-gone", user_id: USER, evaluation_type: "writing", status: "completed", created_at: 1733644800 },
     ];
-    const items = await withFullItems(client, db().evaluationsTable, EVALUATIONS_TABLE, entries, log);
+    const items = await withFullItems(documentStore(client), db().evaluationsTable, EVALUATIONS_TABLE, entries, log);
     expect(items.map((i) => i.evaluation_id)).toEqual(["eval-i1"]);
     expect(items[0]).toMatchObject({ feedback: FEEDBACK, model_used: WRITING.model_used });
     expect(skipped).toEqual([
@@ -166,7 +167,7 @@ describe("a history page returns whole records", () => {
   test("with an ALL index the entries are whole already: nothing is read by key", async () => {
     const allIndex = { ...EVALUATIONS_TABLE, historyIndex: { ...EVALUATIONS_TABLE.historyIndex, projection: "ALL" as const, nonKeyAttributes: [] } };
     const entries = [{ evaluation_id: "eval-i1", user_id: USER, status: "completed", created_at: 1733644801 }];
-    expect(await withFullItems(client, db().evaluationsTable, allIndex, entries, log)).toEqual(entries);
+    expect(await withFullItems(documentStore(client), db().evaluationsTable, allIndex, entries, log)).toEqual(entries);
     expect(operations()).toEqual([]);
   });
 });

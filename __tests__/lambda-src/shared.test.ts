@@ -1,16 +1,19 @@
 import { PutItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { evaluationsRepositoryFromEnvironment, flashcardSetsRepositoryFromEnvironment } from "../../lambda-src/data";
 import { CLIENT_DEFAULTS, createDocumentClient, getDocumentClient } from "../../lambda-src/data/dynamodb-client";
-import { bandFromNumber, BANDS, isBand } from "../../lambda-src/shared/bands";
+import { bandFromNumber, BANDS, isBand, overallBand, type Band } from "../../lambda-src/shared/bands";
+import { answerOverallBand, MalformedModelAnswerError } from "../../lambda-src/model/answer";
 import { loadEvaluationsTableName, loadFlashcardSetsTableName } from "../../lambda-src/shared/config";
 import { decodeEvaluation, decodeFlashcardSet } from "../../lambda-src/shared/decode";
-import { ConfigurationError, ItemTooLargeError, MalformedItemError } from "../../lambda-src/shared/errors";
+import { ConfigurationError, describeText, describeUntrusted, InvalidInputError, ItemTooLargeError, MalformedItemError, shortHash } from "../../lambda-src/shared/errors";
+import { loadTimeoutSeconds } from "../../lambda-src/shared/function-config";
+import { FLASHCARD_GENERATOR, WRITING_EVALUATOR } from "../../lambda-src/contract/function-definitions";
 import { itemSizeBytes, MAX_ITEM_SIZE_BYTES, numberSizeBytes } from "../../lambda-src/shared/item-size";
 import type { EvaluationKey, FlashcardSetKey } from "../../lambda-src/shared/models";
 import { EVALUATIONS_TABLE, FLASHCARD_SETS_TABLE } from "../../lambda-src/contract/table-definitions";
-import { ensureItemSize } from "../../lambda-src/shared/validation";
+import { ensureItemSize, ensureKey, VISIBLE_ID_RULE } from "../../lambda-src/shared/validation";
 import { inputHash } from "../../lambda-src/shared/input-hash";
-import { createRedactor, redactError } from "../../lambda-src/shared/redact";
+import { createRedactor, decodeEscapes, redactError } from "../../lambda-src/shared/redact";
 import { isWellFormedUnicode } from "../../lambda-src/shared/text";
 import { useDynalite } from "../support/dynalite";
 import { expectThrow } from "./expect-error";
@@ -33,6 +36,63 @@ describe("bands", () => {
     expect(bandFromNumber(9.5)).toBeUndefined();
     expect(bandFromNumber(6.55)).toBeUndefined();
     expect(bandFromNumber(Number.NaN)).toBeUndefined();
+  });
+});
+
+describe("the IELTS overall band", () => {
+  /** The rule as ielts.org words it, on the mean's fraction (the mean of four half bands ends in .0, .125, ... .875). */
+  function byTheRuleText(criteria: readonly Band[]): string {
+    const mean = criteria.reduce((sum, band) => sum + Number(band), 0) / 4;
+    const whole = Math.floor(mean);
+    const fraction = mean - whole;
+    // Nearest half band; .25 up to the next half band, .75 up to the next whole band.
+    const rounded = fraction < 0.25 ? whole : fraction < 0.75 ? whole + 0.5 : whole + 1;
+    return rounded.toFixed(1);
+  }
+
+  test.each<[readonly Band[], Band, string]>([
+    [["7.0", "7.0", "7.0", "7.0"], "7.0", "7.0"],
+    [["6.5", "6.0", "6.0", "6.0"], "6.0", "6.125"],
+    [["6.5", "6.5", "6.0", "6.0"], "6.5", "6.25: up to the next half band"],
+    [["6.5", "6.5", "6.5", "6.0"], "6.5", "6.375"],
+    [["7.0", "6.5", "6.5", "6.5"], "6.5", "6.625"],
+    [["7.0", "7.0", "6.5", "6.5"], "7.0", "6.75: up to the next whole band"],
+    [["7.0", "7.0", "7.0", "6.5"], "7.0", "6.875"],
+    [["0.0", "0.0", "0.0", "0.5"], "0.0", "0.125"],
+    [["9.0", "9.0", "9.0", "8.0"], "9.0", "8.75"],
+    [["1.0", "1.0", "1.0", "1.0"], "1.0", "1.0"],
+  ])("%j gives %s (mean %s)", (criteria, expected) => {
+    expect(overallBand(criteria)).toBe(expected);
+  });
+
+  test("every one of the 19^4 combinations follows the rule's text", () => {
+    let checked = 0;
+    for (const a of BANDS) for (const b of BANDS) for (const c of BANDS) for (const d of BANDS) {
+      const criteria = [a, b, c, d] as const;
+      if (overallBand(criteria) !== byTheRuleText(criteria)) throw new Error(`${criteria.join(", ")}: ${overallBand(criteria)}, the rule says ${byTheRuleText(criteria)}`);
+      checked++;
+    }
+    expect(checked).toBe(19 ** 4);
+  });
+
+  const criteria = ["task_achievement_band", "coherence_band", "lexical_band", "grammar_band"];
+  const answerWith = (bands: string[], overall: unknown) => Object.fromEntries([...criteria.map((field, i) => [field, bands[i]]), ["overall_band", overall]]);
+
+  test("a model's overall band within half a band of the rule's is replaced by the rule's; the model's is reported", () => {
+    expect(answerOverallBand(answerWith(["7.0", "7.0", "6.5", "6.5"], "6.5"), criteria)).toEqual({ band: "7.0", modelBand: "6.5" });
+    expect(answerOverallBand(answerWith(["7.0", "7.0", "6.5", "6.5"], 7), criteria)).toEqual({ band: "7.0", modelBand: "7.0" });
+    expect(answerOverallBand(answerWith(["7.0", "7.0", "6.5", "6.5"], "7.5"), criteria)).toEqual({ band: "7.0", modelBand: "7.5" });
+  });
+
+  test("further off, the answer contradicts itself and is refused", () => {
+    expect(() => answerOverallBand(answerWith(["1.0", "1.0", "1.0", "1.0"], "9.0"), criteria)).toThrow(
+      new MalformedModelAnswerError(
+        "overall_band",
+        "must be the mean of the four criteria rounded to the nearest half band as IELTS rounds it (1.0 from 1.0, 1.0, 1.0, 1.0), or within half a band of it",
+        "9.0",
+      ),
+    );
+    expect(() => answerOverallBand(answerWith(["7.0", "7.0", "6.5", "6.5"], "8.0"), criteria)).toThrow(MalformedModelAnswerError);
   });
 });
 
@@ -183,6 +243,45 @@ describe("redaction", () => {
     expect(redact(`${KEY}${KEY}`)).toBe("[redacted][redacted]");
   });
 
+  test("over decoded strings: \\u escapes (one character or all), percent-encoding of every byte, any letter case", () => {
+    const redact = createRedactor([KEY]);
+    expect(redact(`key \\u0041${KEY.slice(1)} refused`)).toBe("key [redacted] refused");
+    expect(redact([...KEY].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""))).toBe("[redacted]");
+    expect(redact([...KEY].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join(""))).toBe("[redacted]");
+    expect(redact(`<p>key=${KEY.toLowerCase()}</p>`)).toBe("<p>key=[redacted]</p>");
+    expect(redact(KEY.toUpperCase())).toBe("[redacted]");
+  });
+
+  test("base64 runs that hold the key, in either alphabet and at any alignment inside a longer run", () => {
+    const redact = createRedactor([KEY]);
+    for (const prefix of ["", "x", "xy", "token:"]) {
+      const standard = Buffer.from(`${prefix}${KEY} and more`).toString("base64");
+      const urlSafe = Buffer.from(`${prefix}${KEY} and more`).toString("base64url");
+      expect(redact(`header ${standard} end`)).toBe("header [redacted] end");
+      expect(redact(`header ${urlSafe} end`)).toBe("header [redacted] end");
+      expect(redact(`glued${standard}`)).toBe("[redacted]");
+    }
+    // A base64 run without the key stays.
+    const harmless = Buffer.from("nothing to see in this one").toString("base64");
+    expect(redact(`x ${harmless}`)).toBe(`x ${harmless}`);
+  });
+
+  test("a text without the key comes back unchanged, its escapes kept", () => {
+    const redact = createRedactor([KEY]);
+    expect(redact('got "user\\u200b456" and 100%25')).toBe('got "user\\u200b456" and 100%25');
+    expect(decodeEscapes('\\u0041%42')).toBe("AB");
+  });
+
+  test("finds a key split over strings: a piece of 10 characters or more", () => {
+    const key = "AIzaSy-zip-test-key-0123456789abcdef";
+    const redact = createRedactor([key]);
+    expect(redact.finds(`part ${key.slice(0, 10)}`)).toBe(true);
+    expect(redact.finds(`part ${key.slice(5, 15).toUpperCase()}`)).toBe(true);
+    expect(redact.finds(`part ${key.slice(0, 9)}`)).toBe(false);
+    expect(redact.finds("a perfectly ordinary sentence")).toBe(false);
+    expect(createRedactor().finds(key)).toBe(false);
+  });
+
   test("an error's message, stack and cause chain", () => {
     const redact = createRedactor([KEY]);
     const error = new Error(`outer ${KEY}`, { cause: new Error(`inner ${KEY}`) });
@@ -199,6 +298,30 @@ describe("ids", () => {
     expect(isWellFormedUnicode("\uDC00victim")).toBe(false);
     expect(isWellFormedUnicode("user-\u{1F600}")).toBe(true);
     expect(isWellFormedUnicode("Nguyễn")).toBe(true);
+  });
+
+  test("keys with invisible or bidirectional characters are refused on the write side, named and escaped", () => {
+    for (const [userId, shown] of [
+      ["user\u200b-456", "user\\u200b-456"],
+      ["user-\u202e654", "user-\\u202e654"],
+      ["\ufeffuser-456", "\\ufeffuser-456"],
+      ["user\u3164456", "user\\u3164456"],
+    ]) {
+      expectThrow(() => ensureKey(EVALUATIONS_TABLE, { evaluation_id: "eval-1", user_id: userId }), InvalidInputError, `\`user_id\` ${VISIBLE_ID_RULE}; got "${shown}"`);
+    }
+    expect(ensureKey(EVALUATIONS_TABLE, { evaluation_id: "eval-1", user_id: "Nguyễn-\u{1F600}" })).toEqual({ evaluation_id: "eval-1", user_id: "Nguyễn-\u{1F600}" });
+  });
+
+  test("user text is described by its length and a short hash; short tokens and numbers are quoted", () => {
+    expect(shortHash("abc")).toBe("ba7816bf8f01");
+    expect(describeText("My phone is +44 20 7946 0958")).toBe("a string of 28 characters (sha256 " + shortHash("My phone is +44 20 7946 0958") + "…)");
+    expect(describeUntrusted("9.7")).toBe('"9.7"');
+    expect(describeUntrusted("seven")).toBe('"seven"');
+    expect(describeUntrusted(10)).toBe("10");
+    expect(describeUntrusted(undefined)).toBe("undefined");
+    expect(describeUntrusted("+44 20 7946 0958")).toBe(describeText("+44 20 7946 0958"));
+    expect(describeUntrusted(["a"])).toBe("an array of 1 item");
+    expect(describeUntrusted({ a: 1, b: 2 })).toBe("an object with 2 fields");
   });
 
   test("the input hash is stable whatever the fields' order, and differs with the kind or any field", () => {
@@ -264,6 +387,18 @@ describe("configuration", () => {
     expect(handler.constructor.name).toBe("NodeHttpHandler");
     expect(await handler.configProvider).toMatchObject({ connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true });
     client.destroy();
+  });
+
+  test("FUNCTION_TIMEOUT_SECONDS: the deployed timeout; the definition's default when unset; refused when not 1-900 whole seconds", () => {
+    expect(loadTimeoutSeconds(WRITING_EVALUATOR, {})).toBe(120);
+    expect(loadTimeoutSeconds(FLASHCARD_GENERATOR, { FUNCTION_TIMEOUT_SECONDS: "600" })).toBe(600);
+    for (const value of ["0", "901", "12.5", "abc"]) {
+      expectThrow(
+        () => loadTimeoutSeconds(WRITING_EVALUATOR, { FUNCTION_TIMEOUT_SECONDS: value }),
+        ConfigurationError,
+        `environment variable \`FUNCTION_TIMEOUT_SECONDS\` must be the function's timeout in whole seconds, 1 to 900; got ${JSON.stringify(value)}`,
+      );
+    }
   });
 
   test("one client per container: getDocumentClient returns the same instance", () => {

@@ -72,12 +72,21 @@ describe.each(CASES)("functions of %s", (_title, { name: env, settings, expected
   });
 
   test("the flashcard generator gets DYNAMODB_FLASHCARD_SETS = its stack's flashcard table", () => {
-    expect(resourceNamed(json, "aws_lambda_function", functions.flashcards).environment.variables).toEqual({
+    const flashcards = resourceNamed(json, "aws_lambda_function", functions.flashcards);
+    expect(flashcards.environment.variables).toEqual({
       DYNAMODB_FLASHCARD_SETS: flashcardTable,
       MODEL_ID: expected.modelId,
       MODEL_API_KEY_PARAMETER: expected.modelApiKeyParameter,
       UPLOADS_BUCKET: expected.uploadsBucket,
+      FUNCTION_TIMEOUT_SECONDS: String(flashcards.timeout),
     });
+  });
+
+  test("each function's FUNCTION_TIMEOUT_SECONDS is its own timeout (the leases' bound)", () => {
+    for (const name of [functions.writing, functions.speaking, functions.flashcards]) {
+      const fn = resourceNamed(json, "aws_lambda_function", name);
+      expect(fn.environment.variables.FUNCTION_TIMEOUT_SECONDS).toBe(String(fn.timeout));
+    }
   });
 
   test("only the flashcard generator has a layer: unpdf (PDF.js), kept out of its zip", () => {

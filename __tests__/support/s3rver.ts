@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { S3_CLIENT_DEFAULTS } from "../../lambda-src/shared/s3-object";
+import { S3_CLIENT_DEFAULTS } from "../../lambda-src/shared/s3-client";
 import { useRecordingProxy, type ProxiedRequest } from "./recording-proxy";
 
 // s3rver ships no types.

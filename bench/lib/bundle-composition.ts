@@ -1,10 +1,11 @@
 /**
- * What a Lambda bundle is made of: the same esbuild build as constructs/lambda-bundle.ts (options
- * copied from there; keep them in step), with its metafile grouped by package: bytes each package
- * contributes to index.js.
+ * What a Lambda bundle is made of: the same esbuild builds as constructs/lambda-bundle.ts (options
+ * copied from there; keep them in step): index.js, and sdk.js with the SDK modules it loads on first
+ * use, their metafiles grouped by package: bytes each package contributes to the two files.
  */
-import { buildSync } from "esbuild";
+import { buildSync, type BuildOptions, type Metafile } from "esbuild";
 import { join } from "path";
+import type * as LambdaBundleModule from "../../constructs/lambda-bundle";
 
 export interface PackageShare {
   readonly name: string;
@@ -23,8 +24,11 @@ export function bundleComposition(
   entry: string,
   options: { external?: readonly string[]; environmentCredentialsOnly?: boolean } = {},
 ): PackageShare[] {
-  const result = buildSync({
-    entryPoints: [join(projectRoot, "lambda-src", entry)],
+  // Required here, not imported: the bench's bundles step loads constructs/lambda-bundle.ts itself,
+  // first, with its build cache off (bench/steps/bundles.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SDK_FILE, SDK_MODULES } = require("../../constructs/lambda-bundle") as typeof LambdaBundleModule;
+  const common: BuildOptions = {
     absWorkingDir: projectRoot,
     bundle: true,
     platform: "node",
@@ -39,16 +43,34 @@ export function bundleComposition(
         ? { "@aws-sdk/credential-provider-node": "./lambda-src/shared/lambda-credentials.ts" }
         : {},
     legalComments: "none",
-    outfile: "index.js",
     write: false,
     metafile: true,
     logLevel: "silent",
+  };
+  const result = buildSync({
+    ...common,
+    entryPoints: [join(projectRoot, "lambda-src", entry)],
+    outfile: "index.js",
+    define: { BANDUP_SDK_FILE: JSON.stringify(`./${SDK_FILE}`) },
   });
-  const output = Object.values(result.metafile!.outputs).find((o) => o.entryPoint !== undefined)!;
+  const metafiles: Metafile[] = [result.metafile!];
+  const loaded = Object.keys(result.metafile!.inputs);
+  const sdkModules = Object.entries(SDK_MODULES).filter(([, loader]) => loaded.includes(loader)).map(([module]) => module);
+  if (sdkModules.length > 0) {
+    const sdk = buildSync({
+      ...common,
+      stdin: { contents: sdkModules.map((module) => `export * from "./${module}";`).join("\n"), resolveDir: projectRoot, sourcefile: "sdk-modules.ts", loader: "ts" },
+      outfile: SDK_FILE,
+    });
+    metafiles.push(sdk.metafile!);
+  }
   const shares = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const name = packageOf(input);
-    shares.set(name, (shares.get(name) ?? 0) + bytesInOutput);
+  for (const output of metafiles.flatMap((metafile) => Object.values(metafile.outputs))) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (input === "<stdin>") continue;
+      const name = packageOf(input);
+      shares.set(name, (shares.get(name) ?? 0) + bytesInOutput);
+    }
   }
   return [...shares.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

@@ -16,6 +16,11 @@ export const FUNCTION_ENVIRONMENT = {
   modelApiKeyParameter: "MODEL_API_KEY_PARAMETER",
   /** Bucket of the uploads (audio for the Speaking Evaluator, PDFs for the Flashcard Generator). */
   uploadsBucket: "UPLOADS_BUCKET",
+  /**
+   * The function's timeout in whole seconds, as deployed: the longest lease an attempt takes (Lambda
+   * tells a handler its remaining time, never its timeout).
+   */
+  timeoutSeconds: "FUNCTION_TIMEOUT_SECONDS",
 } as const;
 
 export interface FunctionDefinition {

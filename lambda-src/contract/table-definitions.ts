@@ -10,8 +10,9 @@
 /**
  * Attributes the job lifecycle keeps on a record beside the design's (lambda-src/data/job-records.ts):
  * the hash of the job's input, checked when an id is used again, and, while the job is `processing`,
- * which attempt holds it and until when. Readers never return them; the history index projects the
- * lease (readers tell a passed one from a running job).
+ * which attempt holds it and until when; once it is finished, which attempt recorded its outcome.
+ * Readers never return them; the history index projects the lease (readers tell a passed one from a
+ * running job).
  */
 export const LIFECYCLE_ATTRIBUTES = {
   /** String: SHA-256 (hex) of the job's input (lambda-src/shared/input-hash.ts). */
@@ -20,6 +21,12 @@ export const LIFECYCLE_ATTRIBUTES = {
   leaseHolder: "lease_holder",
   /** Number: Unix time in ms at which that attempt's invocation ends; removed with the holder. */
   leaseExpiresAtMs: "lease_expires_at_ms",
+  /**
+   * String: the attempt (its `lease_holder` then) that recorded the outcome of a finished job. An
+   * attempt whose outcome write was applied but whose answer was lost reads it back and knows the
+   * outcome is its own.
+   */
+  recordedBy: "recorded_by",
 } as const;
 
 /** DynamoDB scalar attribute types used by keys. */

@@ -15,10 +15,15 @@
  *   handler always gets the error back in time to record the job as failed.
  *
  * The options object form of `requestHandler` makes the SDK build its NodeHttpHandler itself, so
- * this module needs no import beyond the two DynamoDB packages (bundle-friendly).
+ * this module needs no import beyond the two DynamoDB packages (bundle-friendly). The handlers load
+ * it on their first DynamoDB request (document-store.ts), not at cold start.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, type TranslateConfig } from "@aws-sdk/lib-dynamodb";
+
+// The commands document-store.ts sends, re-exported here: it loads this module with a dynamic
+// import(), whose every export a bundler keeps; naming the four keeps the SDK's other commands out.
+export { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 
 /** The deliberate defaults described above; tests override endpoint, region and credentials. */
 export const CLIENT_DEFAULTS = {

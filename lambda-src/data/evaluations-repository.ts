@@ -44,7 +44,7 @@ import {
   ensureKey,
 } from "../shared/validation";
 import { describeKey, storedErrorMessage, unixSeconds } from "./conditional";
-import { getDocumentClient } from "./dynamodb-client";
+import { containerDocumentClient, documentStore } from "./document-store";
 import {
   claimAttributes,
   ensureClaim,
@@ -56,6 +56,7 @@ import {
   type RepositoryOptions,
   type StartResult,
   type TransitionGuard,
+  type WriteOptions,
 } from "./job-records";
 import { decodeHistoryItems, pageSize, queryHistoryPage, withFullItems, type Page, type PageOptions } from "./pagination";
 
@@ -82,11 +83,17 @@ export interface EvaluationsRepository {
    */
   startEvaluation(input: StartEvaluationInput, claim: Claim): Promise<StartResult<Evaluation>>;
   /** `processing` -> `completed` for a writing evaluation held by `holder`; returns the stored record. */
-  completeWritingEvaluation(key: EvaluationKey, results: WritingResults, holder: string): Promise<CompletedWritingEvaluation>;
+  completeWritingEvaluation(key: EvaluationKey, results: WritingResults, holder: string, options?: WriteOptions): Promise<CompletedWritingEvaluation>;
   /** `processing` -> `completed` for a speaking evaluation held by `holder`; returns the stored record. */
-  completeSpeakingEvaluation(key: EvaluationKey, results: SpeakingResults, holder: string): Promise<CompletedSpeakingEvaluation>;
+  completeSpeakingEvaluation(key: EvaluationKey, results: SpeakingResults, holder: string, options?: WriteOptions): Promise<CompletedSpeakingEvaluation>;
   /** `processing` -> `failed` for an evaluation held by `holder`, storing `message` in `error_message` (cut to 4000 characters). */
-  failEvaluation(key: EvaluationKey, message: string, holder: string): Promise<FailedEvaluation>;
+  failEvaluation(key: EvaluationKey, message: string, holder: string, options?: WriteOptions): Promise<FailedEvaluation>;
+  /**
+   * Ends the lease of `holder` now, while it holds the evaluation's `processing` record (an attempt
+   * that cannot record its outcome): the next delivery takes the job over at once. False when
+   * `holder` does not hold it; nothing is written then.
+   */
+  releaseEvaluation(key: EvaluationKey, holder: string, options?: WriteOptions): Promise<boolean>;
   /** One record by key (strongly consistent), or undefined; `processing` past its lease reads as `failed`. */
   getEvaluation(key: EvaluationKey): Promise<Evaluation | undefined>;
   /**
@@ -137,13 +144,14 @@ function speakingAttributes(results: unknown): Record<string, unknown> {
 
 /** Builds the evaluations repository on an explicit client and table (tests, or custom wiring). */
 export function createEvaluationsRepository(options: EvaluationsRepositoryOptions): EvaluationsRepository {
-  const { client, tableName } = options;
+  const { tableName } = options;
+  const store = documentStore(options.client);
   const now = options.now ?? unixSeconds;
   const clockMs = options.clockMs ?? Date.now;
   const skipLog = options.log;
 
   const records = jobRecords({
-    client,
+    store,
     tableName,
     definition: EVALUATIONS_TABLE,
     kind: "evaluation",
@@ -188,27 +196,31 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
       return records.start(key, item, checked);
     },
 
-    async completeWritingEvaluation(key, results, holder) {
+    async completeWritingEvaluation(key, results, holder, writeOptions) {
       const k = keyItem(key);
       const attributes = writingAttributes(results);
       ensureHolder(holder);
       ensureCompletedSize(k, "writing", attributes);
-      return (await records.transition(k, "completed", attributes, holder, typeGuard(k, "writing"))) as CompletedWritingEvaluation;
+      return (await records.transition(k, "completed", attributes, holder, typeGuard(k, "writing"), writeOptions)) as CompletedWritingEvaluation;
     },
 
-    async completeSpeakingEvaluation(key, results, holder) {
+    async completeSpeakingEvaluation(key, results, holder, writeOptions) {
       const k = keyItem(key);
       const attributes = speakingAttributes(results);
       ensureHolder(holder);
       ensureCompletedSize(k, "speaking", attributes);
-      return (await records.transition(k, "completed", attributes, holder, typeGuard(k, "speaking"))) as CompletedSpeakingEvaluation;
+      return (await records.transition(k, "completed", attributes, holder, typeGuard(k, "speaking"), writeOptions)) as CompletedSpeakingEvaluation;
     },
 
-    async failEvaluation(key, message, holder) {
+    async failEvaluation(key, message, holder, writeOptions) {
       const k = keyItem(key);
       ensure("error_message", message, checkNonEmptyString(message));
       ensureHolder(holder);
-      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) }, holder)) as FailedEvaluation;
+      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) }, holder, undefined, writeOptions)) as FailedEvaluation;
+    },
+
+    async releaseEvaluation(key, holder, writeOptions) {
+      return records.release(keyItem(key), ensureHolder(holder), clockMs(), writeOptions);
     },
 
     async getEvaluation(key) {
@@ -222,7 +234,7 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
       ensureOnly(options, ["limit", "nextToken", "evaluationType"], "history options");
       const limit = pageSize(options.limit);
       const type = options.evaluationType === undefined ? undefined : ensureEvaluationType("evaluationType", options.evaluationType);
-      const page = await queryHistoryPage(client, tableName, EVALUATIONS_TABLE, userId, {
+      const page = await queryHistoryPage(store, tableName, EVALUATIONS_TABLE, userId, {
         limit,
         nextToken: historyOptions.nextToken,
         filter:
@@ -230,16 +242,17 @@ export function createEvaluationsRepository(options: EvaluationsRepositoryOption
             ? undefined
             : { expression: "#evaluation_type = :evaluation_type", names: { "#evaluation_type": "evaluation_type" }, values: { ":evaluation_type": type } },
       });
-      const items = await withFullItems(client, tableName, EVALUATIONS_TABLE, page.items, skipLog);
+      const items = await withFullItems(store, tableName, EVALUATIONS_TABLE, page.items, skipLog);
       return { ...page, items: decodeHistoryItems(items, decodeEvaluation, EVALUATIONS_TABLE, clockMs(), skipLog) };
     },
   };
 }
 
 /**
- * The repository a handler uses: the container's shared client and the table named by
+ * The repository a handler uses: the container's shared client (its SDK loaded on the first
+ * request) and the table named by
  * `DYNAMODB_EVALUATIONS`. Call it at module scope so a missing variable fails the cold start.
  */
 export function evaluationsRepositoryFromEnvironment(env: Environment = process.env): EvaluationsRepository {
-  return createEvaluationsRepository({ client: getDocumentClient(), tableName: loadEvaluationsTableName(env) });
+  return createEvaluationsRepository({ client: containerDocumentClient, tableName: loadEvaluationsTableName(env) });
 }

@@ -30,7 +30,7 @@ import {
   ensureKey,
 } from "../shared/validation";
 import { storedErrorMessage, unixSeconds } from "./conditional";
-import { getDocumentClient } from "./dynamodb-client";
+import { containerDocumentClient, documentStore } from "./document-store";
 import {
   claimAttributes,
   ensureClaim,
@@ -41,6 +41,7 @@ import {
   type Claim,
   type RepositoryOptions,
   type StartResult,
+  type WriteOptions,
 } from "./job-records";
 import { decodeHistoryItems, pageSize, queryHistoryPage, withFullItems, type Page, type PageOptions } from "./pagination";
 
@@ -64,9 +65,15 @@ export interface FlashcardSetsRepository {
    */
   startFlashcardSet(input: StartFlashcardSetInput, claim: Claim): Promise<StartResult<FlashcardSet>>;
   /** `processing` -> `completed` for a set held by `holder`; stores the cards as JSON and `total_cards` as their count. */
-  completeFlashcardSet(key: FlashcardSetKey, results: FlashcardSetResults, holder: string): Promise<CompletedFlashcardSet>;
+  completeFlashcardSet(key: FlashcardSetKey, results: FlashcardSetResults, holder: string, options?: WriteOptions): Promise<CompletedFlashcardSet>;
   /** `processing` -> `failed` for a set held by `holder`, storing `message` in `error_message` (cut to 4000 characters). */
-  failFlashcardSet(key: FlashcardSetKey, message: string, holder: string): Promise<FailedFlashcardSet>;
+  failFlashcardSet(key: FlashcardSetKey, message: string, holder: string, options?: WriteOptions): Promise<FailedFlashcardSet>;
+  /**
+   * Ends the lease of `holder` now, while it holds the set's `processing` record (an attempt that
+   * cannot record its outcome): the next delivery takes the job over at once. False when `holder`
+   * does not hold it; nothing is written then.
+   */
+  releaseFlashcardSet(key: FlashcardSetKey, holder: string, options?: WriteOptions): Promise<boolean>;
   /** One record by key (strongly consistent), or undefined; `processing` past its lease reads as `failed`. */
   getFlashcardSet(key: FlashcardSetKey): Promise<FlashcardSet | undefined>;
   /**
@@ -85,13 +92,14 @@ const keyItem = (key: unknown): Record<string, string> => ensureKey(FLASHCARD_SE
 
 /** Builds the flashcard sets repository on an explicit client and table (tests, or custom wiring). */
 export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOptions): FlashcardSetsRepository {
-  const { client, tableName } = options;
+  const { tableName } = options;
+  const store = documentStore(options.client);
   const now = options.now ?? unixSeconds;
   const clockMs = options.clockMs ?? Date.now;
   const skipLog = options.log;
 
   const records = jobRecords({
-    client,
+    store,
     tableName,
     definition: FLASHCARD_SETS_TABLE,
     kind: "flashcard set",
@@ -113,7 +121,7 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
       return records.start(key, item, checked);
     },
 
-    async completeFlashcardSet(key, results, holder) {
+    async completeFlashcardSet(key, results, holder, writeOptions) {
       const k = keyItem(key);
       const input = ensureObject("results", results);
       ensureOnly(input, ["flashcards", "page_count", "chunk_count"], "flashcard set results");
@@ -133,14 +141,18 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
         { ...k, status: "completed", created_at: MAX_UNIX_SECONDS, ...attributes },
         "document_id".length + DOCUMENT_ID_MAX_BYTES + KEPT_LIFECYCLE_BYTES,
       );
-      return (await records.transition(k, "completed", attributes, holder)) as CompletedFlashcardSet;
+      return (await records.transition(k, "completed", attributes, holder, undefined, writeOptions)) as CompletedFlashcardSet;
     },
 
-    async failFlashcardSet(key, message, holder) {
+    async failFlashcardSet(key, message, holder, writeOptions) {
       const k = keyItem(key);
       ensure("error_message", message, checkNonEmptyString(message));
       ensureHolder(holder);
-      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) }, holder)) as FailedFlashcardSet;
+      return (await records.transition(k, "failed", { error_message: storedErrorMessage(message) }, holder, undefined, writeOptions)) as FailedFlashcardSet;
+    },
+
+    async releaseFlashcardSet(key, holder, writeOptions) {
+      return records.release(keyItem(key), ensureHolder(holder), clockMs(), writeOptions);
     },
 
     async getFlashcardSet(key) {
@@ -152,12 +164,12 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
       ensure("user_id", userId, checkId(userId, SORT_KEY_MAX_BYTES));
       const options = ensureObject("options", pageOptions);
       ensureOnly(options, ["limit", "nextToken"], "page options");
-      const page = await queryHistoryPage(client, tableName, FLASHCARD_SETS_TABLE, userId, {
+      const page = await queryHistoryPage(store, tableName, FLASHCARD_SETS_TABLE, userId, {
         limit: pageSize(options.limit),
         nextToken: pageOptions.nextToken,
         filter: { expression: "#status = :completed", names: { "#status": "status" }, values: { ":completed": "completed" } },
       });
-      const items = await withFullItems(client, tableName, FLASHCARD_SETS_TABLE, page.items, skipLog);
+      const items = await withFullItems(store, tableName, FLASHCARD_SETS_TABLE, page.items, skipLog);
       return {
         ...page,
         items: decodeHistoryItems(items, decodeFlashcardSet, FLASHCARD_SETS_TABLE, clockMs(), skipLog) as CompletedFlashcardSet[],
@@ -171,5 +183,5 @@ export function createFlashcardSetsRepository(options: FlashcardSetsRepositoryOp
  * `DYNAMODB_FLASHCARD_SETS`. Call it at module scope so a missing variable fails the cold start.
  */
 export function flashcardSetsRepositoryFromEnvironment(env: Environment = process.env): FlashcardSetsRepository {
-  return createFlashcardSetsRepository({ client: getDocumentClient(), tableName: loadFlashcardSetsTableName(env) });
+  return createFlashcardSetsRepository({ client: containerDocumentClient, tableName: loadFlashcardSetsTableName(env) });
 }

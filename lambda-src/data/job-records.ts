@@ -11,13 +11,19 @@
  *   whose lease passed is taken over by a conditional write (the attempt died or timed out);
  * - `transition` records the outcome only while the caller still holds the lease, and never on a
  *   finished record: `completed` is never overwritten, and an attempt that lost its lease is refused;
+ *   the finished record keeps who recorded it (`recorded_by`);
+ * - a write whose answer was lost (the SDK retries it, and the retry meets the record the first one
+ *   wrote: ConditionalCheckFailed) is recognised by the attempt's id in the record: a start or
+ *   takeover finds its own claim (`lease_holder`), an outcome its own `recorded_by`, and goes on;
+ * - `release` ends the lease of an attempt that cannot record its outcome (only while it holds it),
+ *   so the next delivery takes the job over at once instead of after the invocation's end;
  * - readers see a `processing` record whose lease passed as `failed` ("timed out"), so no reader ever
  *   sees `processing` after its lease.
  *
  * Every write is a conditional PutItem (create only) or an UpdateItem that sets only what changes,
  * so attributes this code does not know (a `ttl`, one added by hand) are kept.
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DocumentClientSource, DocumentStore } from "./document-store";
 import { DataLayerError, LeaseLostError, RecordNotFoundError, StatusTransitionError, type RecordKind } from "../shared/errors";
 import { INPUT_HASH_PATTERN } from "../shared/input-hash";
 import { LIFECYCLE_ATTRIBUTES } from "../contract/table-definitions";
@@ -25,7 +31,18 @@ import type { TableDefinition } from "../contract/table-definitions";
 import { checkNonEmptyString, checkNonNegativeInteger, ensure, ensureObject, ensureOnly } from "../shared/validation";
 import { describeKey, isConditionalCheckFailed } from "./conditional";
 
-const { inputHash: INPUT_HASH, leaseHolder: LEASE_HOLDER, leaseExpiresAtMs: LEASE_EXPIRES } = LIFECYCLE_ATTRIBUTES;
+const { inputHash: INPUT_HASH, leaseHolder: LEASE_HOLDER, leaseExpiresAtMs: LEASE_EXPIRES, recordedBy: RECORDED_BY } = LIFECYCLE_ATTRIBUTES;
+
+/**
+ * Per-request options of a write (the SDK's handler options): an abort signal that ends it, retries
+ * included, at a deadline, and a request timeout shorter than the client's for that write.
+ */
+export interface WriteOptions {
+  readonly abortSignal?: AbortSignal;
+  readonly requestTimeout?: number;
+  /** Called when the write turns out to have been applied by an earlier try whose answer was lost. */
+  readonly onOwnWriteFound?: () => void;
+}
 
 /**
  * Lease of a `processing` record written before leases existed: 900 s after `created_at`, the
@@ -45,7 +62,7 @@ export interface Claim {
   readonly inputHash: string;
 }
 
-/** Longest `lease_holder` accepted. */
+/** Longest `lease_holder` accepted, in characters. */
 const MAX_HOLDER_LENGTH = 256;
 
 /** Requires a lease holder: a non-empty string of at most 256 characters. */
@@ -72,27 +89,32 @@ export function claimAttributes(claim: Claim): Record<string, string | number> {
   return { [INPUT_HASH]: claim.inputHash, [LEASE_HOLDER]: claim.holder, [LEASE_EXPIRES]: claim.leaseExpiresAtMs };
 }
 
-/** Bytes of the lifecycle attribute a finished record keeps (`input_hash`), for item-size checks. */
-export const KEPT_LIFECYCLE_BYTES = INPUT_HASH.length + 64;
+/**
+ * Bytes of the lifecycle attributes a finished record keeps, for item-size checks: `input_hash` (64
+ * hex digits) and `recorded_by` (a holder: at most `MAX_HOLDER_LENGTH` characters, 4 UTF-8 bytes each).
+ */
+export const KEPT_LIFECYCLE_BYTES = INPUT_HASH.length + 64 + RECORDED_BY.length + MAX_HOLDER_LENGTH * 4;
 
 /**
  * Result of a start:
  * - `started`: this attempt holds the lease and does the work (a new record, or one taken over from
- *   an attempt whose lease passed: `tookOverFrom` names it);
+ *   an attempt whose lease passed: `tookOverFrom` names it). `ownWriteFound` says which of this
+ *   attempt's writes was applied though its answer was lost (the record holds this attempt's claim);
  * - `finished`: the job is `completed` or `failed`; `record` is the stored outcome, left untouched;
  * - `in-progress`: another attempt holds a lease that has not passed; nothing was written;
  * - `other-input`: the key exists with other input (another `input_hash`, type or document); nothing
  *   was written. `stored` is the item as stored, so the caller can say what differs.
  */
 export type StartResult<T> =
-  | { state: "started"; record: T; tookOverFrom?: string }
+  | { state: "started"; record: T; tookOverFrom?: string; ownWriteFound?: "start" | "takeover" }
   | { state: "finished"; record: T }
   | { state: "in-progress"; record: T; leaseExpiresAtMs: number }
   | { state: "other-input"; record: T; stored: Readonly<Record<string, unknown>> };
 
 /** Dependencies of a repository: the client (dynalite in tests) and the table name. */
 export interface RepositoryOptions {
-  client: DynamoDBDocumentClient;
+  /** A document client, or a function that resolves to one on first use (document-store.ts). */
+  client: DocumentClientSource;
   tableName: string;
   /** Clock for the default `created_at` (Unix seconds). */
   now?: () => number;
@@ -117,7 +139,7 @@ export interface TransitionGuard {
 }
 
 export interface JobRecordsOptions<T> {
-  readonly client: DynamoDBDocumentClient;
+  readonly store: DocumentStore;
   readonly tableName: string;
   readonly definition: TableDefinition;
   /** What a record is called in messages and errors. */
@@ -163,27 +185,26 @@ const START_ROUNDS = 3;
 
 /** The lifecycle operations on one table. Keys and items are validated by the caller. */
 export function jobRecords<T>(options: JobRecordsOptions<T>) {
-  const { client, tableName, kind, decode, identity } = options;
+  const { store, tableName, kind, decode, identity } = options;
   const partitionKey = options.definition.partitionKey.name;
 
-  async function read(key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  async function read(key: Record<string, string>, options: WriteOptions = {}): Promise<Record<string, unknown> | undefined> {
     // Strongly consistent: callers read their own writes (a start that lost a race, a diagnosis).
-    const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    const { onOwnWriteFound: _ignored, ...sendOptions } = options;
+    const result = await store.get({ TableName: tableName, Key: key, ConsistentRead: true }, sendOptions);
     return result.Item;
   }
 
   /** Writes the new record; false when a record with that key exists. */
   async function create(item: Record<string, unknown>): Promise<boolean> {
     try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: item,
-          // Never overwrite a record, whatever its status.
-          ConditionExpression: "attribute_not_exists(#pk)",
-          ExpressionAttributeNames: { "#pk": partitionKey },
-        }),
-      );
+      await store.put({
+        TableName: tableName,
+        Item: item,
+        // Never overwrite a record, whatever its status.
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": partitionKey },
+      });
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
@@ -228,8 +249,8 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
       conditions.push(`#identity${i} = :identity${i}`);
     });
     try {
-      const result = await client.send(
-        new UpdateCommand({
+      const result = await store.update(
+        {
           TableName: tableName,
           Key: key,
           UpdateExpression: "SET #holder = :holder, #expires = :expires, #hash = :hash",
@@ -237,7 +258,7 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: "ALL_NEW",
-        }),
+        },
       );
       return decode(result.Attributes);
     } catch (error) {
@@ -252,6 +273,8 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
    */
   async function start(key: Record<string, string>, item: Record<string, unknown>, claim: Claim): Promise<StartResult<T>> {
     const claimed = { ...item, ...claimAttributes(claim) };
+    /** The holder this attempt tried to take the job over from, and whether it did. */
+    let takeover: { from: string; tried: boolean } | undefined;
     for (let round = 1; round <= START_ROUNDS; round++) {
       if (await create(claimed)) return { state: "started", record: decode(claimed) };
       const stored = await read(key);
@@ -259,14 +282,21 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
       if (stored === undefined) continue;
       const record = decode(stored);
       if (!sameInput(stored, item, claim)) return { state: "other-input", record, stored };
+      if (stored.status === "processing" && stored[LEASE_HOLDER] === claim.holder) {
+        // This attempt's own claim: its put (or takeover) was applied, its answer lost, and the
+        // SDK's retry of it refused by the record it had written.
+        return takeover?.tried
+          ? { state: "started", record, tookOverFrom: takeover.from, ownWriteFound: "takeover" }
+          : { state: "started", record, ownWriteFound: "start" };
+      }
       if (stored.status !== "processing") return { state: "finished", record };
       const leaseEnd = leaseEndOf(stored);
       if (leaseEnd > claim.nowMs) return { state: "in-progress", record, leaseExpiresAtMs: leaseEnd };
+      takeover = { from: String(stored[LEASE_HOLDER] ?? "an attempt without a lease"), tried: true };
       const taken = await takeOver(key, item, claim);
-      if (taken !== undefined) {
-        return { state: "started", record: taken, tookOverFrom: String(stored[LEASE_HOLDER] ?? "an attempt without a lease") };
-      }
-      // Another delivery took it over or finished it first: look again.
+      if (taken !== undefined) return { state: "started", record: taken, tookOverFrom: takeover.from };
+      // Another delivery took it over or finished it first, or this attempt's takeover was applied
+      // and its answer lost: look again.
     }
     throw new DataLayerError(`${kind} ${describeKey(key)} changed under every one of ${START_ROUNDS} attempts to start it`);
   }
@@ -282,10 +312,12 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
     attributes: Record<string, unknown>,
     holder: string,
     guard?: TransitionGuard,
+    options: WriteOptions = {},
   ): Promise<T> {
-    const names: Record<string, string> = { "#status": "status", "#holder": LEASE_HOLDER, "#expires": LEASE_EXPIRES };
+    const { onOwnWriteFound, ...sendOptions } = options;
+    const names: Record<string, string> = { "#status": "status", "#holder": LEASE_HOLDER, "#expires": LEASE_EXPIRES, "#recorded_by": RECORDED_BY };
     const values: Record<string, unknown> = { ":processing": "processing", ":target": target, ":holder": holder };
-    const sets = ["#status = :target"];
+    const sets = ["#status = :target", "#recorded_by = :holder"];
     for (const [name, value] of Object.entries(attributes)) {
       names[`#${name}`] = name;
       values[`:${name}`] = value;
@@ -299,8 +331,8 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
       condition += " AND #guarded = :guarded";
     }
     try {
-      const result = await client.send(
-        new UpdateCommand({
+      const result = await store.update(
+        {
           TableName: tableName,
           Key: key,
           UpdateExpression: `SET ${sets.join(", ")} REMOVE #holder, #expires`,
@@ -308,16 +340,23 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: "ALL_NEW",
-        }),
+        },
+        sendOptions,
       );
       return decode(result.Attributes);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
     const verb = target === "completed" ? "completed" : "marked failed";
-    const current = await read(key);
+    const current = await read(key, sendOptions);
     if (current === undefined) {
       throw new RecordNotFoundError(kind, key, `${kind} ${describeKey(key)} does not exist; it cannot be ${verb}`);
+    }
+    if (current.status === target && current[RECORDED_BY] === holder && Object.entries(attributes).every(([name, value]) => current[name] === value)) {
+      // This attempt's own outcome, exactly as this write sets it: the write was applied, its answer
+      // lost, and the SDK's retry of it refused by the record it had written.
+      onOwnWriteFound?.();
+      return decode(current);
     }
     if (current.status !== "processing") {
       throw new StatusTransitionError(
@@ -343,5 +382,31 @@ export function jobRecords<T>(options: JobRecordsOptions<T>) {
     throw new DataLayerError(`${kind} ${describeKey(key)} changed while it was being ${verb}; nothing was written`);
   }
 
-  return { read, start, transition };
+  /**
+   * Ends the lease of `holder` now (`lease_expires_at_ms` = `nowMs`), only while the record is
+   * `processing` and held by `holder`: the next delivery takes the job over at once. Returns false
+   * when the record is not (or no longer) held by `holder`: nothing was written.
+   */
+  async function release(key: Record<string, string>, holder: string, nowMs: number, options: WriteOptions = {}): Promise<boolean> {
+    const { onOwnWriteFound: _ignored, ...sendOptions } = options;
+    try {
+      await store.update(
+        {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: "SET #expires = :now",
+          ConditionExpression: "#status = :processing AND #holder = :holder",
+          ExpressionAttributeNames: { "#status": "status", "#holder": LEASE_HOLDER, "#expires": LEASE_EXPIRES },
+          ExpressionAttributeValues: { ":processing": "processing", ":holder": holder, ":now": nowMs },
+        },
+        sendOptions,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  return { read, start, transition, release };
 }

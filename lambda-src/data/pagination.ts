@@ -28,8 +28,7 @@
  * band, an unknown status) is left out of its page with a log line naming its key, and the page
  * keeps its `nextToken`, so the listing goes on past it.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DocumentStore } from "./document-store";
 import { InvalidInputError, MalformedItemError } from "../shared/errors";
 import type { TableDefinition } from "../contract/table-definitions";
 import { checkCreatedAt, checkId, fieldMessage, PARTITION_KEY_MAX_BYTES } from "../shared/validation";
@@ -121,7 +120,7 @@ export interface QueryFilter {
  * Items are returned raw (decoding is the caller's).
  */
 export async function queryHistoryPage(
-  client: DynamoDBDocumentClient,
+  store: DocumentStore,
   tableName: string,
   table: TableDefinition,
   userId: string,
@@ -133,21 +132,19 @@ export async function queryHistoryPage(
 
   for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
     const needed = options.limit - items.length;
-    const result = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: table.historyIndex.name,
-        KeyConditionExpression: "#user = :user",
-        ScanIndexForward: false, // newest first: descending created_at
-        // Without a filter every item read is returned, so read exactly what the page needs; with one,
-        // read a full page's worth each time so a mostly-filtered history costs few round trips.
-        Limit: options.filter ? options.limit : needed,
-        ExclusiveStartKey: startKey,
-        FilterExpression: options.filter?.expression,
-        ExpressionAttributeNames: { "#user": names.user, ...options.filter?.names },
-        ExpressionAttributeValues: { ":user": userId, ...options.filter?.values },
-      }),
-    );
+    const result = await store.query({
+      TableName: tableName,
+      IndexName: table.historyIndex.name,
+      KeyConditionExpression: "#user = :user",
+      ScanIndexForward: false, // newest first: descending created_at
+      // Without a filter every item read is returned, so read exactly what the page needs; with one,
+      // read a full page's worth each time so a mostly-filtered history costs few round trips.
+      Limit: options.filter ? options.limit : needed,
+      ExclusiveStartKey: startKey,
+      FilterExpression: options.filter?.expression,
+      ExpressionAttributeNames: { "#user": names.user, ...options.filter?.names },
+      ExpressionAttributeValues: { ":user": userId, ...options.filter?.values },
+    });
     const found = result.Items ?? [];
     if (found.length > needed) {
       // More matches than the page needs: keep `needed`, resume right after the last one kept.
@@ -190,7 +187,7 @@ function tableKeyOf(entry: Readonly<Record<string, unknown>>, table: TableDefini
  * with a log line naming its key. With an `ALL` index the entries are returned as they are.
  */
 export async function withFullItems(
-  client: DynamoDBDocumentClient,
+  store: DocumentStore,
   tableName: string,
   table: TableDefinition,
   entries: readonly Record<string, unknown>[],
@@ -203,7 +200,7 @@ export async function withFullItems(
     await Promise.all(
       pending.slice(start, start + FULL_ITEM_READS_IN_FLIGHT).map(async (i) => {
         const key = tableKeyOf(entries[i], table);
-        const result = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+        const result = await store.get({ TableName: tableName, Key: key, ConsistentRead: true });
         if (result.Item === undefined) log("warn", "skipped an item of a history page that is no longer in the table", { key });
         items[i] = result.Item;
       }),

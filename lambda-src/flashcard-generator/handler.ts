@@ -15,7 +15,6 @@
  * more than `maxChunks` chunks is refused with a clear reason rather than silently cut. Cards
  * repeated across chunks (same question, ignoring case) are kept once.
  */
-import type { S3Client } from "@aws-sdk/client-s3";
 import type { FlashcardSetsRepository } from "../data/flashcard-sets-repository";
 import { answerObject, MalformedModelAnswerError } from "../model/answer";
 import type { ModelClient, ResponseSchema } from "../model/model-client";
@@ -24,7 +23,7 @@ import { FLASHCARD_GENERATOR } from "../contract/function-definitions";
 import { inputHash } from "../shared/input-hash";
 import { consoleLogger, JobError, runJob, startAttempt, withRedaction, type LambdaContext, type Logger } from "../shared/job";
 import type { Flashcard, FlashcardSet, FlashcardSetKey, FlashcardSetResults } from "../shared/models";
-import { readS3Object } from "../shared/s3-object";
+import { readS3Object, type S3ClientSource } from "../shared/s3-object";
 import { chunkText } from "./chunks";
 import { extractPdfText, type PdfText } from "./pdf-text";
 
@@ -144,7 +143,8 @@ async function mapBounded<I, O>(items: readonly I[], concurrency: number, task: 
 export interface FlashcardGeneratorDependencies {
   flashcardSets: FlashcardSetsRepository;
   model: ModelClient;
-  s3: S3Client;
+  /** The uploads' S3 client, or a function that resolves to it on the first read. */
+  s3: S3ClientSource;
   uploadsBucket: string;
   /**
    * The PDF text extractor.
@@ -160,6 +160,11 @@ export interface FlashcardGeneratorDependencies {
    * @default Date.now
    */
   clock?: () => number;
+  /**
+   * The function's timeout in seconds: the longest lease an attempt takes.
+   * @default FLASHCARD_GENERATOR.defaultTimeoutSeconds
+   */
+  timeoutSeconds?: number;
 }
 
 export type FlashcardGeneratorHandler = (event: unknown, context?: LambdaContext) => Promise<FlashcardSet>;
@@ -172,7 +177,7 @@ export function createFlashcardGeneratorHandler(deps: FlashcardGeneratorDependen
   const redact = (text: string) => deps.model.redact?.(text) ?? text;
   return withRedaction(redact, deps.log ?? consoleLogger, async (event, context, log) => {
     const input = parseFlashcardEvent(event, context?.awsRequestId);
-    const attempt = startAttempt(context, FLASHCARD_GENERATOR, deps.clock);
+    const attempt = startAttempt(context, FLASHCARD_GENERATOR, deps.clock, deps.timeoutSeconds);
     const key: FlashcardSetKey = { set_id: input.set_id, user_id: input.user_id };
     return runJob<FlashcardSet, FlashcardSetResults>({
       label: `flashcard set ${JSON.stringify(key)}`,
@@ -230,8 +235,9 @@ export function createFlashcardGeneratorHandler(deps: FlashcardGeneratorDependen
         if (flashcards.length === 0) throw new JobError(`the model wrote no flashcards for ${label}`);
         return { flashcards, page_count: text.pageCount, chunk_count: chunks.length };
       },
-      complete: (results, holder) => deps.flashcardSets.completeFlashcardSet(key, results, holder),
-      fail: (message, holder) => deps.flashcardSets.failFlashcardSet(key, message, holder),
+      complete: (results, holder, options) => deps.flashcardSets.completeFlashcardSet(key, results, holder, options),
+      fail: (message, holder, options) => deps.flashcardSets.failFlashcardSet(key, message, holder, options),
+      release: (holder, options) => deps.flashcardSets.releaseFlashcardSet(key, holder, options),
       get: () => deps.flashcardSets.getFlashcardSet(key),
     });
   });

@@ -6,13 +6,15 @@
  */
 import { flashcardSetsRepositoryFromEnvironment } from "../data/flashcard-sets-repository";
 import { modelClientFromEnvironment } from "../model/from-environment";
-import { loadUploadsBucket } from "../shared/function-config";
-import { getS3Client } from "../shared/s3-object";
+import { FLASHCARD_GENERATOR } from "../contract/function-definitions";
+import { loadTimeoutSeconds, loadUploadsBucket } from "../shared/function-config";
+import { containerS3Client } from "../shared/s3-object";
 import { createFlashcardGeneratorHandler } from "./handler";
 
 export const handler = createFlashcardGeneratorHandler({
   flashcardSets: flashcardSetsRepositoryFromEnvironment(),
   model: modelClientFromEnvironment(),
-  s3: getS3Client(),
+  timeoutSeconds: loadTimeoutSeconds(FLASHCARD_GENERATOR),
+  s3: containerS3Client,
   uploadsBucket: loadUploadsBucket(),
 });

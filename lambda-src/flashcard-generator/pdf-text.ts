@@ -1,9 +1,8 @@
 /**
  * Text of a PDF, page by page, with unpdf (the serverless build of Mozilla's PDF.js: no DOM, no
- * worker file, no native module). PDF.js is loaded on the first call, not at import, so a cold start
- * that never sees a PDF does not pay for evaluating it.
+ * worker file, no native module), from the function's layer. It is required on the first call, not
+ * at import, so a cold start that never sees a PDF does not pay for evaluating it.
  */
-import { extractText, getDocumentProxy } from "unpdf";
 import { JobError } from "../shared/job";
 
 export interface PdfText {
@@ -17,6 +16,10 @@ export async function extractPdfText(bytes: Uint8Array, label: string): Promise<
   if (bytes.byteLength < 5 || Buffer.from(bytes.subarray(0, 1024)).indexOf("%PDF-") === -1) {
     throw new JobError(`${label} is not a PDF (no %PDF- header)`);
   }
+  // Required here, not at import: `unpdf` (from the function's layer) is loaded on the first PDF.
+  // require(), not import(): Lambda puts the layer on NODE_PATH, which only require() reads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { extractText, getDocumentProxy } = require("unpdf") as typeof import("unpdf");
   let result: { totalPages: number; text: string[] };
   try {
     // PDF.js may transfer (detach) the buffer it is given: hand it a copy.

@@ -5,15 +5,21 @@
  * field, the rule and the value, e.g.
  *   the model's answer is malformed: `overall_band` must be a band from 0.0 to 9.0 in steps of 0.5
  *   written with one decimal, like "6.5"; got "9.7"
+ * A value is quoted only when it is a number or a short token like that; any other text of the
+ * answer (a transcript, feedback, a card) is described by its length and a short hash: the message
+ * is stored as `error_message` and logged, and the answer's text is the user's (their speech, their
+ * document) or the model's.
  */
-import { BAND_RULE, BANDS, bandFromNumber, isBand, type Band } from "../shared/bands";
-import { describeValue } from "../shared/errors";
+import { BAND_RULE, BANDS, bandFromNumber, isBand, overallBand, type Band } from "../shared/bands";
+import { describeUntrusted } from "../shared/errors";
+import type { Logger } from "../shared/job";
+import type { EvaluationKey } from "../shared/models";
 import type { ResponseSchema } from "./model-client";
 
 /** An answer that does not have the shape the caller asked for. */
 export class MalformedModelAnswerError extends Error {
   constructor(readonly field: string, rule: string, value: unknown) {
-    super(`the model's answer is malformed: \`${field}\` ${rule}; got ${describeValue(value)}`);
+    super(`the model's answer is malformed: \`${field}\` ${rule}; got ${describeUntrusted(value)}`);
     this.name = "MalformedModelAnswerError";
   }
 }
@@ -42,6 +48,33 @@ export function answerBand(answer: Record<string, unknown>, field: string): Band
     if (band !== undefined) return band;
   }
   throw new MalformedModelAnswerError(field, `must be ${BAND_RULE}`, value);
+}
+
+/**
+ * The overall band of an answer with four criteria bands (`criteria`, read with `answerBand`): the
+ * IELTS rule's (`overallBand`). The model's own `overall_band` must be within half a band of it:
+ * then the rule's is kept (`modelBand` says what the model wrote, for a log line), since a model
+ * rounds wrongly at times while its four criteria are the assessment; further off, the answer
+ * contradicts itself (9.0 overall over four 1.0 criteria) and neither number can be trusted: the
+ * answer is refused.
+ */
+export function answerOverallBand(answer: Record<string, unknown>, criteria: readonly string[]): { band: Band; modelBand: Band } {
+  const bands = criteria.map((field) => answerBand(answer, field));
+  const modelBand = answerBand(answer, "overall_band");
+  const band = overallBand(bands);
+  if (Math.abs(Number(band) - Number(modelBand)) > 0.5) {
+    throw new MalformedModelAnswerError(
+      "overall_band",
+      `must be the mean of the four criteria rounded to the nearest half band as IELTS rounds it (${band} from ${bands.join(", ")}), or within half a band of it`,
+      answer.overall_band,
+    );
+  }
+  return { band, modelBand };
+}
+
+/** The log line of an overall band the IELTS rule corrected (both evaluators). */
+export function logOverallRecomputed(log: Logger, key: EvaluationKey, modelBand: Band, band: Band): void {
+  log("warn", "the model's overall band differs from the IELTS rule; stored the rule's", { job: `evaluation ${JSON.stringify(key)}`, modelBand, band });
 }
 
 /** A non-empty string of at most `maxLength` characters (trimmed). */

@@ -1,11 +1,12 @@
 /**
  * The model client a deployed function uses: Gemini at `MODEL_API_BASE_URL` (default Google's
  * endpoint), model `MODEL_ID`, key from the SSM parameter `MODEL_API_KEY_PARAMETER` read once per
- * container through the container's SSM client. Building it makes no network call.
+ * container through the container's SSM client (built, its SDK loaded, on that first read). Building
+ * it makes no network call and loads no SDK.
  */
 import type { Environment } from "../shared/config";
 import { loadModelSettings } from "../shared/function-config";
-import { createSsmSecretProvider, getSsmClient } from "../shared/ssm-secret";
+import { containerSsmClient, createSsmSecretProvider } from "../shared/ssm-secret";
 import { createGeminiClient } from "./gemini-client";
 import type { ModelClient } from "./model-client";
 
@@ -14,6 +15,6 @@ export function modelClientFromEnvironment(env: Environment = process.env): Mode
   return createGeminiClient({
     modelId: settings.modelId,
     baseUrl: settings.baseUrl,
-    apiKey: createSsmSecretProvider(getSsmClient(), settings.apiKeyParameter),
+    apiKey: createSsmSecretProvider(containerSsmClient, settings.apiKeyParameter),
   });
 }

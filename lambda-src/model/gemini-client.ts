@@ -11,9 +11,13 @@
  * Failures become a `ModelError` whose message names what happened (HTTP status and the API's own
  * message, timeout, block reason, empty, non-JSON or oversized answer).
  *
- * The key never leaves in a message or an answer: every text taken from the API (an error body
- * that quotes the key, a network error naming the URL, an answer that repeats it) goes through the
- * client's redactor, which knows the key once it has been read, and so does the parsed answer.
+ * The key never leaves in a message or an answer: every text taken from the API (an error's message
+ * that quotes the key, a network error naming the URL) goes through the client's redactor, which
+ * knows the key once it has been read (shared/redact.ts: decoded strings only, any letter case,
+ * escaped, percent-encoded or base64 spellings); an answer that holds the key, in any of those
+ * spellings or split over several strings, is refused. No raw body is ever quoted: an error body
+ * that is not Google's JSON error, or an answer that is not JSON, is described by its length and a
+ * short hash (it may hold the key in a spelling not known here, or the user's text).
  *
  * The answer is read as a stream and given up past `maxAnswerBytes` (`MODEL_ANSWER_MAX_BYTES`):
  * memory stays bounded whatever the API sends.
@@ -22,7 +26,8 @@
  * errors, and only while the retry still fits in the caller's `timeoutMs` budget. A timeout is not
  * retried: it already spent the budget.
  */
-import { createRedactor } from "../shared/redact";
+import { describeText } from "../shared/errors";
+import { createRedactor, stringsOf } from "../shared/redact";
 import { ModelError, type ModelClient, type ModelRequest } from "./model-client";
 
 /** Gemini's public endpoint; `MODEL_API_BASE_URL` (or the `baseUrl` option) overrides it. */
@@ -40,8 +45,8 @@ const BLOCKING_FINISH_REASONS: ReadonlySet<string> = new Set([
   "IMAGE_SAFETY",
   "LANGUAGE",
 ]);
-/** Longest piece of an error body quoted in a message. */
-const MAX_QUOTED_BODY = 300;
+/** Longest piece of an error's message quoted. */
+const MAX_QUOTED_MESSAGE = 300;
 
 /**
  * Most bytes of an answer read: 1 MiB. The largest valid answer is the Speaking Evaluator's, a
@@ -102,26 +107,29 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 function quote(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > MAX_QUOTED_BODY ? `${flat.slice(0, MAX_QUOTED_BODY)}…` : flat;
+  return flat.length > MAX_QUOTED_MESSAGE ? `${flat.slice(0, MAX_QUOTED_MESSAGE)}…` : flat;
 }
 
-const unchanged = (text: string) => text;
-
 /**
- * "HTTP 429 (RESOURCE_EXHAUSTED): Quota exceeded ..." from Google's error envelope, else the raw
- * body; secrets are redacted before anything is cut to length (a cut must not keep half a key).
+ * "HTTP 429 (RESOURCE_EXHAUSTED): Quota exceeded ..." from Google's error envelope: its `status`
+ * (an upper-case code) and its `message` when it is a string, redacted (the decoded string) before
+ * it is cut to length (a cut must not keep half a key). Anything else, a body that is not that
+ * envelope (a proxy's HTML page, a `message` that is not a string), is described, never quoted.
  */
 function describeHttpError(status: number, body: string, redact: (text: string) => string): string {
-  let head = `the model API answered HTTP ${status}`;
-  let detail = quote(redact(body));
+  const head = `the model API answered HTTP ${status}`;
+  let parsed: { error?: { message?: unknown; status?: unknown } } | undefined;
   try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown; status?: unknown } };
-    if (typeof parsed.error?.status === "string") head += ` (${redact(parsed.error.status)})`;
-    if (typeof parsed.error?.message === "string") detail = quote(redact(parsed.error.message));
+    parsed = JSON.parse(body) as typeof parsed;
   } catch {
-    // Not JSON (a proxy's HTML page, ...): quote it as is.
+    // Not JSON.
   }
-  return detail ? `${head}: ${detail}` : head;
+  const error = typeof parsed === "object" && parsed !== null ? parsed.error : undefined;
+  if (typeof error !== "object" || error === null) return `${head} with a body that is not Google's JSON error: ${describeText(body)}`;
+  const code = typeof error.status === "string" && /^[A-Z_]{1,64}$/.test(error.status) ? ` (${error.status})` : "";
+  if (typeof error.message !== "string") return `${head}${code}; its error has no text message (body: ${describeText(body)})`;
+  const message = quote(redact(error.message));
+  return message ? `${head}${code}: ${message}` : `${head}${code}`;
 }
 
 /** Reads the body as text, giving up (and cancelling the stream) past `maxBytes`. */
@@ -150,21 +158,8 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Every string of a parsed JSON value passed through `redact`. */
-function redactStrings(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([name, item]) => [redact(name), redactStrings(item, redact)]));
-  }
-  return value;
-}
-
-/**
- * Reads the JSON answer out of a 200 response, or throws the reason there is none (secrets in a
- * quoted answer are passed through `redact` first).
- */
-export function answerFromResponse(response: GenerateContentResponse, redact: (text: string) => string = unchanged): unknown {
+/** Reads the JSON answer out of a 200 response, or throws the reason there is none (the answer's text is never quoted). */
+export function answerFromResponse(response: GenerateContentResponse): unknown {
   const blockReason = response.promptFeedback?.blockReason;
   if (typeof blockReason === "string" && blockReason !== "BLOCK_REASON_UNSPECIFIED") {
     throw new ModelError("blocked", `the model API blocked the request (blockReason ${blockReason})`);
@@ -190,7 +185,7 @@ export function answerFromResponse(response: GenerateContentResponse, redact: (t
   try {
     return JSON.parse(text);
   } catch {
-    throw new ModelError("invalid-json", `the model's answer is not JSON: ${quote(redact(text))}`);
+    throw new ModelError("invalid-json", `the model's answer is not JSON: ${describeText(text)}`);
   }
 }
 
@@ -257,9 +252,13 @@ export function createGeminiClient(options: GeminiClientOptions): ModelClient {
       try {
         parsed = JSON.parse(text) as GenerateContentResponse;
       } catch {
-        throw new ModelError("invalid-json", `the model API answered HTTP ${response.status} with a body that is not JSON: ${quote(redact(text))}`);
+        throw new ModelError("invalid-json", `the model API answered HTTP ${response.status} with a body that is not JSON: ${describeText(text)}`);
       }
-      return answerFromResponse(parsed, redact);
+      const answer = answerFromResponse(parsed);
+      if (stringsOf(answer).some((text) => redact.finds(text)) || redact.finds(stringsOf(answer).join(""))) {
+        throw new ModelError("secret-in-answer", "the model's answer holds the API key (or a piece of it); it was not used");
+      }
+      return answer;
     } finally {
       clearTimeout(timer);
     }
@@ -303,7 +302,7 @@ export function createGeminiClient(options: GeminiClientOptions): ModelClient {
     redact,
     async generateJson(request: ModelRequest): Promise<unknown> {
       try {
-        return redactStrings(await generate(request), redact);
+        return await generate(request);
       } catch (error) {
         if (error instanceof Error) error.message = redact(error.message);
         throw error;

@@ -75,7 +75,9 @@ export type ModelErrorKind =
   /** The answer is larger than the client reads (`maxAnswerBytes`). */
   | "too-large"
   /** The API key could not be read (SSM). */
-  | "credentials";
+  | "credentials"
+  /** The answer holds the API key (any spelling, or pieces of it): refused, never stored. */
+  | "secret-in-answer";
 
 /** A failed model call; the message is fit to store as a job's `error_message` (no secrets in it). */
 export class ModelError extends Error {

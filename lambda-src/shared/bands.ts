@@ -33,3 +33,20 @@ export function bandFromNumber(value: number): Band | undefined {
 
 /** The wording used in every band error, so messages stay identical across fields. */
 export const BAND_RULE = 'a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"';
+
+/**
+ * The overall band of four criteria bands as IELTS computes an overall band: their mean, rounded to
+ * the nearest half band, a mean ending in .25 rounded up to the next half band and one ending in .75
+ * up to the next whole band (ielts.org, "IELTS scoring in detail": "If the average of the four
+ * sections ends in .25, the overall band score is rounded up to the next half band, and if it ends
+ * in .75, the overall band score is rounded up to the next whole band"). IELTS states the rule for
+ * the test's four skills; the handlers ask the model, and check its answer, by the same rule for
+ * the four criteria of a Writing or Speaking answer. Exact: in half bands (integers 0-18) the mean is
+ * `sum / 4` and the rounded one `floor((sum + 2) / 4)`, so e.g. 6.125 gives 6.0, 6.25 gives 6.5,
+ * 6.625 gives 6.5, 6.75 gives 7.0.
+ */
+export function overallBand(criteria: readonly Band[]): Band {
+  if (criteria.length !== 4) throw new RangeError(`overallBand: four criteria bands are needed; got ${criteria.length}`);
+  const halves = criteria.reduce((sum, band) => sum + Number(band) * 2, 0);
+  return BANDS[Math.floor((halves + 2) / 4)];
+}

@@ -7,7 +7,7 @@
  *
  * Attributes the code does not know at all (a `ttl`, an attribute added by hand to an adopted table)
  * are ignored: left out of the decoded record, and kept in the table (writers only SET what they
- * change). The lifecycle attributes (`input_hash`, the lease) are checked and left out.
+ * change). The lifecycle attributes (`input_hash`, the lease, `recorded_by`) are checked and left out.
  */
 import type { Band } from "./bands";
 import { MalformedItemError } from "./errors";
@@ -92,6 +92,7 @@ class ItemReader {
     this.read(LIFECYCLE_ATTRIBUTES.inputHash, optional(checkNonEmptyString));
     this.read(LIFECYCLE_ATTRIBUTES.leaseHolder, optional(checkNonEmptyString));
     this.read(LIFECYCLE_ATTRIBUTES.leaseExpiresAtMs, optional(checkNonNegativeInteger));
+    this.read(LIFECYCLE_ATTRIBUTES.recordedBy, optional(checkNonEmptyString));
   }
 }
 

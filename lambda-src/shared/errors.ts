@@ -7,6 +7,7 @@
  *
  * Plain TypeScript: no SDK import, so the module is cheap to bundle and to use in tests.
  */
+import { createHash } from "node:crypto";
 
 /** Base class of every error this layer throws itself. */
 export class DataLayerError extends Error {
@@ -119,7 +120,23 @@ export class EvaluationTypeMismatchError extends DataLayerError {
   }
 }
 
-/** Renders a rejected value for an error message: JSON-ish, and short even for a 400 KB string. */
+/**
+ * Characters that do not show, or reorder what follows, in a log viewer: controls (Cc), format
+ * characters (Cf: zero-width spaces and joiners, the bidirectional marks, embeddings, overrides and
+ * isolates, the BOM, soft hyphen, tags), line and paragraph separators (Zl, Zp) and the other
+ * default-ignorable code points (Hangul fillers, variation selectors, the combining grapheme joiner).
+ */
+export const INVISIBLE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** `text` with every invisible character written as its `\uXXXX` escape, so a message shows it. */
+export function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE_CHARACTERS, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** Renders a rejected value for an error message: JSON-ish, invisible characters escaped, and short even for a 400 KB string. */
 export function describeValue(value: unknown): string {
   let text: string;
   if (value === undefined) {
@@ -135,6 +152,35 @@ export function describeValue(value: unknown): string {
       text = String(value);
     }
   }
+  text = escapeInvisible(text);
   const max = 80;
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
+/** 12 hex digits of SHA-256 of `text`: enough to tell two texts apart in logs, too short to be a fingerprint. */
+export function shortHash(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex").slice(0, 12);
+}
+
+/**
+ * Describes text that must not be quoted (an essay, a prompt, a transcript, a model's answer, a
+ * response body): its length and a short hash, e.g. `a string of 512 characters (sha256 1f0c9a6b2e47…)`.
+ */
+export function describeText(text: string): string {
+  return `a string of ${text.length} characters (sha256 ${shortHash(text)}…)`;
+}
+
+/**
+ * Describes a value taken from user input or a model's answer without quoting its text: numbers,
+ * booleans and null as they are, a short token (a band like "9.7", a word like "seven") quoted,
+ * any other string by `describeText`, an array or object by its kind and size.
+ */
+export function describeUntrusted(value: unknown): string {
+  if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") {
+    return /^-?[0-9.]{1,6}$/.test(value) || /^[A-Za-z]{1,12}$/.test(value) ? JSON.stringify(value) : describeText(value);
+  }
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  if (typeof value === "object") return `an object with ${Object.keys(value).length} field${Object.keys(value).length === 1 ? "" : "s"}`;
+  return `a ${typeof value}`;
 }

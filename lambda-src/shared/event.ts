@@ -3,9 +3,13 @@
  * boundary, before anything is written, with an `InvalidEventError` that names the field, the rule
  * (what a good value looks like) and the value received, e.g.
  *   invalid event: `task` must be "task1" or "task2" (the IELTS Writing task); got "task3"
+ * The value is quoted only for ids, keys and choices; user text (an essay, a prompt, a field that
+ * does not belong to the event, an event that is not an object) is described by its length and a
+ * short hash: the message ends in the runtime's "Invoke Error" log line, kept for the log group's
+ * retention.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { describeValue, InvalidInputError } from "./errors";
+import { describeUntrusted, describeValue, escapeInvisible, InvalidInputError } from "./errors";
 import { isWellFormedUnicode, WELL_FORMED_RULE } from "./text";
 
 /** A refused event; nothing was written. `field` is the event property at fault. */
@@ -13,20 +17,26 @@ export class InvalidEventError extends InvalidInputError {
   // Spelled out: a minified bundle renames classes, and Lambda reports `name` as the errorType.
   override readonly name: string = "InvalidEventError";
 
-  constructor(field: string, rule: string, value: unknown) {
-    super(field, `invalid event: \`${field}\` ${rule}; got ${describeValue(value)}`);
+  /** `value` is quoted (`describeValue`), or with `untrusted` described without its text (`describeUntrusted`). */
+  constructor(field: string, rule: string, value: unknown, untrusted = false) {
+    super(field, `invalid event: \`${field}\` ${rule}; got ${untrusted ? describeUntrusted(value) : describeValue(value)}`);
   }
 }
 
 /** Requires a plain object with no property outside `allowed` (a typo such as `essey` is refused). */
 export function eventObject(event: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (typeof event !== "object" || event === null || Array.isArray(event)) {
-    throw new InvalidEventError("event", `must be a JSON object with ${allowed.map((f) => `\`${f}\``).join(", ")}`, event);
+    throw new InvalidEventError("event", `must be a JSON object with ${allowed.map((f) => `\`${f}\``).join(", ")}`, event, true);
   }
   const body = event as Record<string, unknown>;
   for (const name of Object.keys(body)) {
     if (!allowed.includes(name)) {
-      throw new InvalidEventError(name, `is not a field of this event (expected only ${allowed.map((f) => `\`${f}\``).join(", ")})`, body[name]);
+      throw new InvalidEventError(
+        escapeInvisibleName(name),
+        `is not a field of this event (expected only ${allowed.map((f) => `\`${f}\``).join(", ")})`,
+        body[name],
+        true,
+      );
     }
   }
   return body;
@@ -36,9 +46,17 @@ export function eventObject(event: unknown, allowed: readonly string[]): Record<
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const JOB_ID_RULE = "must be 1 to 128 characters: letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit";
 
-/** `user_id`: 1 to 256 characters without spaces or control characters (a Cognito sub, an email, ...). */
-const USER_ID = /^[^\s\p{Cc}]{1,256}$/u;
-export const USER_ID_RULE = "must be the user's id: 1 to 256 characters without spaces or control characters";
+/**
+ * `user_id`: 1 to 256 characters (a Cognito sub, an email, ...) without white space (\s: Zs and the
+ * other spaces), controls (Cc), format characters (Cf: U+200B zero width space, U+200C/D joiners,
+ * U+200E/F and U+061C marks, U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates, U+FEFF,
+ * U+00AD, tags), line and paragraph separators (Zl, Zp) or other default-ignorable code points
+ * (U+3164 and the other Hangul fillers, variation selectors, U+034F): an id that looks like another
+ * one in a log, or shows its text reversed, is refused.
+ */
+const USER_ID = /^[^\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]{1,256}$/u;
+export const USER_ID_RULE =
+  "must be the user's id: 1 to 256 characters without spaces, control, format (invisible, bidirectional) or other default-ignorable characters";
 
 export function eventUserId(body: Record<string, unknown>): string {
   const value = body.user_id;
@@ -70,10 +88,10 @@ export function eventJobId(body: Record<string, unknown>, field: string, prefix:
 export function eventText(body: Record<string, unknown>, field: string, what: string, maxLength: number): string {
   const value = body[field];
   if (typeof value !== "string" || value.trim() === "") {
-    throw new InvalidEventError(field, `must be a non-empty string (${what})`, value);
+    throw new InvalidEventError(field, `must be a non-empty string (${what})`, value, true);
   }
   if (value.length > maxLength) {
-    throw new InvalidEventError(field, `must be at most ${maxLength} characters (${what}); it has ${value.length}`, value);
+    throw new InvalidEventError(field, `must be at most ${maxLength} characters (${what}); it has ${value.length}`, value, true);
   }
   return value.trim();
 }
@@ -115,4 +133,9 @@ export function eventUploadKey(
     );
   }
   return value;
+}
+
+/** A field name from the event, as a message shows it (invisible characters escaped, at most 64 characters). */
+function escapeInvisibleName(name: string): string {
+  return escapeInvisible(name.length > 64 ? `${name.slice(0, 64)}…` : name);
 }

@@ -5,7 +5,7 @@
  */
 import type { Environment } from "./config";
 import { ConfigurationError } from "./errors";
-import { FUNCTION_ENVIRONMENT } from "../contract/function-definitions";
+import { FUNCTION_ENVIRONMENT, type FunctionDefinition } from "../contract/function-definitions";
 
 /**
  * Optional override of the model API's base URL (a regional proxy, a test server).
@@ -45,4 +45,19 @@ export function loadModelSettings(env: Environment = process.env): ModelSettings
 /** `UPLOADS_BUCKET`: the Speaking Evaluator and the Flashcard Generator. */
 export function loadUploadsBucket(env: Environment = process.env): string {
   return requireVariable(env, FUNCTION_ENVIRONMENT.uploadsBucket, "the name of the uploads bucket");
+}
+
+/**
+ * `FUNCTION_TIMEOUT_SECONDS`: the deployed timeout (1-900 whole seconds), or, when it is not set (a
+ * local run, a deployment older than the variable), the definition's default.
+ */
+export function loadTimeoutSeconds(definition: FunctionDefinition, env: Environment = process.env): number {
+  const variable = FUNCTION_ENVIRONMENT.timeoutSeconds;
+  const value = env[variable];
+  if (value === undefined || value.trim() === "") return definition.defaultTimeoutSeconds;
+  const seconds = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || seconds < 1 || seconds > 900) {
+    throw new ConfigurationError(variable, `environment variable \`${variable}\` must be the function's timeout in whole seconds, 1 to 900; got ${JSON.stringify(value)}`);
+  }
+  return seconds;
 }

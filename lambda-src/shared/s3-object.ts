@@ -2,24 +2,23 @@
  * Reading an upload (audio, PDF) from the uploads bucket: one `GetObject`, size-checked before the
  * body is read, with errors worded for a job's `error_message`.
  */
-import { GetObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { requireSdkFile } from "./sdk-file";
 
 /**
- * S3 client settings: three attempts (standard retry mode); `requestTimeout` bounds the wait for
- * each chunk of the socket (an upload of tens of MB streams well within it from the same region).
+ * An S3 client, or a function that resolves to one on the first read (the container's:
+ * `containerS3Client`, its SDK loaded then, not when the handler's module loads).
  */
-export const S3_CLIENT_DEFAULTS = {
-  maxAttempts: 3,
-  retryMode: "standard",
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
-} as const satisfies S3ClientConfig;
+export type S3ClientSource = S3Client | (() => Promise<S3Client>);
 
-let containerClient: S3Client | undefined;
+/** The container's S3 client (s3-client.ts), its module and the SDK loaded on first use. */
+export function containerS3Client(): Promise<S3Client> {
+  return loadS3Module().then((module) => module.getS3Client());
+}
 
-/** The container's S3 client (created on first use, reused across invocations). */
-export function getS3Client(): S3Client {
-  containerClient ??= new S3Client({ ...S3_CLIENT_DEFAULTS });
-  return containerClient;
+/** s3-client.ts (the SDK's S3 modules with it), loaded on first use (sdk-file.ts). */
+function loadS3Module(): Promise<typeof import("./s3-client")> {
+  return typeof BANDUP_SDK_FILE === "string" ? requireSdkFile<typeof import("./s3-client")>() : import("./s3-client");
 }
 
 /** An object read whole. */
@@ -38,8 +37,9 @@ export class S3ObjectError extends Error {
 }
 
 /** Reads `s3://bucket/key` whole, refusing objects larger than `maxBytes` or empty. */
-export async function readS3Object(client: S3Client, bucket: string, key: string, maxBytes: number): Promise<S3ObjectBytes> {
+export async function readS3Object(source: S3ClientSource, bucket: string, key: string, maxBytes: number): Promise<S3ObjectBytes> {
   const where = `s3://${bucket}/${key}`;
+  const [{ GetObjectCommand }, client] = await Promise.all([loadS3Module(), typeof source === "function" ? source() : source]);
   let result;
   try {
     result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -5,24 +5,17 @@
  *
  * Nothing is fetched at import or construction time (a cold start makes no network call).
  */
-import { GetParameterCommand, SSMClient, type SSMClientConfig } from "@aws-sdk/client-ssm";
+import type { GetParameterCommand } from "@aws-sdk/client-ssm";
+import { requireSdkFile } from "./sdk-file";
 
-/**
- * SSM client settings: a parameter read is one small call, so a short request timeout and three
- * attempts (standard retry mode: backoff with jitter on throttling/5xx), at most ~10 s in total.
- */
-export const SSM_CLIENT_DEFAULTS = {
-  maxAttempts: 3,
-  retryMode: "standard",
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
-} as const satisfies SSMClientConfig;
+/** The container's SSM client (ssm-client.ts), its module and the SDK loaded on first use. */
+export function containerSsmClient(): Promise<SsmLike> {
+  return loadSsmModule().then((module) => module.getSsmClient());
+}
 
-let containerClient: SSMClient | undefined;
-
-/** The container's SSM client (created on first use, reused across invocations). */
-export function getSsmClient(): SSMClient {
-  containerClient ??= new SSMClient({ ...SSM_CLIENT_DEFAULTS });
-  return containerClient;
+/** ssm-client.ts (the SDK's SSM modules with it), loaded on first use (sdk-file.ts). */
+function loadSsmModule(): Promise<typeof import("./ssm-client")> {
+  return typeof BANDUP_SDK_FILE === "string" ? requireSdkFile<typeof import("./ssm-client")>() : import("./ssm-client");
 }
 
 /** The part of an SSM client the provider uses (a real `SSMClient`, or a test double). */
@@ -32,13 +25,15 @@ export interface SsmLike {
 
 /**
  * Returns a function that resolves to the decrypted value of `parameterName`, reading SSM once and
- * caching the value (the promise, so concurrent first calls share one request).
+ * caching the value (the promise, so concurrent first calls share one request). `source` is a client,
+ * or a function that resolves to one on the first read (`containerSsmClient`).
  */
-export function createSsmSecretProvider(client: SsmLike, parameterName: string): () => Promise<string> {
+export function createSsmSecretProvider(source: SsmLike | (() => Promise<SsmLike>), parameterName: string): () => Promise<string> {
   let cached: Promise<string> | undefined;
   async function read(): Promise<string> {
     let value: string | undefined;
     try {
+      const [{ GetParameterCommand }, client] = await Promise.all([loadSsmModule(), typeof source === "function" ? source() : source]);
       const result = await client.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
       value = result.Parameter?.Value;
     } catch (error) {

@@ -5,7 +5,7 @@
  * message format used everywhere: "`field` <rule>; got <value>".
  */
 import { BAND_RULE, isBand, type Band } from "./bands";
-import { describeValue, InvalidInputError, ItemTooLargeError } from "./errors";
+import { describeValue, INVISIBLE_CHARACTERS, InvalidInputError, ItemTooLargeError } from "./errors";
 import { itemSizeBytes, MAX_ITEM_SIZE_BYTES } from "./item-size";
 import {
   EVALUATION_TYPES,
@@ -175,12 +175,26 @@ export function ensureOnly(input: Readonly<Record<string, unknown>>, allowed: re
   }
 }
 
-/** Validates a record key of `definition`'s table and returns it as the table's key attributes. */
+export const VISIBLE_ID_RULE =
+  "must not hold control, format (invisible, bidirectional), line or paragraph separator or other default-ignorable characters";
+
+/** An id the write side accepts: `checkId`, and nothing invisible (a key that looks like another one). */
+export function checkVisibleId(value: unknown, maxBytes: number): string | undefined {
+  const problem = checkId(value, maxBytes);
+  if (problem !== undefined) return problem;
+  INVISIBLE_CHARACTERS.lastIndex = 0;
+  return INVISIBLE_CHARACTERS.test(value as string) ? VISIBLE_ID_RULE : undefined;
+}
+
+/**
+ * Validates a record key of `definition`'s table and returns it as the table's key attributes. Keys
+ * with invisible characters are refused here (the readers' decoder accepts what is stored).
+ */
 export function ensureKey(definition: TableDefinition, key: unknown): Record<string, string> {
   const input = ensureObject("key", key);
   const partitionKey = definition.partitionKey.name;
   const sortKey = definition.sortKey.name;
-  ensure(partitionKey, input[partitionKey], checkId(input[partitionKey], PARTITION_KEY_MAX_BYTES));
-  ensure(sortKey, input[sortKey], checkId(input[sortKey], SORT_KEY_MAX_BYTES));
+  ensure(partitionKey, input[partitionKey], checkVisibleId(input[partitionKey], PARTITION_KEY_MAX_BYTES));
+  ensure(sortKey, input[sortKey], checkVisibleId(input[sortKey], SORT_KEY_MAX_BYTES));
   return { [partitionKey]: input[partitionKey] as string, [sortKey]: input[sortKey] as string };
 }

@@ -5,13 +5,15 @@
  */
 import { evaluationsRepositoryFromEnvironment } from "../data/evaluations-repository";
 import { modelClientFromEnvironment } from "../model/from-environment";
-import { loadUploadsBucket } from "../shared/function-config";
-import { getS3Client } from "../shared/s3-object";
+import { SPEAKING_EVALUATOR } from "../contract/function-definitions";
+import { loadTimeoutSeconds, loadUploadsBucket } from "../shared/function-config";
+import { containerS3Client } from "../shared/s3-object";
 import { createSpeakingEvaluatorHandler } from "./handler";
 
 export const handler = createSpeakingEvaluatorHandler({
   evaluations: evaluationsRepositoryFromEnvironment(),
   model: modelClientFromEnvironment(),
-  s3: getS3Client(),
+  timeoutSeconds: loadTimeoutSeconds(SPEAKING_EVALUATOR),
+  s3: containerS3Client,
   uploadsBucket: loadUploadsBucket(),
 });

@@ -6,9 +6,12 @@
  */
 import { evaluationsRepositoryFromEnvironment } from "../data/evaluations-repository";
 import { modelClientFromEnvironment } from "../model/from-environment";
+import { WRITING_EVALUATOR } from "../contract/function-definitions";
+import { loadTimeoutSeconds } from "../shared/function-config";
 import { createWritingEvaluatorHandler } from "./handler";
 
 export const handler = createWritingEvaluatorHandler({
   evaluations: evaluationsRepositoryFromEnvironment(),
   model: modelClientFromEnvironment(),
+  timeoutSeconds: loadTimeoutSeconds(WRITING_EVALUATOR),
 });

@@ -159,17 +159,20 @@ describe("duplicates side by side", () => {
 });
 
 describe("crashes and leases", () => {
-  test("a crash after the start (the completion write is lost): a redelivery during the lease does nothing, one after it takes over", async () => {
+  test("a crash after the start (the process dies as the model answers): a redelivery during the lease does nothing, one after it takes over", async () => {
     const before = await count();
     model().reply(geminiAnswer(answer("7.0")));
-    // The completion never reaches DynamoDB, as if the process died after the model answered.
-    proxy().dropWhen((r) => r.target === "DynamoDB_20120810.UpdateItem" && r.body.includes('"completed"'));
-    const crashed = await rejectionOf(handler(event({ evaluation_id: "eval-crash" }), contextWith(30_000, "req-crash")));
-    expect(crashed).not.toBeInstanceOf(JobInProgressError);
-    expect(proxy().requests.filter((r) => r.dropped).length).toBeGreaterThan(0);
-    proxy().dropWhen(undefined);
+    // The attempt's process dies once the model has answered: its completion (and anything after it)
+    // never happens. Its handler is left pending, as a killed process leaves its invocation.
+    const dead = createWritingEvaluatorHandler({
+      evaluations: { ...evaluations, completeWritingEvaluation: () => new Promise<never>(() => undefined) },
+      model: testModelClient(model().url),
+      log: silentLog,
+      clock: clock.now,
+    });
+    void dead(event({ evaluation_id: "eval-crash" }), contextWith(30_000, "req-crash"));
+    await until(() => model().requests.length === 1, "the crashed attempt's model call");
     expect(await stored("eval-crash")).toMatchObject({ status: { S: "processing" }, lease_holder: { S: expect.stringMatching(/^req-crash\//) } });
-    expect(model().requests).toHaveLength(1);
 
     // Lambda's retry, 1 minute later on a real clock, here while the lease still runs: nothing done.
     const early = await rejectionOf(handler(event({ evaluation_id: "eval-crash" }), contextWith(30_000, "req-crash")));
@@ -183,6 +186,24 @@ describe("crashes and leases", () => {
     const item = await stored("eval-crash");
     expect(item).not.toHaveProperty("lease_holder");
     expect(await count()).toBe(before + 1);
+  });
+
+  test("a completion that never reaches DynamoDB (every try dropped): the attempt releases its lease before it throws; the next delivery takes over at once", async () => {
+    model().reply(geminiAnswer(answer("6.5")));
+    proxy().dropWhen((r) => r.target === "DynamoDB_20120810.UpdateItem" && r.body.includes('"completed"'));
+    const failed = await rejectionOf(handler(event({ evaluation_id: "eval-dropped" }), contextWith(30_000, "req-dropped")));
+    expect(failed.name).toBe("OutcomeNotRecordedError");
+    expect(failed.message).toContain("its lease was released: the next delivery runs the job again");
+    // More than the client's three attempts: the outcome is tried again within its reserve.
+    expect(proxy().requests.filter((r) => r.dropped).length).toBeGreaterThan(3);
+    proxy().dropWhen(undefined);
+    const item = await stored("eval-dropped");
+    expect(item).toMatchObject({ status: { S: "processing" } });
+    expect(Number(item!.lease_expires_at_ms.N)).toBeLessThanOrEqual(clock.now());
+    // No clock moved: the released lease lets the redelivery take the job over.
+    const again = await handler(event({ evaluation_id: "eval-dropped" }), contextWith(30_000, "req-dropped"));
+    expect(again).toMatchObject({ status: "completed", overall_band: "6.5" });
+    expect(model().requests).toHaveLength(2);
   });
 
   test("an attempt whose lease passed while it waited loses the job: its late good answer is refused, the new holder's result stays", async () => {

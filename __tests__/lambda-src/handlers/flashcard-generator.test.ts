@@ -11,7 +11,7 @@ import {
   type FlashcardGeneratorDependencies,
   type FlashcardGeneratorHandler,
 } from "../../../lambda-src/flashcard-generator/handler";
-import { InvalidEventError } from "../../../lambda-src/shared/event";
+import { InvalidEventError, USER_ID_RULE } from "../../../lambda-src/shared/event";
 import { inputHash } from "../../../lambda-src/shared/input-hash";
 import { useDynalite } from "../../support/dynalite";
 import { geminiAnswer, geminiError, useModelServer, type RecordedRequest } from "../../support/model-server";
@@ -76,6 +76,7 @@ test("success: extracts the PDF's text, asks for cards and stores them with the 
     page_count: { N: "3" },
     chunk_count: { N: "1" },
     input_hash: { S: inputHash("flashcards", { document_id: DOC }) },
+    recorded_by: { S: expect.stringMatching(/^local\/[0-9a-f-]{36}$/) },
   });
   expect(result).toMatchObject({ status: "completed", total_cards: 2, flashcards: CARDS });
   expect(model().problems).toEqual([]);
@@ -126,6 +127,7 @@ test("model error: HTTP 500 records `failed` with the API's message", async () =
     created_at: { N: String(NOW) },
     error_message: { S: message },
     input_hash: { S: inputHash("flashcards", { document_id: DOC }) },
+    recorded_by: { S: expect.stringMatching(/^local\/[0-9a-f-]{36}$/) },
   });
 });
 
@@ -159,9 +161,9 @@ test("a PDF without text, a file that is not a PDF, and a missing upload record 
 describe("bad events are refused before any write, naming the field", () => {
   const keyRule = 'must be the S3 key of an upload under "uploads/documents/" ending with .pdf, like "uploads/documents/user-456/file.pdf"';
   test.each<[string, unknown, string, string]>([
-    ["not an object", [], "event", "invalid event: `event` must be a JSON object with `user_id`, `document_id`, `set_id`; got []"],
+    ["not an object", [], "event", "invalid event: `event` must be a JSON object with `user_id`, `document_id`, `set_id`; got an array of 0 items"],
     ["unknown field", event({ evaluation_id: "e" }), "evaluation_id", 'invalid event: `evaluation_id` is not a field of this event (expected only `user_id`, `document_id`, `set_id`); got "e"'],
-    ["user_id", event({ user_id: "" }), "user_id", 'invalid event: `user_id` must be the user\'s id: 1 to 256 characters without spaces or control characters; got ""'],
+    ["user_id", event({ user_id: "" }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got ""`],
     ["document_id missing", event({ document_id: undefined }), "document_id", `invalid event: \`document_id\` ${keyRule}; got undefined`],
     ["document_id outside the prefix", event({ document_id: "uploads/audio/user-456/a.pdf" }), "document_id", `invalid event: \`document_id\` ${keyRule}; got "uploads/audio/user-456/a.pdf"`],
     ["document_id not a PDF", event({ document_id: "uploads/documents/user-456/a.docx" }), "document_id", `invalid event: \`document_id\` ${keyRule}; got "uploads/documents/user-456/a.docx"`],

@@ -6,6 +6,7 @@
  */
 import { createEvaluationsRepository, type EvaluationsRepository } from "../../../lambda-src/data/evaluations-repository";
 import { MODEL_ANSWER_MAX_BYTES } from "../../../lambda-src/model/gemini-client";
+import { describeText } from "../../../lambda-src/shared/errors";
 import { createSpeakingEvaluatorHandler } from "../../../lambda-src/speaking-evaluator/handler";
 import { createWritingEvaluatorHandler } from "../../../lambda-src/writing-evaluator/handler";
 import { useDynalite } from "../../support/dynalite";
@@ -65,22 +66,24 @@ describe("the key echoed by the model API", () => {
     for (const line of [JSON.stringify(result), JSON.stringify(await stored("eval-key-escaped")), ...lines]) expectNoKey(line);
   });
 
-  test("in a body that is not JSON (a proxy's page), and in a URL-encoded query", async () => {
-    model().reply({ status: 502, body: `<html>Bad gateway for /v1beta/models?key=${encodeURIComponent(API_KEY)} (${API_KEY})</html>` });
+  test("in a body that is not JSON (a proxy's page), and in a URL-encoded query: the body is described, never quoted", async () => {
+    const body = `<html>Bad gateway for /v1beta/models?key=${encodeURIComponent(API_KEY)} (${API_KEY})</html>`;
+    model().reply({ status: 502, body });
     const { handler, lines } = writingHandler();
     const result = await handler(writingEvent("eval-key-html"), contextWith(60_000));
     expect(result).toMatchObject({
       status: "failed",
-      error_message: "the model API answered HTTP 502: <html>Bad gateway for /v1beta/models?key=[redacted] ([redacted])</html>",
+      error_message: `the model API answered HTTP 502 with a body that is not Google's JSON error: ${describeText(body)}`,
     });
     for (const line of lines) expectNoKey(line);
   });
 
-  test("inside a good answer: the stored feedback holds [redacted]", async () => {
+  test("inside a good answer: the answer is refused, the job recorded `failed`; nothing of it stored", async () => {
     model().reply(geminiAnswer({ ...ANSWER, feedback: { ...FEEDBACK, suggestions: [`Your key is ${API_KEY}.`] } }));
     const { handler, lines } = writingHandler();
     const result = await handler(writingEvent("eval-key-answer"), contextWith(60_000));
-    expect(result).toMatchObject({ status: "completed", feedback: { suggestions: ["Your key is [redacted]."] } });
+    expect(result).toMatchObject({ status: "failed", error_message: "the model's answer holds the API key (or a piece of it); it was not used" });
+    expect(result).not.toHaveProperty("feedback");
     for (const line of [JSON.stringify(await stored("eval-key-answer")), ...lines]) expectNoKey(line);
   });
 
@@ -94,12 +97,17 @@ describe("the key echoed by the model API", () => {
         });
       },
     };
-    model().reply(geminiAnswer({ ...ANSWER, feedback: { ...FEEDBACK, strengths: [`Echo ${API_KEY}`] } }));
+    model().reply(geminiAnswer(ANSWER));
     const { handler, lines } = writingHandler({ evaluations: failing });
     const error = await rejectionOf(handler(writingEvent("eval-key-thrown"), contextWith(60_000)));
-    expect(error.message).toBe("ValidationException: One or more parameter values were invalid: [redacted]");
+    // Not worth another try (not throttling, a timeout or a lost connection): the lease released at once.
+    expect(error.name).toBe("OutcomeNotRecordedError");
+    expect(error.message).toMatch(
+      /^evaluation \{"evaluation_id":"eval-key-thrown","user_id":"user-456"\}: the job's outcome \(completed\) could not be recorded in 1 write over \d+\.\d s \(Error: ValidationException: One or more parameter values were invalid: \[redacted\]\); its lease was released: the next delivery runs the job again$/,
+    );
     expectNoKey(String(error.stack));
     expectNoKey((error.cause as Error).message);
+    expectNoKey(((error.cause as Error).cause as Error).message);
     for (const line of lines) expectNoKey(line);
   });
 });

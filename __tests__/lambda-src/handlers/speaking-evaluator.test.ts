@@ -5,7 +5,8 @@
  */
 import { createEvaluationsRepository } from "../../../lambda-src/data/evaluations-repository";
 import { formatSeconds, wavDurationSeconds } from "../../../lambda-src/shared/audio";
-import { InvalidEventError } from "../../../lambda-src/shared/event";
+import { describeText } from "../../../lambda-src/shared/errors";
+import { InvalidEventError, USER_ID_RULE } from "../../../lambda-src/shared/event";
 import { inputHash } from "../../../lambda-src/shared/input-hash";
 import {
   createSpeakingEvaluatorHandler,
@@ -83,6 +84,7 @@ test("success: sends the audio inline and stores transcript, duration (WAV heade
     feedback: { S: JSON.stringify(FEEDBACK) },
     model_used: { S: MODEL_ID },
     input_hash: { S: inputHash("speaking", { audio_key: WAV_KEY }) },
+    recorded_by: { S: expect.stringMatching(/^local\/[0-9a-f-]{36}$/) },
   });
   expect(result).toMatchObject({ status: "completed", word_count: 17, duration: "2.5" });
 
@@ -111,13 +113,14 @@ test("model error: HTTP 500 records `failed` with the API's message", async () =
     created_at: { N: String(NOW) },
     error_message: { S: message },
     input_hash: { S: inputHash("speaking", { audio_key: WAV_KEY }) },
+    recorded_by: { S: expect.stringMatching(/^local\/[0-9a-f-]{36}$/) },
   });
 });
 
 test.each([
   ["band 9.7", { ...ANSWER, pronunciation_band: "9.7" }, 'the model\'s answer is malformed: `pronunciation_band` must be a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"; got "9.7"'],
   ["missing transcript", { ...ANSWER, transcript: undefined }, "the model's answer is malformed: `transcript` must be a non-empty string; got undefined"],
-  ["duration as text", { ...ANSWER, duration_seconds: "two minutes" }, 'the model\'s answer is malformed: `duration_seconds` must be a non-negative number; got "two minutes"'],
+  ["duration as text", { ...ANSWER, duration_seconds: "two minutes" }, `the model's answer is malformed: \`duration_seconds\` must be a non-negative number; got ${describeText("two minutes")}`],
   ["a transcript without words", { ...ANSWER, transcript: "..." }, 'the model\'s answer is malformed: `transcript` must contain words (no speech was recognised); got "..."'],
 ])("malformed answer (%s) records `failed`", async (name, answer, message) => {
   const id = `eval-s-bad-${name.replace(/\W+/g, "-")}`;
@@ -138,7 +141,7 @@ describe("bad events are refused before any write, naming the field", () => {
   test.each<[string, unknown, string, string]>([
     ["not an object", null, "event", "invalid event: `event` must be a JSON object with `user_id`, `audio_key`, `evaluation_id`; got null"],
     ["unknown field", event({ audio: "x" }), "audio", 'invalid event: `audio` is not a field of this event (expected only `user_id`, `audio_key`, `evaluation_id`); got "x"'],
-    ["user_id", event({ user_id: 456 }), "user_id", "invalid event: `user_id` must be the user's id: 1 to 256 characters without spaces or control characters; got 456"],
+    ["user_id", event({ user_id: 456 }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got 456`],
     ["audio_key missing", event({ audio_key: undefined }), "audio_key", `invalid event: \`audio_key\` ${keyRule}; got undefined`],
     ["audio_key outside the prefix", event({ audio_key: "uploads/documents/user-456/a.wav" }), "audio_key", `invalid event: \`audio_key\` ${keyRule}; got "uploads/documents/user-456/a.wav"`],
     ["audio_key with ..", event({ audio_key: "uploads/audio/../documents/a.wav" }), "audio_key", `invalid event: \`audio_key\` ${keyRule}, at most 1024 bytes, without empty, "." or ".." path segments; got "uploads/audio/../documents/a.wav"`],

@@ -3,7 +3,8 @@
  * model server, and a mocked SSM client for the API key (the built-zip tests use an HTTP stand-in).
  */
 import { createEvaluationsRepository } from "../../../lambda-src/data/evaluations-repository";
-import { InvalidEventError } from "../../../lambda-src/shared/event";
+import { describeText } from "../../../lambda-src/shared/errors";
+import { InvalidEventError, USER_ID_RULE } from "../../../lambda-src/shared/event";
 import { inputHash } from "../../../lambda-src/shared/input-hash";
 import {
   createWritingEvaluatorHandler,
@@ -72,6 +73,8 @@ test("success: sends the task to the model and stores exactly the bands, feedbac
     feedback: { S: JSON.stringify(FEEDBACK) },
     model_used: { S: MODEL_ID },
     input_hash: INPUT_HASH,
+    // The attempt that recorded the outcome (`<request id>/<uuid>`; "local" without a context).
+    recorded_by: { S: expect.stringMatching(/^local\/[0-9a-f-]{36}$/) },
   });
   expect(result).toMatchObject({ status: "completed", evaluation_id: "eval-w-ok", overall_band: "7.0", feedback: FEEDBACK });
 
@@ -113,6 +116,7 @@ test("model error: HTTP 500 (after one retry) records `failed` with the API's me
     created_at: { N: String(NOW) },
     error_message: { S: message },
     input_hash: INPUT_HASH,
+    recorded_by: { S: expect.stringMatching(/^local\/[0-9a-f-]{36}$/) },
   });
   expect(model().requests).toHaveLength(2);
 });
@@ -127,7 +131,8 @@ test("model error: HTTP 400 is not retried", async () => {
 test.each([
   ["a band off the half-step scale", { ...ANSWER, overall_band: "9.7" }, 'the model\'s answer is malformed: `overall_band` must be a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"; got "9.7"'],
   ["a missing band", { ...ANSWER, grammar_band: undefined }, 'the model\'s answer is malformed: `grammar_band` must be a band from 0.0 to 9.0 in steps of 0.5 written with one decimal, like "6.5"; got undefined'],
-  ["feedback of the wrong type", { ...ANSWER, feedback: "good essay" }, 'the model\'s answer is malformed: `feedback` must be a JSON object; got "good essay"'],
+  // The answer's text is described, never quoted (it is stored and logged).
+  ["feedback of the wrong type", { ...ANSWER, feedback: "good essay" }, `the model's answer is malformed: \`feedback\` must be a JSON object; got ${describeText("good essay")}`],
   ["a missing feedback list", { ...ANSWER, feedback: { strengths: [], weaknesses: [] } }, "the model's answer is malformed: `feedback.suggestions` must be an array of strings; got undefined"],
 ])("malformed answer (%s) records `failed` and stores no band", async (_name, answer, message) => {
   const id = `eval-w-bad-${(_name as string).replace(/\W+/g, "-")}`;
@@ -137,14 +142,14 @@ test.each([
   const item = await stored(id);
   expect(item?.status).toEqual({ S: "failed" });
   expect(item?.error_message).toEqual({ S: message });
-  expect(Object.keys(item!).sort()).toEqual(["created_at", "error_message", "evaluation_id", "evaluation_type", "input_hash", "status", "user_id"]);
+  expect(Object.keys(item!).sort()).toEqual(["created_at", "error_message", "evaluation_id", "evaluation_type", "input_hash", "recorded_by", "status", "user_id"]);
 });
 
 test("an answer that is not JSON, or blocked, records `failed`", async () => {
   model().reply(geminiAnswer(null, { text: "Band 7, well done" }));
   expect(await handler(event({ evaluation_id: "eval-w-text" }))).toMatchObject({
     status: "failed",
-    error_message: "the model's answer is not JSON: Band 7, well done",
+    error_message: `the model's answer is not JSON: ${describeText("Band 7, well done")}`,
   });
   model().reply({ json: { promptFeedback: { blockReason: "SAFETY" } } });
   expect(await handler(event({ evaluation_id: "eval-w-blocked" }))).toMatchObject({
@@ -178,14 +183,20 @@ describe("bad events are refused before any write, naming the field", () => {
   test.each<[string, unknown, string, string]>([
     ["not an object", "essay", "event", 'invalid event: `event` must be a JSON object with `user_id`, `task`, `prompt`, `essay`, `evaluation_id`; got "essay"'],
     ["unknown field", event({ essey: "x" }), "essey", 'invalid event: `essey` is not a field of this event (expected only `user_id`, `task`, `prompt`, `essay`, `evaluation_id`); got "x"'],
-    ["user_id missing", event({ user_id: undefined }), "user_id", "invalid event: `user_id` must be the user's id: 1 to 256 characters without spaces or control characters; got undefined"],
-    ["user_id with a space", event({ user_id: "user 456" }), "user_id", 'invalid event: `user_id` must be the user\'s id: 1 to 256 characters without spaces or control characters; got "user 456"'],
+    ["user_id missing", event({ user_id: undefined }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got undefined`],
+    ["user_id with a space", event({ user_id: "user 456" }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got "user 456"`],
+    ["user_id with U+200B", event({ user_id: "user\u200b456" }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got "user\\u200b456"`],
+    ["user_id with U+202E", event({ user_id: "user\u202e654" }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got "user\\u202e654"`],
+    ["user_id with U+2066", event({ user_id: "\u2066user-456" }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got "\\u2066user-456"`],
+    ["user_id with U+3164 (Hangul filler)", event({ user_id: "user\u3164456" }), "user_id", `invalid event: \`user_id\` ${USER_ID_RULE}; got "user\\u3164456"`],
     ["task", event({ task: "task3" }), "task", 'invalid event: `task` must be "task1" or "task2" (the IELTS Writing task); got "task3"'],
-    ["prompt empty", event({ prompt: "  " }), "prompt", 'invalid event: `prompt` must be a non-empty string (the task\'s question); got "  "'],
+    ["prompt empty", event({ prompt: "  " }), "prompt", `invalid event: \`prompt\` must be a non-empty string (the task's question); got ${describeText("  ")}`],
     ["essay missing", event({ essay: undefined }), "essay", "invalid event: `essay` must be a non-empty string (the candidate's essay); got undefined"],
-    ["essay too short", event({ essay: "Too short." }), "essay", 'invalid event: `essay` must have 50 to 1000 words to be banded; it has 2; got "Too short."'],
-    ["essay too long", event({ essay: long(1001) }), "essay", `invalid event: \`essay\` must have 50 to 1000 words to be banded; it has 1001; got "${"word ".repeat(16).trim()}… (5006 characters)`],
-    ["essay over 10000 characters", event({ essay: "x".repeat(10_001) }), "essay", `invalid event: \`essay\` must be at most 10000 characters (the candidate's essay); it has 10001; got "${"x".repeat(79)}… (10003 characters)`],
+    // The essay and the prompt are described by their length and a short hash, never quoted.
+    ["essay too short", event({ essay: "Too short." }), "essay", `invalid event: \`essay\` must have 50 to 1000 words to be banded; it has 2; got ${describeText("Too short.")}`],
+    ["essay too long", event({ essay: long(1001) }), "essay", `invalid event: \`essay\` must have 50 to 1000 words to be banded; it has 1001; got ${describeText(long(1001).trim())}`],
+    ["essay over 10000 characters", event({ essay: "x".repeat(10_001) }), "essay", `invalid event: \`essay\` must be at most 10000 characters (the candidate's essay); it has 10001; got ${describeText("x".repeat(10_001))}`],
+    ["an unknown field holding an essay", event({ essey: "I think cities need more parks." }), "essey", `invalid event: \`essey\` is not a field of this event (expected only \`user_id\`, \`task\`, \`prompt\`, \`essay\`, \`evaluation_id\`); got ${describeText("I think cities need more parks.")}`],
     ["evaluation_id", event({ evaluation_id: "eval 1" }), "evaluation_id", 'invalid event: `evaluation_id` must be 1 to 128 characters: letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit, or left out to get a new id; got "eval 1"'],
   ])("%s", async (_name, badEvent, field, message) => {
     const before = await itemCount(db().client, db().evaluationsTable);
