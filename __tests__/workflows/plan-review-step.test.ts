@@ -13,6 +13,7 @@
  * `npm` and `gh` are stand-ins (support/ci-stand-ins.ts); `npm run plan:review` runs the real review.
  * HAND-WRITTEN MINIMAL OBJECTS: the plan files are tiny, hand-made subsets of `terraform show -json`.
  */
+import { spawnSync } from "child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -38,9 +39,19 @@ const TABLE_DELETED = JSON.stringify({
 
 let work: string;
 let standIns: CiStandIns;
+/** `npm run -s permissions -- --json` of this project. */
+let PERMISSIONS: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "bandup-review-jobs-"));
   standIns = writeCiStandIns(work);
+  // The bootstrap's policies as the pull request's run derived them: the real `npm run -s permissions
+  // -- --json` (through the stand-in, which runs it once and keeps its output), so base and head agree.
+  const permissions = spawnSync(join(standIns.bin, "npm"), ["run", "-s", "permissions", "--", "--json"], {
+    encoding: "utf8",
+    env: { ...process.env, ...standIns.env },
+  });
+  if (permissions.status !== 0) throw new Error(`npm run -s permissions -- --json failed: ${permissions.stderr}`);
+  PERMISSIONS = permissions.stdout;
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -50,6 +61,8 @@ interface PrRun {
   readonly environments?: string | null;
   readonly plans?: Record<string, string>;
   readonly noPlan?: Record<string, string>;
+  /** review-input/permissions-head.json; null: the run left none. Default: the project's own. */
+  readonly permissionsHead?: string | null;
 }
 
 const ALL_CLEAN: Record<string, string> = Object.fromEntries(STACKS.map((s) => [`${s}.json`, NO_CHANGES]));
@@ -76,7 +89,12 @@ async function reviewJob(prRun: PrRun, options: { allow?: string; prHead?: strin
     if (uses === "actions/download-artifact") {
       // The artifacts of the pull request's run, not this one's.
       expect([inputs["run-id"], inputs["github-token"]]).toEqual(["777", "ghs_stand_in"]);
-      if (inputs.pattern === "review-input") files("review-input", prRun.environments === null ? {} : { "environments.json": prRun.environments ?? JSON.stringify(LIST) });
+      if (inputs.pattern === "review-input") {
+        files("review-input", {
+          ...(prRun.environments === null ? {} : { "environments.json": prRun.environments ?? JSON.stringify(LIST) }),
+          ...(prRun.permissionsHead === null ? {} : { "permissions-head.json": prRun.permissionsHead ?? PERMISSIONS }),
+        });
+      }
       else if (inputs.pattern === "plan-*") files("plans", prRun.plans);
       else if (inputs.pattern === "no-plan-*") files("no-plan", prRun.noPlan);
       else throw new Error(`unexpected download: ${inputs.pattern}`);
@@ -162,7 +180,20 @@ describe("pr-review.yml: one comment that never lies by omission, and the commit
     expect(run.summary).toContain("| `bandup-dev` |");
     // main's review, on the downloaded plans, every stack of the list.
     expect(run.reviewArgs.slice(0, 4)).toEqual(["--output", "plan-review.md", "--full-output", "plan-review-full.md"]);
-    expect(run.reviewArgs.slice(4).sort()).toEqual(STACKS.map((s) => `plans/${s}.json`).sort());
+    // main's bootstrap policies against the pull request's (issue 23: "deploy bandup-bootstrap first").
+    expect(run.reviewArgs.slice(4, 8)).toEqual(["--permissions-base", "permissions-base.json", "--permissions-head", "review-input/permissions-head.json"]);
+    expect(run.reviewArgs.slice(8).sort()).toEqual(STACKS.map((s) => `plans/${s}.json`).sort());
+  }, 60_000);
+
+  test("a run that left no permissions document: a notice for it, the plans still reviewed, the status fails", async () => {
+    const run = await reviewJob({ plans: ALL_CLEAN, permissionsHead: null });
+    expect(run.comments).toHaveLength(1);
+    expect(run.comments[0].body).toContain(
+      "- ⛔ plan or review failed for the bootstrap's permissions: the run left no permissions document (its environments job failed or did not run)",
+    );
+    expect(run.reviewArgs).not.toContain("--permissions-head");
+    expect(run.statuses).toEqual([status("failure", "A plan or its review failed: see the comment")]);
+    expect(run.failed).toBe(true);
   }, 60_000);
 
   test("a flagged change: the comment shows it, the status fails, the job fails after commenting", async () => {

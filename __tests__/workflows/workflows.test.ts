@@ -90,7 +90,10 @@ describe("the environments job (first job of pr.yml and deploy.yml)", () => {
     expect(upTo(pr.jobs.environments)).toEqual(upTo(deploy.jobs.environments));
     expect(deploySteps).toEqual(upTo(deploy.jobs.environments));
     const extra = prSteps!.slice(upTo(pr.jobs.environments).length);
-    expect(extra.map((s) => s.uses?.split("@")[0] ?? s.run)).toEqual(['mkdir -p review-input\necho "$JSON" > review-input/environments.json\n', "actions/upload-artifact"]);
+    expect(extra.map((s) => s.uses?.split("@")[0] ?? s.run)).toEqual([
+      'mkdir -p review-input\necho "$JSON" > review-input/environments.json\nnpm run -s permissions -- --json > review-input/permissions-head.json\n',
+      "actions/upload-artifact",
+    ]);
     expect(extra[0].env).toEqual({ JSON: "${{ steps.list.outputs.json }}" });
     expect(extra[1].with).toEqual({ name: "review-input", path: "review-input/", "retention-days": 7 });
   });
