@@ -124,6 +124,7 @@ function buildRole(stack: Stack, spec: RoleSpec, built: Built): iam.Role {
     inlinePolicies: Object.fromEntries(
       spec.inlinePolicies.map((policy) => [policy.policyName, new iam.PolicyDocument({ statements: policy.statements.map((s) => statement(s, built)) })]),
     ),
+    permissionsBoundary: spec.permissionsBoundary && iam.ManagedPolicy.fromManagedPolicyArn(stack, `${spec.id}-boundary`, resolve(spec.permissionsBoundary, built)),
   });
   tag(role, spec.tags);
   return role;

@@ -92,6 +92,8 @@ export interface RoleSpec {
   /** The service principal allowed to assume the role (`lambda.amazonaws.com`). */
   readonly assumedBy: string;
   readonly inlinePolicies: readonly { readonly policyName: string; readonly statements: readonly StatementSpec[] }[];
+  /** The managed policy ARN that bounds the role (the bootstrap's `bandup-boundary-<env>`), when it has one. */
+  readonly permissionsBoundary?: Interpolated;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -285,13 +287,14 @@ function roleSpecs(resources: Json, documents: Json, where: string): RoleSpec[] 
   });
   return Object.entries((resources.aws_iam_role ?? {}) as Json).map(([id, role]) => {
     const what = `${where} aws_iam_role.${id}`;
-    checkKnown(role, ["name", "description", "assume_role_policy", "tags"], what);
+    checkKnown(role, ["name", "description", "assume_role_policy", "permissions_boundary", "tags"], what);
     return {
       id,
       roleName: role.name,
       description: role.description,
       assumedBy: assumingService(document(role.assume_role_policy, what), what),
       inlinePolicies: policies.filter((p) => p.roleId === id).map(({ policyName, statements }) => ({ policyName, statements })),
+      permissionsBoundary: role.permissions_boundary === undefined ? undefined : interpolated(String(role.permissions_boundary), what),
       tags: role.tags ?? {},
     };
   });
