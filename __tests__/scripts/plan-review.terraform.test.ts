@@ -165,7 +165,7 @@ describe("a replacement: the evaluations table's sort key changed", () => {
     const { code, out } = cli("--json", "--stack", `${STACK}=${plans.replace}`);
     expect(code).toBe(1);
     const doc = JSON.parse(out);
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(3);
     expect(doc.exitCode).toBe(1);
     expect(doc.totals.replace).toBe(1);
     expect(doc.totals.delete).toBe(0);

@@ -12,6 +12,11 @@
  *   call safe, attributes it does not classify at all (deny by default), and values unknown until
  *   apply where a loss rule applies.
  *
+ * Changes made outside Terraform (`resource_drift`, in every plan; all a `-refresh-only` plan holds) go
+ * through the same table: a loss ("point-in-time recovery was turned off outside Terraform") and a
+ * classified resource deleted outside Terraform are blocking (accepted with `--allow-drift`), each with
+ * what the next apply does about it; the other classified changes need review.
+ *
  * The deletion of a table that another table of the plan was restored from (`restore_source_name`) is
  * named as the retirement of a restore's original. Every text taken from a plan is redacted with the
  * plans' secrets before it is printed. Pure functions, no I/O.
@@ -78,12 +83,15 @@ export interface ResourceReview {
  * What a finding is about: a resource deleted or replaced, an attribute that loses data or access, or
  * the attributes of a resource that need a reviewer's eye.
  */
-export type FindingKind = "delete" | "replace" | "loss" | "review";
+export type FindingKind = "delete" | "replace" | "loss" | "review" | "drift";
 
 /** The flag and entry that accept a blocking finding. */
 export interface Acceptance {
-  readonly flag: "--allow-destroy" | "--allow-loss";
-  /** `<stack>:<address>` (`--allow-destroy`) or `<stack>:<address>:<attribute>` (`--allow-loss`). */
+  readonly flag: "--allow-destroy" | "--allow-loss" | "--allow-drift";
+  /**
+   * `<stack>:<address>` (`--allow-destroy`; `--allow-drift` of a resource deleted outside Terraform)
+   * or `<stack>:<address>:<attribute>` (`--allow-loss`; `--allow-drift` of an attribute).
+   */
   readonly entry: string;
 }
 
@@ -113,6 +121,13 @@ export interface StackReview {
   readonly counts: Counts;
   /** Every resource with an action other than no-op (imports included), in plan order. */
   readonly resources: readonly ResourceReview[];
+  /**
+   * What changed outside Terraform (`resource_drift`): `update` (an attribute changed, listed in
+   * `attributes`) or `delete` (the object is gone), in plan order.
+   */
+  readonly drift: readonly ResourceReview[];
+  /** The plan is `terraform plan -refresh-only`: it says what changed outside Terraform, not what an apply does. */
+  readonly refreshOnly: boolean;
   readonly findings: readonly Finding[];
 }
 
@@ -140,6 +155,12 @@ export interface AnalyseOptions {
    * @default []
    */
   readonly allowLoss?: readonly string[];
+  /**
+   * Changes made outside Terraform accepted (`resource_drift`): `<stack>:<address>:<attribute>` for an
+   * attribute, `<stack>:<address>` for a resource deleted outside Terraform.
+   * @default []
+   */
+  readonly allowDrift?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -495,6 +516,92 @@ function findingsOf(
   return findings;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Drift: changes made outside Terraform (`resource_drift`)
+
+/** "is turned off" → "was turned off": what happened outside Terraform, in the past. */
+function happened(rule: AttributeVerdict["rule"]): string {
+  return rule?.loses ? DIRECTION_WORDS[rule.loses.kind].replace(/^is /, "was ") : "was changed";
+}
+
+/**
+ * What the next apply does to a change made outside Terraform: this plan's own change of the same
+ * resource when the plan has one (a normal plan lists every resource, no-op included), else (a
+ * `-refresh-only` plan) what an apply of the configuration would do, from the value Terraform last
+ * applied.
+ */
+function driftApplyText(verdict: AttributeVerdict | undefined, planned: PlanResourceChange | undefined, classification: ResourceClassification, refreshOnly: boolean): Markdown {
+  const plannedAction = planned === undefined ? undefined : actionOf(planned.change.actions);
+  if (verdict === undefined) {
+    // The resource was deleted outside Terraform.
+    const empty = classification.delete.class === "loss" ? fixed(", empty: what it held is not brought back") : md``;
+    if (plannedAction === "create" || plannedAction === "replace") return md`This plan's apply creates it again${empty}.`;
+    if (plannedAction === undefined && refreshOnly) {
+      return md`An apply of the configuration would create it again${empty}; remove it from the code to adopt its deletion.`;
+    }
+    return md`This plan does not create it again.`;
+  }
+  const back = lossValue(verdict.before, verdict.beforeMarks);
+  if (plannedAction === undefined) {
+    return refreshOnly
+      ? md`An apply of the configuration would set it back to ${back} (the value Terraform last applied), unless the code adopts the change.`
+      : md`This plan does not touch the resource.`;
+  }
+  if (plannedAction === "delete") return md`This plan deletes the resource.`;
+  if (plannedAction === "replace") return md`This plan replaces the resource.`;
+  if (plannedAction === "update") {
+    const undo = classifyChange(planned!.type, planned!.change).find((v) => v.at === verdict.at);
+    if (undo !== undefined) return md`This plan's apply sets it to ${lossValue(undo.after, undo.afterMarks)} again.`;
+  }
+  return md`This plan's apply leaves it as it is now: the configuration no longer sets it back.`;
+}
+
+/** The findings of one `resource_drift` entry: blocking for every loss, and for a classified resource deleted outside Terraform. */
+function driftFindingsOf(
+  stack: string,
+  resource: ResourceReview,
+  change: Change,
+  planned: PlanResourceChange | undefined,
+  refreshOnly: boolean,
+  secrets: Secrets,
+): NewFinding[] {
+  const { address, type, name, action } = resource;
+  const classification = classificationOf(type);
+  if (classification === undefined) return [];
+  const base = { stack, address, type, name, kind: "drift" as const };
+  const shown = code(address, FINDING_ADDRESS_LENGTH);
+  const what = describeResource(classification, name);
+  if (action === "delete") {
+    const loss = fill(classification.delete.why, subjectOf(name), isObject(change.before) ? change.before : {});
+    const apply = driftApplyText(undefined, planned, classification, refreshOnly);
+    // Any classified resource gone, an alarm or a subscription too: something that guarded data or access is missing.
+    return [{ ...base, blocking: true, attributes: [], message: md`${shown} (${what}) **was deleted outside Terraform**: ${loss}. ${apply}` }];
+  }
+  const verdicts = classifyChange(type, change);
+  const findings: NewFinding[] = [];
+  for (const verdict of verdicts.filter((v) => v.class === "loss")) {
+    const rule = verdict.rule!;
+    const label = fixed(rule.label ?? verdict.path);
+    const values = md`${secrets.redact(verdict.at)}: ${lossValue(verdict.before, verdict.beforeMarks)} → ${lossValue(verdict.after, verdict.afterMarks)}`;
+    const element = verdict.event === "removed" ? md` ${secrets.redact(verdict.element ?? "")}` : md``;
+    const move = fixed(verdict.event === "removed" ? "was removed" : happened(rule));
+    const apply = driftApplyText(verdict, planned, classification, refreshOnly);
+    findings.push({
+      ...base,
+      blocking: true,
+      attributes: [verdict.path],
+      message: md`${shown} (${what}): **${label}${element} ${move} outside Terraform** (${values}): ${fixed(rule.why)}. ${apply}`,
+      acceptPath: verdict.path,
+    });
+  }
+  const toReview = verdicts.filter((v) => v.class === "review");
+  if (toReview.length > 0) {
+    const items = toReview.map((v) => md`${secrets.redact(v.at)}: ${fixed(v.reason)}`);
+    findings.push({ ...base, blocking: false, attributes: toReview.map((v) => secrets.redact(v.at)), message: md`${shown} (${what}) **was changed outside Terraform** and needs review: ${join(items, "; ")}.` });
+  }
+  return findings;
+}
+
 function reviewOf(rc: PlanResourceChange, action: Action, importing: boolean, secrets: Secrets): ResourceReview {
   let listed: { attributes: AttributeChange[]; omitted: number } = { attributes: [], omitted: 0 };
   const options = { limit: MAX_ATTRIBUTES, key: (key: string) => secrets.redact(key) };
@@ -523,9 +630,10 @@ function reviewOf(rc: PlanResourceChange, action: Action, importing: boolean, se
 export function analysePlans(plans: readonly StackPlan[], options: AnalyseOptions = {}): Review {
   const allowDestroy = options.allowDestroy ?? [];
   const allowLoss = options.allowLoss ?? [];
+  const allowDrift = options.allowDrift ?? [];
   const used = new Set<string>();
   // Secrets of every plan: a value sensitive in one stack is masked wherever it is copied, in any stack.
-  const secrets = new Secrets(plans.flatMap((plan) => plan.resourceChanges));
+  const secrets = new Secrets(plans.flatMap((plan) => [...plan.resourceChanges, ...plan.resourceDrift]));
   const totals: Counts = { create: 0, update: 0, replace: 0, delete: 0, import: 0 };
   const stacks = plans.map((plan): StackReview => {
     const counts: Counts = { create: 0, update: 0, replace: 0, delete: 0, import: 0 };
@@ -559,13 +667,35 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
         findings.push({ ...finding, accept, allowed });
       }
     }
+    const drift: ResourceReview[] = [];
+    const plannedByAddress = new Map(marked.map((rc) => [rc.address, rc]));
+    for (const rc of plan.resourceDrift.filter((d) => d.mode !== "data").map((d) => secrets.markCopies(d))) {
+      const action = actionOf(rc.change.actions);
+      if (action === undefined) throw new Error(`${rc.address}: unchecked action list ${JSON.stringify(rc.change.actions)}`);
+      if (action === "no-op") continue;
+      const resource = reviewOf(rc, action, false, secrets);
+      drift.push(resource);
+      for (const { acceptPath, ...finding } of driftFindingsOf(plan.stack, resource, rc.change, plannedByAddress.get(rc.address), plan.refreshOnly, secrets)) {
+        if (!finding.blocking) {
+          findings.push({ ...finding, allowed: false });
+          continue;
+        }
+        const suffix = acceptPath === undefined ? "" : `:${acceptPath}`;
+        const accept: Acceptance = { flag: "--allow-drift", entry: `${plan.stack}:${resource.address}${suffix}` };
+        const real = `${plan.stack}:${rc.address}${suffix}`;
+        const allowed = allowDrift.includes(real);
+        if (allowed) used.add(`--allow-drift ${real}`);
+        findings.push({ ...finding, accept, allowed });
+      }
+    }
     (Object.keys(totals) as (keyof Counts)[]).forEach((k) => (totals[k] += counts[k]));
-    return { stack: plan.stack, file: plan.file, terraformVersion: plan.terraformVersion, counts, resources, findings };
+    return { stack: plan.stack, file: plan.file, terraformVersion: plan.terraformVersion, counts, resources, drift, refreshOnly: plan.refreshOnly, findings };
   });
   const findings = stacks.flatMap((s) => s.findings);
   const unusedAllows: Acceptance[] = [
     ...allowDestroy.filter((e) => !used.has(`--allow-destroy ${e}`)).map((entry): Acceptance => ({ flag: "--allow-destroy", entry: secrets.redactAddress(entry) })),
     ...allowLoss.filter((e) => !used.has(`--allow-loss ${e}`)).map((entry): Acceptance => ({ flag: "--allow-loss", entry: secrets.redactAddress(entry) })),
+    ...allowDrift.filter((e) => !used.has(`--allow-drift ${e}`)).map((entry): Acceptance => ({ flag: "--allow-drift", entry: secrets.redactAddress(entry) })),
   ];
   return {
     stacks,

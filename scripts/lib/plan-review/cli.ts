@@ -23,18 +23,22 @@ Reviews \`terraform show -json <planfile>\` output of one or more stacks: a PR c
   --allow-loss <stack>:<address>:<attribute>
                                    accept this attribute's loss (repeatable), e.g.
                                    bandup-prod:aws_dynamodb_table.t:deletion_protection_enabled
+  --allow-drift <stack>:<address>[:<attribute>]
+                                   accept a change made outside Terraform (resource_drift) that loses data or
+                                   access: the attribute, or without it a resource deleted outside Terraform
   --permissions-base <file>        with --permissions-head: the JSON of \`npm run -s permissions -- --json\` on the
   --permissions-head <file>        base branch and on the head; a role or boundary of bandup-bootstrap that the
                                    head lets do more is a blocking finding (deploy bandup-bootstrap first)
-  --json                           the machine-readable JSON document (schemaVersion 2) instead of Markdown
+  --json                           the machine-readable JSON document (schemaVersion 3) instead of Markdown
   --output <file>                  write the comment (at most ${COMMENT_LIMIT} characters, findings first) or
                                    the JSON to <file> instead of stdout
   --full-output <file>             also write the whole review, uncut, to <file> (the job summary)
   -h, --help                       this text
 
 Exit codes: 0 nothing blocking (findings that need review are listed), 1 a blocking finding that no
---allow-destroy or --allow-loss entry accepts (a resource holding data or access deleted or replaced,
-or an attribute moved the way that loses data or access: see scripts/lib/plan-review/classification.ts),
+--allow-destroy, --allow-loss or --allow-drift entry accepts (a resource holding data or access deleted
+or replaced, or an attribute moved the way that loses data or access: see
+scripts/lib/plan-review/classification.ts; the same, done outside Terraform, from resource_drift),
 2 the review cannot run: a usage or input problem, an entry without its stack, a plan format other
 than 1.x, a review too large to write (one line on stderr naming the flag or file), 3 a bug in the
 review itself (with its stack trace). Sensitive values are shown as (sensitive).`;
@@ -57,6 +61,7 @@ interface Options {
   readonly inputs: { stack?: string; file: string }[];
   readonly allowDestroy: string[];
   readonly allowLoss: string[];
+  readonly allowDrift: string[];
   json: boolean;
   output?: string;
   fullOutput?: string;
@@ -73,6 +78,7 @@ const OPTION_SPEC = {
   "full-output": { type: "string" },
   "allow-destroy": { type: "string", multiple: true },
   "allow-loss": { type: "string", multiple: true },
+  "allow-drift": { type: "string", multiple: true },
   stack: { type: "string", multiple: true },
   "permissions-base": { type: "string" },
   "permissions-head": { type: "string" },
@@ -122,6 +128,26 @@ function checkAllowLoss(entry: string): string {
   return entry;
 }
 
+/**
+ * Checks an `--allow-drift` entry: `<stack>:<address>` (a resource deleted outside Terraform) or
+ * `<stack>:<address>:<attribute>` (an attribute changed outside Terraform), as the finding names it.
+ */
+function checkAllowDrift(entry: string): string {
+  const colon = entry.indexOf(":");
+  const stack = colon < 0 ? "" : entry.slice(0, colon);
+  const rest = entry.slice(colon + 1);
+  // A `for_each` key may hold a colon: what follows the last one is an attribute only if it reads as one.
+  const last = rest.lastIndexOf(":");
+  const withAttribute = last >= 0 && ATTRIBUTE_PATH.test(rest.slice(last + 1));
+  const address = withAttribute ? rest.slice(0, last) : rest;
+  if (!STACK_NAME.test(stack) || !ADDRESS_START.test(address)) {
+    throw new UsageError(
+      `--allow-drift \`${entry}\` is not <stack>:<address>[:<attribute>]: write the entry the finding names, e.g. --allow-drift bandup-prod:aws_dynamodb_table.evaluations_table_68D57890:point_in_time_recovery.enabled`,
+    );
+  }
+  return entry;
+}
+
 /** Reads the command line with `util.parseArgs`, keeping plan files and `--stack` in their order. */
 function parseOptions(argv: readonly string[]): Options {
   let tokens;
@@ -130,7 +156,7 @@ function parseOptions(argv: readonly string[]): Options {
   } catch (error) {
     throw usageErrorOf(error, argv);
   }
-  const options: Options = { inputs: [], allowDestroy: [], allowLoss: [], json: false, help: false };
+  const options: Options = { inputs: [], allowDestroy: [], allowLoss: [], allowDrift: [], json: false, help: false };
   for (const token of tokens) {
     if (token.kind === "positional") {
       if (token.value === "") throw new UsageError("an empty argument where a plan file name was expected");
@@ -146,6 +172,7 @@ function parseOptions(argv: readonly string[]): Options {
       else if (token.name === "full-output") options.fullOutput = value();
       else if (token.name === "allow-destroy") options.allowDestroy.push(checkAllowDestroy(value()));
       else if (token.name === "allow-loss") options.allowLoss.push(checkAllowLoss(value()));
+      else if (token.name === "allow-drift") options.allowDrift.push(checkAllowDrift(value()));
       else if (token.name === "permissions-base") options.permissionsBase = value();
       else if (token.name === "permissions-head") options.permissionsHead = value();
       else {
@@ -267,7 +294,7 @@ export function runPlanReview(argv: readonly string[], io: CliIo): 0 | 1 | 2 {
   }
   let review: Review;
   try {
-    review = analysePlans(plans, { allowDestroy: options.allowDestroy, allowLoss: options.allowLoss });
+    review = analysePlans(plans, { allowDestroy: options.allowDestroy, allowLoss: options.allowLoss, allowDrift: options.allowDrift });
     const written = writeOutputs(review, gains, options, io);
     if (written !== undefined) {
       io.stderr(oneLine(written));

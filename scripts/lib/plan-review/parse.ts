@@ -40,6 +40,17 @@ export interface StackPlan {
    * marks of the prior state's and the planned values' `sensitive_values` for the same address.
    */
   readonly resourceChanges: readonly PlanResourceChange[];
+  /**
+   * The plan's `resource_drift`, checked like `resourceChanges`: what changed outside Terraform since
+   * the last apply (`before` is the state Terraform kept, `after` what AWS holds now; `delete` when the
+   * object is gone). Its `after_sensitive` also holds the marks of `prior_state` (the refreshed state).
+   */
+  readonly resourceDrift: readonly PlanResourceChange[];
+  /**
+   * A `terraform plan -refresh-only`: no `resource_changes` (terraform leaves the key out) but drift or
+   * resources refreshed, so nothing says what an apply of the configuration would do.
+   */
+  readonly refreshOnly: boolean;
 }
 
 /** The input is not a Terraform plan JSON (or cannot be read). The CLI exits 2 with its message. */
@@ -146,7 +157,7 @@ export function unionMarks(a: unknown, b: unknown): unknown {
 }
 
 /** `sensitive_values` of every resource of a `planned_values` / `prior_state.values` module tree, by address. */
-function sensitiveValuesByAddress(rootModule: unknown): Map<string, unknown> {
+function sensitiveValuesByAddress(rootModule: unknown, everyResource = false): Map<string, unknown> {
   const byAddress = new Map<string, unknown>();
   const modules: unknown[] = [rootModule];
   while (modules.length > 0) {
@@ -154,7 +165,7 @@ function sensitiveValuesByAddress(rootModule: unknown): Map<string, unknown> {
     if (!isObject(module)) continue;
     if (Array.isArray(module.resources)) {
       for (const resource of module.resources) {
-        if (isObject(resource) && typeof resource.address === "string" && resource.sensitive_values !== undefined) {
+        if (isObject(resource) && typeof resource.address === "string" && (everyResource || resource.sensitive_values !== undefined)) {
           byAddress.set(resource.address, resource.sensitive_values);
         }
       }
@@ -171,8 +182,9 @@ function checkedChange(
   file: string,
   planned: Map<string, unknown>,
   prior: Map<string, unknown>,
+  list: "resource_changes" | "resource_drift" = "resource_changes",
 ): PlanResourceChange {
-  const where = `\`resource_changes[${index}]\``;
+  const where = `\`${list}[${index}]\``;
   if (!isObject(entry) || typeof entry.address !== "string" || typeof entry.type !== "string") {
     throw new PlanInputError(file, `${where} has no \`address\`/\`type\` string`);
   }
@@ -290,16 +302,23 @@ export function parsePlan(text: string, file: string, stack: string): StackPlan 
   if (!Array.isArray(changes)) {
     throw new PlanInputError(file, "has a `resource_changes` that is not a list");
   }
+  const drift: unknown = data.resource_drift ?? [];
+  if (!Array.isArray(drift)) {
+    throw new PlanInputError(file, "has a `resource_drift` that is not a list");
+  }
   const planned = sensitiveValuesByAddress(isObject(data.planned_values) ? data.planned_values.root_module : undefined);
   const priorValues = isObject(data.prior_state) ? data.prior_state.values : undefined;
   const prior = sensitiveValuesByAddress(isObject(priorValues) ? priorValues.root_module : undefined);
   let resourceChanges: PlanResourceChange[];
+  let resourceDrift: PlanResourceChange[];
   try {
     resourceChanges = changes.map((entry, index) => checkedChange(entry, index, file, planned, prior));
+    // Drift: `after` is the refreshed state (prior_state), `before` the state as last written.
+    resourceDrift = drift.map((entry, index) => checkedChange(entry, index, file, prior, prior, "resource_drift"));
   } catch (error) {
     if (!(error instanceof PlanInputError)) throw error;
     // The message quotes an address or a value of the plan: redact the plan's secrets in it first.
-    const secrets = Secrets.fromMarkedValues(markedValues(changes, data));
+    const secrets = Secrets.fromMarkedValues(markedValues([...changes, ...drift], data));
     throw new PlanInputError(file, secrets.redactAddress(error.problem));
   }
   return {
@@ -308,7 +327,17 @@ export function parsePlan(text: string, file: string, stack: string): StackPlan 
     formatVersion: data.format_version,
     terraformVersion: typeof data.terraform_version === "string" ? data.terraform_version : undefined,
     resourceChanges,
+    resourceDrift,
+    // Terraform writes no plan mode: a normal plan lists every resource of the state or the
+    // configuration in `resource_changes` (no-op ones too); a refresh-only plan leaves the key out
+    // while it has drift or a state with resources to refresh.
+    refreshOnly: data.resource_changes === undefined && ("resource_drift" in data || hasResources(priorValues)),
   };
+}
+
+/** Whether a `prior_state.values` holds any resource, in its root module or a child module. */
+function hasResources(values: unknown): boolean {
+  return sensitiveValuesByAddress(isObject(values) ? values.root_module : undefined, true).size > 0;
 }
 
 /** The major `format_version` this review reads. */

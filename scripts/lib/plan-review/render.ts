@@ -4,7 +4,7 @@
  * built by markdown.ts: plan text reaches it only as code spans. The whole review and the JSON are
  * written in pieces, so their size is bounded by the disk, not by the largest JavaScript string.
  */
-import { ABSENT, Counts, Finding, ResourceReview, Review, SENSITIVE, UNKNOWN } from "./analyse";
+import { ABSENT, Counts, Finding, ResourceReview, Review, SENSITIVE, StackReview, UNKNOWN } from "./analyse";
 import {
   code,
   COMMENT_MARKER,
@@ -68,6 +68,9 @@ function findingItem(finding: Finding): string {
   if (!finding.blocking) return listItem(md`🔎 ${stack}: ${finding.message}`);
   const entry = finding.accept === undefined ? md`` : code(`${finding.accept.flag} ${finding.accept.entry}`, TABLE_NAME_LENGTH + 100);
   if (finding.allowed) return listItem(md`⚠️ accepted by ${entry}: ${stack}: ${finding.message}`);
+  if (finding.kind === "drift") {
+    return listItem(md`⛔ ${stack}: ${finding.message}`, md`Re-apply to undo it, or adopt it in the code; to pass this review meanwhile, accept it with ${entry}.`);
+  }
   return listItem(md`⛔ ${stack}: ${finding.message}`, md`If intended, accept it with ${entry}.`);
 }
 
@@ -91,10 +94,20 @@ function statusLines(review: Review): string[] {
   const accepted = review.findings.filter((f) => f.blocking && f.allowed);
   const toReview = review.findings.filter((f) => !f.blocking);
   const lines: Markdown[] = [];
-  if (blocking.length > 0) {
+  const blockingPlan = blocking.filter((f) => f.kind !== "drift");
+  const blockingDrift = blocking.filter((f) => f.kind === "drift");
+  if (blockingPlan.length > 0) {
     lines.push(
-      md`⛔ **${fixed(plural(blocking.length, "blocking change loses", "blocking changes lose"))} data or access.** Each is listed below with the entry that accepts it, if it is intended.`,
+      md`⛔ **${fixed(plural(blockingPlan.length, "blocking change loses", "blocking changes lose"))} data or access.** Each is listed below with the entry that accepts it, if it is intended.`,
     );
+  }
+  if (blockingDrift.length > 0) {
+    lines.push(
+      md`⛔ **${fixed(plural(blockingDrift.length, "change made outside Terraform loses", "changes made outside Terraform lose"))} data or access.** Each is listed below with what the next apply does about it.`,
+    );
+  }
+  if (blocking.length > 0) {
+    // Said above.
   } else if (accepted.length > 0) {
     lines.push(md`⚠️ **${fixed(plural(accepted.length, "change that loses data or access is", "changes that lose data or access are"))} accepted explicitly.**`);
   } else {
@@ -157,9 +170,17 @@ function sections(review: Review): Section[] {
     });
   }
   for (const s of review.stacks) {
-    const head = [heading(3, nameCode(s.stack)), paragraph(countsLine(s.counts))];
-    if (s.resources.length === 0) head.push(paragraph(md`No changes.`));
+    const head = [heading(3, nameCode(s.stack))];
+    if (s.refreshOnly) {
+      head.push(paragraph(md`A refresh-only plan: what changed outside Terraform since the last apply; it changes nothing in AWS.`));
+    } else {
+      head.push(paragraph(countsLine(s.counts)));
+      if (s.resources.length === 0) head.push(paragraph(md`No changes.`));
+    }
+    if (s.drift.length > 0) head.push(paragraph(md`**Changed outside Terraform:** ${fixed(plural(s.drift.length, "resource", "resources"))} (below).`));
+    else if (s.refreshOnly) head.push(paragraph(md`Nothing changed outside Terraform.`));
     out.push({ head: head.join("\n\n"), items: () => [], count: 0, separator: "\n" });
+    out.push(...driftSections(s));
     if (s.resources.length === 0) continue;
     out.push({
       head: tableHead([{ title: "Action" }, { title: "Resource" }, { title: "Name" }]),
@@ -179,6 +200,37 @@ function sections(review: Review): Section[] {
         unit: "attribute table",
       });
     }
+  }
+  return out;
+}
+
+/** How a drift entry is named in its table: the object changed, or gone. */
+function driftLabel(resource: ResourceReview): string {
+  return resource.action === "delete" ? "deleted" : "changed";
+}
+
+/** A stack's `resource_drift`: a table of what changed outside Terraform, and the attributes that changed. */
+function driftSections(s: StackReview): Section[] {
+  if (s.drift.length === 0) return [];
+  const out: Section[] = [
+    {
+      head: [paragraph(md`**Changed outside Terraform** in ${nameCode(s.stack)}`), tableHead([{ title: "Outside Terraform" }, { title: "Resource" }, { title: "Name" }])].join("\n\n"),
+      items: () => s.drift.map((r) => tableRow(3, [fixed(driftLabel(r)), nameCode(r.address), r.name === undefined ? md`` : valueCell(r.name)])),
+      count: s.drift.length,
+      separator: "\n",
+      unit: "resource",
+    },
+  ];
+  const changed = s.drift.filter((r) => r.attributes.length > 0 || r.omittedAttributes > 0);
+  if (changed.length > 0) {
+    out.push({
+      head: detailsOpen(`Attributes changed outside Terraform (${plural(changed.length, "resource", "resources")}): Before is the state Terraform last wrote, After what AWS holds now`),
+      items: () => changed.map(attributeTable),
+      count: changed.length,
+      separator: "\n\n",
+      tail: DETAILS_CLOSE,
+      unit: "attribute table",
+    });
   }
   return out;
 }
@@ -268,14 +320,14 @@ export function renderComment(review: Review, limit = COMMENT_LIMIT): string {
 }
 
 /** Version of the JSON document; raised on any incompatible change. */
-export const JSON_SCHEMA_VERSION = 2;
+export const JSON_SCHEMA_VERSION = 3;
 
 /**
- * The `--json` document (schemaVersion 2):
+ * The `--json` document (schemaVersion 3; 3 added `drift`, `refreshOnly`, the finding kind `drift` and `--allow-drift`):
  *
  * ```
  * {
- *   "schemaVersion": 2,
+ *   "schemaVersion": 3,
  *   "exitCode": 0 | 1,                    // 1 when a blocking finding is not accepted
  *   "totals": { "create", "update", "replace", "delete", "import" },   // numbers
  *   "stacks": [{
@@ -290,21 +342,39 @@ export const JSON_SCHEMA_VERSION = 2;
  *       "replacePaths": string[],         // e.g. ["range_key"]
  *       "attributes": [{ "path": string, "before": string, "after": string }],   // masked display text, at most 1,000
  *       "omittedAttributes": number       // changed attributes past the 1,000 listed
- *     }]
+ *     }],
+ *     "drift": [ same as resources ],     // resource_drift: action "update" (changed) or "delete" (gone)
+ *                                         // outside Terraform; before = the state, after = AWS now
+ *     "refreshOnly": boolean              // a `terraform plan -refresh-only`
  *   }],
  *   "findings": [{
  *     "stack": string, "address": string, "type": string, "name": string | null,
- *     "kind": "delete" | "replace" | "loss" | "review",
+ *     "kind": "delete" | "replace" | "loss" | "review" | "drift",
  *     "blocking": boolean,                // false: needs review, does not block
  *     "attributes": string[],             // replace paths, the attribute that loses, or those to review
  *     "message": string (Markdown),
- *     "accept": { "flag": "--allow-destroy" | "--allow-loss", "entry": string } | null,
+ *     "accept": { "flag": "--allow-destroy" | "--allow-loss" | "--allow-drift", "entry": string } | null,
  *     "allowed": boolean
  *   }],
  *   "unusedAllows": [{ "flag": string, "entry": string }]
  * }
  * ```
  */
+function resourceJson(r: ResourceReview): unknown {
+  return {
+    address: r.address,
+    type: r.type,
+    name: r.name ?? null,
+    action: r.action,
+    actions: r.actions,
+    importing: r.importing,
+    actionReason: r.actionReason ?? null,
+    replacePaths: r.replacePaths,
+    attributes: r.attributes,
+    omittedAttributes: r.omittedAttributes,
+  };
+}
+
 export function toJsonDocument(review: Review): unknown {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -315,18 +385,9 @@ export function toJsonDocument(review: Review): unknown {
       file: s.file,
       terraformVersion: s.terraformVersion ?? null,
       counts: s.counts,
-      resources: s.resources.map((r) => ({
-        address: r.address,
-        type: r.type,
-        name: r.name ?? null,
-        action: r.action,
-        actions: r.actions,
-        importing: r.importing,
-        actionReason: r.actionReason ?? null,
-        replacePaths: r.replacePaths,
-        attributes: r.attributes,
-        omittedAttributes: r.omittedAttributes,
-      })),
+      resources: s.resources.map(resourceJson),
+      drift: s.drift.map(resourceJson),
+      refreshOnly: s.refreshOnly,
     })),
     findings: review.findings.map((f) => ({
       stack: f.stack,
