@@ -3,9 +3,11 @@
  *
  * - `gh`: GitHub's API, out of reach here (and nothing local speaks it). It answers the calls the
  *   workflows make, from environment variables the test sets (`GH_STANDIN_MAIN_HEAD`: main's head;
- *   `GH_STANDIN_PR_HEAD`: the pull request's head), records every call in `GH_STANDIN_LOG`, refuses
- *   a call without `GH_TOKEN`, and fails on any other call, so a workflow that calls more fails its
- *   test until the stand-in knows that call.
+ *   `GH_STANDIN_PR_HEAD`: the pull request's head; `GH_STANDIN_ISSUES`: the JSON `gh issue list`
+ *   prints), records every call in `GH_STANDIN_LOG` (and the body file of an issue it creates or
+ *   edits in `$GH_STANDIN_LOG.body`), refuses a call without `GH_TOKEN` (an issue call without
+ *   `GH_REPO`), and fails on any other call, so a workflow that calls more fails its test until the
+ *   stand-in knows that call.
  * - `npm`: `npm ci` does nothing (the project's node_modules are installed), `npm run synth` writes
  *   the stack of `SYNTH_STANDIN_STACK` (a cdk.tf.json) with one asset into cdktf.out/stacks/$STACK,
  *   and `npm run plan:review -- ...` runs the REAL review, compiled (support/plan-review-cli.ts),
@@ -23,6 +25,16 @@ case "$*" in
   "api repos/$GITHUB_REPOSITORY/git/ref/heads/main --jq .object.sha") echo "$GH_STANDIN_MAIN_HEAD" ;;
   "api repos/$GITHUB_REPOSITORY/pulls/"*" --jq .head.sha") echo "$GH_STANDIN_PR_HEAD" ;;
   "api --method POST repos/$GITHUB_REPOSITORY/statuses/"*) echo '{}' ;;
+  "issue "*)
+    [ -n "$GH_REPO" ] || { echo "gh: no GH_REPO for an issue call" >&2; exit 5; }
+    case "$*" in
+      "issue list --state open --limit 1000 --json number,title") printf '%s\n' "\${GH_STANDIN_ISSUES:-[]}" ;;
+      "issue create --title "*" --body-file "*|"issue edit "*" --body-file "*)
+        cat "\${*##* }" > "$GH_STANDIN_LOG.body"
+        case "$1 $2" in "issue create") echo "https://github.com/$GH_REPO/issues/99" ;; esac ;;
+      "issue comment "*" --body "*|"issue close "*) ;;
+      *) echo "gh stand-in: an issue call it does not know: gh $*" >&2; exit 99 ;;
+    esac ;;
   *) echo "gh stand-in: a call it does not know: gh $*" >&2; exit 99 ;;
 esac
 `;

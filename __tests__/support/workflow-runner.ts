@@ -4,6 +4,7 @@
  * the job's and the step's `env` with their `${{ }}` expressions evaluated, `${{ }}` in `run:` replaced
  * before the script starts, `if:` evaluated with GitHub's implicit `success() &&`, GITHUB_OUTPUT read
  * back into `steps.<id>.outputs`, GITHUB_ENV carried to the steps after, GITHUB_STEP_SUMMARY collected,
+ * `continue-on-error: true` (the step's outcome failure, its conclusion success, the job going on),
  * `toJSON(steps)` with each step's outcome. Steps that `uses:` an action are handed to the test, which
  * says what the action would do (copy an artifact, set credentials) or that it does nothing here.
  *
@@ -427,8 +428,10 @@ export async function runJob(options: RunJobOptions): Promise<JobRun> {
       record = { id: step.id, name, outcome: run.code === 0 ? "success" : "failure", exitCode: run.code, stdout: run.stdout, stderr: run.stderr };
     }
     steps.push(record);
-    if (step.id) stepsContext[step.id] = { outputs, outcome: record.outcome, conclusion: record.outcome };
-    if (record.outcome === "failure") failed = true;
+    // continue-on-error: the step's outcome is failure, its conclusion success, and the job goes on.
+    const continues = step["continue-on-error"] === true && record.outcome === "failure";
+    if (step.id) stepsContext[step.id] = { outputs, outcome: record.outcome, conclusion: continues ? "success" : record.outcome };
+    if (record.outcome === "failure" && !continues) failed = true;
   }
   const stepOutputs = Object.fromEntries(Object.entries(stepsContext).map(([id, s]) => [id, s.outputs]));
   const outputs = asStrings(job.outputs, scope({ ...jobEnv, ...exported }));

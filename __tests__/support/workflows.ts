@@ -21,6 +21,7 @@ export interface Step {
   with?: Record<string, unknown>;
   env?: Record<string, string>;
   if?: string;
+  "continue-on-error"?: boolean;
 }
 export interface Job {
   name?: string;

@@ -7,7 +7,7 @@
  *   untrusted artifact content cut to plain text;
  * - pr.yml's plan job when it ends without a plan: the reason it leaves for the review;
  * - deploy-stage.yml's review step: exit 0 goes on, exit 1 and 2 stop the job with an error;
- * - the BANDUP_ALLOW_DESTROY loop, the same text in both workflows, with entries holding `[`, `*`, `?`
+ * - the BANDUP_ALLOW_DESTROY / _LOSS / _DRIFT loop, the same text in both workflows, with entries holding `[`, `*`, `?`
  *   in a folder where they would match files, under nullglob.
  *
  * `npm` and `gh` are stand-ins (support/ci-stand-ins.ts); `npm run plan:review` runs the real review.
@@ -359,7 +359,7 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
   const planJob = deployStage.jobs.plan;
   const reviewStep = planJob.steps!.find((s) => s.run?.includes("npm run plan:review"))!;
 
-  async function runReview(plan: string, env: Record<string, string> = {}, allow = "", decoys: string[] = [], allowLoss = "") {
+  async function runReview(plan: string, env: Record<string, string> = {}, allow = "", decoys: string[] = [], allowLoss = "", allowDrift = "") {
     const workspace = mkdtempSync(join(work, "deploy-review-"));
     for (const decoy of decoys) writeFileSync(join(workspace, decoy), "");
     mkdirSync(join(workspace, "plans"));
@@ -369,7 +369,7 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
       workflow: deployStage,
       job: { ...planJob, steps: [reviewStep] } as Job,
       workspace,
-      contexts: { inputs: { environment: JSON.stringify(LIST.environments[0]) }, vars: { BANDUP_ALLOW_DESTROY: allow, BANDUP_ALLOW_LOSS: allowLoss }, github: { workspace } },
+      contexts: { inputs: { environment: JSON.stringify(LIST.environments[0]) }, vars: { BANDUP_ALLOW_DESTROY: allow, BANDUP_ALLOW_LOSS: allowLoss, BANDUP_ALLOW_DRIFT: allowDrift }, github: { workspace } },
       env: { ...process.env, ...standIns.env, PATH: `${standIns.bin}:${process.env.PATH}`, ...env },
       action: () => ({}),
     });
@@ -381,7 +381,7 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
       "exit 1",
       TABLE_DELETED,
       1,
-      "::error title=Destructive change::bandup-dev: the plan loses data or access (see the job summary); not applied. If intended, accept it with the entry the summary names, in BANDUP_ALLOW_DESTROY or BANDUP_ALLOW_LOSS.\n",
+      "::error title=Destructive change::bandup-dev: the plan loses data or access (see the job summary); not applied. If intended, accept it with the entry the summary names, in BANDUP_ALLOW_DESTROY, BANDUP_ALLOW_LOSS or BANDUP_ALLOW_DRIFT.\n",
     ],
     ["exit 2", "[]", 2, "::error title=The plan review did not run::plan-review: plans/bandup-dev.json: is JSON but not an object (got an array); pass the output of `terraform show -json <planfile>`\n"],
   ])("%s", async (_label, plan, code, error) => {
@@ -415,6 +415,7 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
         "allow=()",
         'for entry in $BANDUP_ALLOW_DESTROY; do allow+=(--allow-destroy "$entry"); done',
         'for entry in $BANDUP_ALLOW_LOSS; do allow+=(--allow-loss "$entry"); done',
+        'for entry in $BANDUP_ALLOW_DRIFT; do allow+=(--allow-drift "$entry"); done',
         "set +f",
       ]);
       expect(loop(reviewStep.run!)).toEqual(prLoop);
@@ -425,13 +426,14 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
     const ODD = ['bandup-dev:aws_dynamodb_table.t[0]', 'bandup-dev:module.m["a*"].aws_sqs_queue.q', "bandup-prod:aws_kms_key.k?", "bandup-staging:aws_dynamodb_table_item.i[*]"];
     const decoys = ["bandup-dev:aws_dynamodb_table.t0", "bandup-prod:aws_kms_key.k1", 'bandup-dev:module.m["ab"].aws_sqs_queue.q'];
     const LOSS = ["bandup-prod:aws_dynamodb_table.t[0]:deletion_protection_enabled", "bandup-dev:aws_sqs_queue.q?:message_retention_seconds"];
+    const DRIFT = ["bandup-prod:aws_dynamodb_table.t[*]:point_in_time_recovery.enabled", "bandup-dev:aws_cloudwatch_metric_alarm.a?"];
     const passed = (args: string[], flag = "--allow-destroy") => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
 
     test("deploy-stage.yml passes each entry as written", async () => {
-      await runReview(NO_CHANGES, {}, ODD.join(" \n\t"), decoys, LOSS.join("\n"));
+      await runReview(NO_CHANGES, {}, ODD.join(" \n\t"), decoys, LOSS.join("\n"), DRIFT.join(" "));
       const call = readFileSync(standIns.npmLog, "utf8").split("\n").find((l) => l.startsWith("npm run plan:review"))!;
       const args = call.slice("npm run plan:review -- ".length).split(" ");
-      expect([passed(args), passed(args, "--allow-loss")]).toEqual([ODD, LOSS]);
+      expect([passed(args), passed(args, "--allow-loss"), passed(args, "--allow-drift")]).toEqual([ODD, LOSS, DRIFT]);
     }, 60_000);
 
     test("pr-review.yml passes each entry as written, in a workspace where they would glob", async () => {
@@ -448,13 +450,13 @@ describe("deploy-stage.yml's review step: apply only after exit 0; exit 1 and 2 
         workflow: prReview,
         job: { ...prReview.jobs.review, steps: [step] } as Job,
         workspace,
-        contexts: { github: { event: { workflow_run: { pull_requests: [{ number: 1 }] } } }, vars: { BANDUP_ALLOW_DESTROY: ODD.join(" "), BANDUP_ALLOW_LOSS: LOSS.join(" ") } },
+        contexts: { github: { event: { workflow_run: { pull_requests: [{ number: 1 }] } } }, vars: { BANDUP_ALLOW_DESTROY: ODD.join(" "), BANDUP_ALLOW_LOSS: LOSS.join(" "), BANDUP_ALLOW_DRIFT: DRIFT.join(" ") } },
         env: { ...process.env, ...standIns.env, PATH: `${standIns.bin}:${process.env.PATH}` },
         action: () => ({}),
       });
       const call = readFileSync(standIns.npmLog, "utf8").split("\n").find((l) => l.startsWith("npm run plan:review"))!;
       const args = call.slice("npm run plan:review -- ".length).split(" ");
-      expect([passed(args), passed(args, "--allow-loss")]).toEqual([ODD, LOSS]);
+      expect([passed(args), passed(args, "--allow-loss"), passed(args, "--allow-drift")]).toEqual([ODD, LOSS, DRIFT]);
     }, 60_000);
   });
 });

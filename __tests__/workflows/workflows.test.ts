@@ -25,7 +25,7 @@ import {
   STATE_KEY_PREFIX_VARIABLE,
   STATE_REGION_VARIABLE,
 } from "../../stacks/github-variables";
-import { DEPLOY_WORKFLOW, deployPlanSubject, deploySubject, driftSubject, PR_WORKFLOW, pullRequestPlanSubject } from "../support/oidc-subjects";
+import { DEPLOY_WORKFLOW, deployPlanSubject, deploySubject, DRIFT_WORKFLOW, driftSubject, PR_WORKFLOW, pullRequestPlanSubject } from "../support/oidc-subjects";
 import { evaluate, interpolate } from "../support/workflow-runner";
 import { evaluatePath, Job, loadWorkflow, ROOT, Step, stepsOf, Workflow, workflowFiles, WORKFLOWS_DIR } from "../support/workflows";
 
@@ -34,6 +34,7 @@ const deploy = loadWorkflow("deploy.yml");
 const deployStage = loadWorkflow("deploy-stage.yml");
 const prReview = loadWorkflow("pr-review.yml");
 const cdktnCheck = loadWorkflow("cdktn-check.yml");
+const drift = loadWorkflow("drift.yml");
 const workflows: [string, Workflow][] = workflowFiles().map((file) => [file, loadWorkflow(file)]);
 
 /** What the first job of both workflows outputs: the command's list of the real settings. */
@@ -67,10 +68,11 @@ const STATE_ENV = {
   [STATE_KEY_PREFIX_VARIABLE]: `\${{ vars.${STATE_KEY_PREFIX_VARIABLE} }}`,
 };
 
-describe("the environments job (first job of pr.yml and deploy.yml)", () => {
+describe("the environments job (first job of pr.yml, deploy.yml and drift.yml)", () => {
   test.each([
     ["pr.yml", pr],
     ["deploy.yml", deploy],
+    ["drift.yml", drift],
   ])("%s: runs `npm run environments -- --json` and hands its JSON on as the output `json`, with no extra permission", (_file, workflow) => {
     const job = workflow.jobs.environments;
     expect(job.outputs).toEqual({ json: "${{ steps.list.outputs.json }}" });
@@ -89,6 +91,7 @@ describe("the environments job (first job of pr.yml and deploy.yml)", () => {
     expect(prJob).toEqual(deployJob);
     expect(upTo(pr.jobs.environments)).toEqual(upTo(deploy.jobs.environments));
     expect(deploySteps).toEqual(upTo(deploy.jobs.environments));
+    expect(drift.jobs.environments).toEqual(deploy.jobs.environments);
     const extra = prSteps!.slice(upTo(pr.jobs.environments).length);
     expect(extra.map((s) => s.uses?.split("@")[0] ?? s.run)).toEqual([
       'mkdir -p review-input\necho "$JSON" > review-input/environments.json\nnpm run -s permissions -- --json > review-input/permissions-head.json\n',
@@ -372,7 +375,7 @@ describe("every job", () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(3);
+    expect(checked).toBeGreaterThanOrEqual(4);
   });
 
   test.each(allJobs.map((j) => [`${j.file} ${j.id}`, j] as const))("%s: checkout leaves no token in .git/config", (_label, { job }) => {
@@ -390,7 +393,7 @@ describe("every job", () => {
 
   test("the jobs that run terraform use the provider cache keyed by the pinned provider's version, and the lock file of .github", () => {
     const terraformJobs = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.run?.includes("terraform -chdir")));
-    expect(terraformJobs.map((j) => `${j.file} ${j.id}`).sort()).toEqual(["deploy-stage.yml apply", "deploy-stage.yml plan", "pr.yml plan"]);
+    expect(terraformJobs.map((j) => `${j.file} ${j.id}`).sort()).toEqual(["deploy-stage.yml apply", "deploy-stage.yml plan", "drift.yml drift", "pr.yml plan"]);
     for (const { job, workflow } of terraformJobs) {
       const cache = job.steps!.find((s) => s.uses?.startsWith("actions/cache@"))!;
       expect(cache.with).toEqual({
@@ -452,7 +455,7 @@ describe("OIDC: each job that assumes a role uses the variable of a role that tr
   });
 
   /** Each (job, environment entry) that assumes a role: the subject GitHub gives the job, the role its variable names. */
-  function assumptions(trigger: "pull_request" | "push", job: Job, definedIn: string, entryContext: (e: (typeof LIST.environments)[number]) => Record<string, unknown>) {
+  function assumptions(trigger: "pull_request" | "push" | "schedule", job: Job, definedIn: string, entryContext: (e: (typeof LIST.environments)[number]) => Record<string, unknown>) {
     const ref = trigger === "pull_request" ? "refs/pull/12/merge" : "refs/heads/main";
     const aws = (job.steps ?? []).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     return LIST.environments.flatMap((entry) =>
@@ -471,21 +474,24 @@ describe("OIDC: each job that assumes a role uses the variable of a role that tr
   const deployJobs = ["plan", "apply"].flatMap((id) =>
     assumptions("push", deployStage.jobs[id], DEPLOY_WORKFLOW, (entry) => ({ inputs: { environment: JSON.stringify(entry) } })),
   );
+  // schedule and workflow_dispatch run the default branch: ref refs/heads/main, no GitHub environment.
+  const driftJobs = assumptions("schedule", drift.jobs.drift, DRIFT_WORKFLOW, (entry) => ({ matrix: entry }));
 
   test("the workflows that assume roles are the files the subjects name, and deploy.yml calls deploy-stage.yml", () => {
     const assuming = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))).map((j) => `${j.file} ${j.id}`);
-    expect(assuming.sort()).toEqual([`${DEPLOY_WORKFLOW} apply`, `${DEPLOY_WORKFLOW} plan`, `${PR_WORKFLOW} plan`]);
+    expect(assuming.sort()).toEqual([`${DEPLOY_WORKFLOW} apply`, `${DEPLOY_WORKFLOW} plan`, `${DRIFT_WORKFLOW} drift`, `${PR_WORKFLOW} plan`]);
     for (const stage of STAGES) expect(deploy.jobs[stage].uses).toBe(`./.github/workflows/${DEPLOY_WORKFLOW}`);
     expect(Object.keys(deploy.on)).toEqual(["push"]);
   });
 
   test("every assumption is trusted: PR plans and deploy plans with the plan role, applies in their GitHub environment with the deploy role", () => {
-    const all = [...prPlans, ...deployJobs];
+    const all = [...prPlans, ...deployJobs, ...driftJobs];
     expect(all.filter((a) => !trusts(a.role, a.subject))).toEqual([]);
     expect(all.map((a) => [a.job, a.role])).toEqual([
       ...LIST.environments.map((e) => [`${PR_WORKFLOW} plan \${{ matrix.name }} ${e.name}`, `bandup-plan-${e.name}`]),
       ...LIST.environments.map((e) => [`${DEPLOY_WORKFLOW} plan ${e.name}`, `bandup-plan-${e.name}`]),
       ...LIST.environments.map((e) => [`${DEPLOY_WORKFLOW} apply ${e.name}`, `bandup-deploy-${e.name}`]),
+      ...LIST.environments.map((e) => [`${DRIFT_WORKFLOW} drift \${{ matrix.name }} ${e.name}`, `bandup-plan-${e.name}`]),
     ]);
   });
 
@@ -526,6 +532,61 @@ test.each(workflowFiles())("%s names no stack: every environment comes from the 
   expect(text).not.toMatch(/BANDUP_PLAN_ROLE_ARN_[A-Z]/);
 });
 
+describe("drift.yml: a scheduled, read-only check per environment", () => {
+  test("daily and by hand, on main's code only (no pull_request, no push); one run at a time", () => {
+    expect(Object.keys(drift.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    const [{ cron }] = (drift.on as { schedule: { cron: string }[] }).schedule;
+    // minute hour day-of-month month day-of-week: every day.
+    expect(cron.split(" ").slice(2)).toEqual(["*", "*", "*"]);
+    expect((drift as unknown as { concurrency: unknown }).concurrency).toEqual({ group: "drift", "cancel-in-progress": false });
+    expect(Object.keys(drift.jobs)).toEqual(["environments", "drift", "report"]);
+  });
+
+  test("the drift and report matrices are every environment the command lists, in order; no environment, no job", () => {
+    for (const id of ["drift", "report"]) {
+      const job = drift.jobs[id];
+      expect(job.strategy!["fail-fast"]).toBe(false);
+      expect(evaluatePath(job.strategy!.matrix.include as string, needsContext(LIST))).toEqual(LIST.environments);
+      expect(matrixKeys(job).every((key) => LIST.environments.every((e) => key in e))).toBe(true);
+    }
+    expect(drift.jobs.drift.if).toBe("fromJSON(needs.environments.outputs.json).environments[0] != null");
+    // The report runs after failed drift jobs too: a failure must not pass for a clean environment.
+    expect(drift.jobs.report.if).toBe("always() && needs.environments.result == 'success' && fromJSON(needs.environments.outputs.json).environments[0] != null");
+    expect(drift.jobs.report.needs).toEqual(["environments", "drift"]);
+  });
+
+  test("each environment with its own read-only plan role, in its region, with the S3 backend; both plans -lock=false and -detailed-exitcode", () => {
+    const job = drift.jobs.drift;
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    expect(aws.with).toEqual({
+      "role-to-assume": "${{ vars[matrix.planRoleVariable] }}",
+      "role-session-name": "bandup-drift-${{ matrix.name }}-${{ github.run_id }}",
+      "aws-region": "${{ matrix.region }}",
+      "role-duration-seconds": 3600,
+    });
+    expect(job.env).toEqual({ ...STATE_ENV, STACK: "${{ matrix.stack }}", STACK_DIR: "cdktf.out/stacks/${{ matrix.stack }}" });
+    const plans = job.steps!.flatMap((s) => (s.run ?? "").split("\n")).filter((line) => /terraform -chdir=\S+ plan /.test(line));
+    expect(plans).toEqual([
+      'terraform -chdir="$STACK_DIR" plan -input=false -lock=false -refresh-only -detailed-exitcode -out=refresh-only.tfplan || status=$?',
+      'terraform -chdir="$STACK_DIR" plan -input=false -lock=false -detailed-exitcode -out=tfplan || status=$?',
+    ]);
+    // Nothing that writes: terraform only inits, plans and shows; no deploy role anywhere.
+    const commands = Object.values(drift.jobs).flatMap((j) => (j.steps ?? []).flatMap((s) => (s.run ?? "").split("\n")));
+    const subcommands = commands.flatMap((line) => [...line.matchAll(/\bterraform(?: -chdir=\S+)? ([a-z-]+)/g)].map((m) => m[1]));
+    expect([...new Set(subcommands)].sort()).toEqual(["init", "plan", "show"]);
+    expect(JSON.stringify(drift)).not.toMatch(/DEPLOY_ROLE|deployRoleVariable|aws-access-key/);
+  });
+
+  test("the report job: issues: write and nothing else, no checkout, no AWS, no npm", () => {
+    const job = drift.jobs.report;
+    expect(job.permissions).toEqual({ issues: "write" });
+    const uses = job.steps!.filter((s) => s.uses).map((s) => s.uses!.split("@")[0]);
+    expect(uses).toEqual(["actions/download-artifact"]);
+    expect(job.steps!.map((s) => s.run ?? "").join("\n")).not.toMatch(/\bnpm\b|\baws\b|terraform/);
+  });
+});
+
 describe("cdktn-check.yml", () => {
   test("runs weekly and by hand", () => {
     expect(Object.keys(cdktnCheck.on)).toEqual(["schedule", "workflow_dispatch"]);
@@ -558,19 +619,21 @@ describe.each(workflows)("%s: least privilege", (_name, workflow) => {
     expect(workflow.permissions).toEqual({ contents: "read" });
   });
 
-  test("id-token: write only where an AWS role is assumed; pull-requests: write only where a comment is posted; statuses: write only where a status is set; actions: read only where another run's artifacts are read", () => {
+  test("id-token: write only where an AWS role is assumed; pull-requests: write only where a comment is posted; statuses: write only where a status is set; actions: read only where another run's artifacts are read; issues: write only where an issue is written", () => {
     for (const [id, job] of Object.entries(workflow.jobs)) {
       const steps = stepsOf(job);
       const assumesRole = steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
       const comments = steps.some((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"));
       const setsStatus = steps.some((s) => s.run?.includes("/statuses/"));
       const readsAnotherRun = steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.["run-id"] !== undefined);
+      const writesIssues = steps.some((s) => /\bgh issue (create|edit|comment|close)\b/.test(s.run ?? ""));
       expect([id, job.permissions?.["id-token"]]).toEqual([id, assumesRole ? "write" : undefined]);
       expect([id, job.permissions?.["pull-requests"]]).toEqual([id, comments ? "write" : undefined]);
       expect([id, job.permissions?.statuses]).toEqual([id, setsStatus ? "write" : undefined]);
       expect([id, job.permissions?.actions]).toEqual([id, readsAnotherRun ? "read" : undefined]);
+      expect([id, job.permissions?.issues]).toEqual([id, writesIssues ? "write" : undefined]);
       for (const [scope, level] of Object.entries(job.permissions ?? {})) {
-        expect([id, scope, level]).toEqual([id, scope, { contents: "read", "id-token": "write", "pull-requests": "write", statuses: "write", actions: "read" }[scope]]);
+        expect([id, scope, level]).toEqual([id, scope, { contents: "read", "id-token": "write", "pull-requests": "write", statuses: "write", actions: "read", issues: "write" }[scope]]);
       }
     }
   });
@@ -618,7 +681,7 @@ describe("GitHub's workflow schema (@action-validator/cli)", () => {
   }
 
   test("the workflows are there", () => {
-    expect(workflowFiles()).toEqual(expect.arrayContaining(["deploy-stage.yml", "deploy.yml", "pr-review.yml", "pr.yml"]));
+    expect(workflowFiles()).toEqual(expect.arrayContaining(["deploy-stage.yml", "deploy.yml", "drift.yml", "pr-review.yml", "pr.yml"]));
   });
 
   test.each(workflowFiles())("%s is valid", (file) => {
