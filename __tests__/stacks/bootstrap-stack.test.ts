@@ -386,7 +386,7 @@ describe("the outputs: the GitHub variables the workflows read", () => {
     ]);
   });
 
-  test("the outputs hold every GitHub variable the workflows read, but the optional BANDUP_ALLOW_DESTROY and BANDUP_ALLOW_LOSS, and nothing else", () => {
+  test("the outputs hold every GitHub variable the workflows read, but the optional BANDUP_ALLOW_DESTROY, BANDUP_ALLOW_LOSS and BANDUP_ALLOW_DRIFT, and nothing else", () => {
     const text = workflowFiles().map((file) => readFileSync(join(WORKFLOWS_DIR, file), "utf8")).join("\n");
     // `vars.NAME`, and `vars[matrix.<field>]` or `vars[fromJSON(inputs.environment).<field>]` where the
     // field is one of npm run environments' entries.
@@ -397,6 +397,7 @@ describe("the outputs: the GitHub variables the workflows read", () => {
     const repositoryVariables = new Set([...named, ...environments.map((e) => e.planRoleVariable)]);
     repositoryVariables.delete("BANDUP_ALLOW_DESTROY");
     repositoryVariables.delete("BANDUP_ALLOW_LOSS");
+    repositoryVariables.delete("BANDUP_ALLOW_DRIFT");
     expect(Object.keys(built.json.output["repository-variables"].value).sort()).toEqual([...repositoryVariables].sort());
     expect(Object.fromEntries(Object.entries<Record<string, string>>(built.json.output["environment-variables"].value).map(([env, vars]) => [env, Object.keys(vars)]))).toEqual(
       Object.fromEntries(environments.map((e) => [e.githubEnvironment, [e.deployRoleVariable]])),
