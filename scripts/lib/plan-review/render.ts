@@ -106,11 +106,9 @@ function statusLines(review: Review): string[] {
       md`⛔ **${fixed(plural(blockingDrift.length, "change made outside Terraform loses", "changes made outside Terraform lose"))} data or access.** Each is listed below with what the next apply does about it.`,
     );
   }
-  if (blocking.length > 0) {
-    // Said above.
-  } else if (accepted.length > 0) {
+  if (blocking.length === 0 && accepted.length > 0) {
     lines.push(md`⚠️ **${fixed(plural(accepted.length, "change that loses data or access is", "changes that lose data or access are"))} accepted explicitly.**`);
-  } else {
+  } else if (blocking.length === 0) {
     lines.push(md`✅ **No change loses data or access.**`);
   }
   if (toReview.length > 0) lines.push(md`🔎 ${fixed(plural(toReview.length, "resource needs", "resources need"))} a reviewer's eye (not blocking).`);
