@@ -68,6 +68,17 @@ const STATE_ENV = {
   [STATE_KEY_PREFIX_VARIABLE]: `\${{ vars.${STATE_KEY_PREFIX_VARIABLE} }}`,
 };
 
+/** A matrix job's credentials: the environment's read-only plan role, in its region, for longer than the job (30 min). */
+function expectPlanRoleCredentials(job: Job, sessionPrefix: string): void {
+  const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+  expect(aws.with).toEqual({
+    "role-to-assume": "${{ vars[matrix.planRoleVariable] }}",
+    "role-session-name": `${sessionPrefix}-\${{ matrix.name }}-\${{ github.run_id }}`,
+    "aws-region": "${{ matrix.region }}",
+    "role-duration-seconds": 3600,
+  });
+}
+
 describe("the environments job (first job of pr.yml, deploy.yml and drift.yml)", () => {
   test.each([
     ["pr.yml", pr],
@@ -144,13 +155,7 @@ describe("pr.yml: runs the pull request's code, holds no write token", () => {
   test("plans each environment with its own read-only role from OIDC, in its region, with the S3 backend", () => {
     const plan = pr.jobs.plan;
     expect(matrixKeys(plan).every((key) => LIST.environments.every((e) => key in e))).toBe(true);
-    const aws = plan.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
-    expect(aws.with).toEqual({
-      "role-to-assume": "${{ vars[matrix.planRoleVariable] }}",
-      "role-session-name": "bandup-plan-${{ matrix.name }}-${{ github.run_id }}",
-      "aws-region": "${{ matrix.region }}",
-      "role-duration-seconds": 3600,
-    });
+    expectPlanRoleCredentials(plan, "bandup-plan");
     for (const environment of LIST.environments) expect(environment.planRoleVariable).toBe(planRoleVariable(environment.name));
     expect(plan.env).toEqual({ ...STATE_ENV, STACK: "${{ matrix.stack }}", STACK_DIR: "cdktf.out/stacks/${{ matrix.stack }}" });
     const runs = plan.steps!.map((s) => s.run ?? "").join("\n");
@@ -558,13 +563,7 @@ describe("drift.yml: a scheduled, read-only check per environment", () => {
   test("each environment with its own read-only plan role, in its region, with the S3 backend; both plans -lock=false and -detailed-exitcode", () => {
     const job = drift.jobs.drift;
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
-    const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
-    expect(aws.with).toEqual({
-      "role-to-assume": "${{ vars[matrix.planRoleVariable] }}",
-      "role-session-name": "bandup-drift-${{ matrix.name }}-${{ github.run_id }}",
-      "aws-region": "${{ matrix.region }}",
-      "role-duration-seconds": 3600,
-    });
+    expectPlanRoleCredentials(job, "bandup-drift");
     expect(job.env).toEqual({ ...STATE_ENV, STACK: "${{ matrix.stack }}", STACK_DIR: "cdktf.out/stacks/${{ matrix.stack }}" });
     const plans = job.steps!.flatMap((s) => (s.run ?? "").split("\n")).filter((line) => /terraform -chdir=\S+ plan /.test(line));
     expect(plans).toEqual([

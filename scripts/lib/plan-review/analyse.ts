@@ -632,6 +632,24 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
   const allowLoss = options.allowLoss ?? [];
   const allowDrift = options.allowDrift ?? [];
   const used = new Set<string>();
+  const allowLists: Readonly<Record<Acceptance["flag"], readonly string[]>> = {
+    "--allow-destroy": allowDestroy,
+    "--allow-loss": allowLoss,
+    "--allow-drift": allowDrift,
+  };
+  /**
+   * A finding as reported: a blocking one with the entry that accepts it (`<stack>:<address>`, plus
+   * `:<attribute>` when it names one), accepted when its flag's list holds that entry. Entries match
+   * the real address; the printed entry is redacted like every printed address.
+   */
+  const settle = ({ acceptPath, ...finding }: NewFinding, flag: Acceptance["flag"], realAddress: string, shownAddress: string): Finding => {
+    if (!finding.blocking) return { ...finding, allowed: false };
+    const suffix = acceptPath === undefined ? "" : `:${acceptPath}`;
+    const real = `${finding.stack}:${realAddress}${suffix}`;
+    const allowed = allowLists[flag].includes(real);
+    if (allowed) used.add(`${flag} ${real}`);
+    return { ...finding, accept: { flag, entry: `${finding.stack}:${shownAddress}${suffix}` }, allowed };
+  };
   // Secrets of every plan: a value sensitive in one stack is masked wherever it is copied, in any stack.
   const secrets = new Secrets(plans.flatMap((plan) => [...plan.resourceChanges, ...plan.resourceDrift]));
   const totals: Counts = { create: 0, update: 0, replace: 0, delete: 0, import: 0 };
@@ -651,20 +669,8 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
       if (importing) counts.import += 1;
       const resource = reviewOf(rc, action, importing, secrets);
       resources.push(resource);
-      for (const { acceptPath, ...finding } of findingsOf(plan.stack, resource, rc.change, restoredFrom, secrets)) {
-        if (!finding.blocking) {
-          findings.push({ ...finding, allowed: false });
-          continue;
-        }
-        // Entries match the real address; the printed entry is redacted like every printed address.
-        const accept: Acceptance =
-          acceptPath === undefined
-            ? { flag: "--allow-destroy", entry: `${plan.stack}:${resource.address}` }
-            : { flag: "--allow-loss", entry: `${plan.stack}:${resource.address}:${acceptPath}` };
-        const real = acceptPath === undefined ? `${plan.stack}:${rc.address}` : `${plan.stack}:${rc.address}:${acceptPath}`;
-        const allowed = (acceptPath === undefined ? allowDestroy : allowLoss).includes(real);
-        if (allowed) used.add(`${accept.flag} ${real}`);
-        findings.push({ ...finding, accept, allowed });
+      for (const finding of findingsOf(plan.stack, resource, rc.change, restoredFrom, secrets)) {
+        findings.push(settle(finding, finding.acceptPath === undefined ? "--allow-destroy" : "--allow-loss", rc.address, resource.address));
       }
     }
     const drift: ResourceReview[] = [];
@@ -675,28 +681,17 @@ export function analysePlans(plans: readonly StackPlan[], options: AnalyseOption
       if (action === "no-op") continue;
       const resource = reviewOf(rc, action, false, secrets);
       drift.push(resource);
-      for (const { acceptPath, ...finding } of driftFindingsOf(plan.stack, resource, rc.change, plannedByAddress.get(rc.address), plan.refreshOnly, secrets)) {
-        if (!finding.blocking) {
-          findings.push({ ...finding, allowed: false });
-          continue;
-        }
-        const suffix = acceptPath === undefined ? "" : `:${acceptPath}`;
-        const accept: Acceptance = { flag: "--allow-drift", entry: `${plan.stack}:${resource.address}${suffix}` };
-        const real = `${plan.stack}:${rc.address}${suffix}`;
-        const allowed = allowDrift.includes(real);
-        if (allowed) used.add(`--allow-drift ${real}`);
-        findings.push({ ...finding, accept, allowed });
+      for (const finding of driftFindingsOf(plan.stack, resource, rc.change, plannedByAddress.get(rc.address), plan.refreshOnly, secrets)) {
+        findings.push(settle(finding, "--allow-drift", rc.address, resource.address));
       }
     }
     (Object.keys(totals) as (keyof Counts)[]).forEach((k) => (totals[k] += counts[k]));
     return { stack: plan.stack, file: plan.file, terraformVersion: plan.terraformVersion, counts, resources, drift, refreshOnly: plan.refreshOnly, findings };
   });
   const findings = stacks.flatMap((s) => s.findings);
-  const unusedAllows: Acceptance[] = [
-    ...allowDestroy.filter((e) => !used.has(`--allow-destroy ${e}`)).map((entry): Acceptance => ({ flag: "--allow-destroy", entry: secrets.redactAddress(entry) })),
-    ...allowLoss.filter((e) => !used.has(`--allow-loss ${e}`)).map((entry): Acceptance => ({ flag: "--allow-loss", entry: secrets.redactAddress(entry) })),
-    ...allowDrift.filter((e) => !used.has(`--allow-drift ${e}`)).map((entry): Acceptance => ({ flag: "--allow-drift", entry: secrets.redactAddress(entry) })),
-  ];
+  const unusedAllows: Acceptance[] = (Object.keys(allowLists) as Acceptance["flag"][]).flatMap((flag) =>
+    allowLists[flag].filter((e) => !used.has(`${flag} ${e}`)).map((entry): Acceptance => ({ flag, entry: secrets.redactAddress(entry) })),
+  );
   return {
     stacks,
     totals,

@@ -4,7 +4,7 @@
  * built by markdown.ts: plan text reaches it only as code spans. The whole review and the JSON are
  * written in pieces, so their size is bounded by the disk, not by the largest JavaScript string.
  */
-import { ABSENT, Counts, Finding, ResourceReview, Review, SENSITIVE, StackReview, UNKNOWN } from "./analyse";
+import { ABSENT, Counts, Finding, ResourceReview, Review, SENSITIVE, UNKNOWN } from "./analyse";
 import {
   code,
   COMMENT_MARKER,
@@ -178,51 +178,54 @@ function sections(review: Review): Section[] {
     if (s.drift.length > 0) head.push(paragraph(md`**Changed outside Terraform:** ${fixed(plural(s.drift.length, "resource", "resources"))} (below).`));
     else if (s.refreshOnly) head.push(paragraph(md`Nothing changed outside Terraform.`));
     out.push({ head: head.join("\n\n"), items: () => [], count: 0, separator: "\n" });
-    out.push(...driftSections(s));
-    if (s.resources.length === 0) continue;
-    out.push({
-      head: tableHead([{ title: "Action" }, { title: "Resource" }, { title: "Name" }]),
-      items: () => s.resources.map((r) => tableRow(3, [fixed(actionLabel(r)), nameCode(r.address), r.name === undefined ? md`` : valueCell(r.name)])),
-      count: s.resources.length,
-      separator: "\n",
-      unit: "resource",
-    });
-    const changed = s.resources.filter((r) => r.attributes.length > 0 || r.omittedAttributes > 0);
-    if (changed.length > 0) {
-      out.push({
-        head: detailsOpen(`Changed attributes (${plural(changed.length, "resource", "resources")})`),
-        items: () => changed.map(attributeTable),
-        count: changed.length,
-        separator: "\n\n",
-        tail: DETAILS_CLOSE,
-        unit: "attribute table",
-      });
+    if (s.drift.length > 0) {
+      // resource_drift: what changed outside Terraform, the same table and attribute tables as the plan's own.
+      out.push(
+        ...resourceSections(s.drift, {
+          before: paragraph(md`**Changed outside Terraform** in ${nameCode(s.stack)}`),
+          actionTitle: "Outside Terraform",
+          label: (r) => (r.action === "delete" ? "deleted" : "changed"),
+          details: (n) => `Attributes changed outside Terraform (${n}): Before is the state Terraform last wrote, After what AWS holds now`,
+        }),
+      );
     }
+    if (s.resources.length === 0) continue;
+    out.push(...resourceSections(s.resources, { actionTitle: "Action", label: actionLabel, details: (n) => `Changed attributes (${n})` }));
   }
   return out;
 }
 
-/** How a drift entry is named in its table: the object changed, or gone. */
-function driftLabel(resource: ResourceReview): string {
-  return resource.action === "delete" ? "deleted" : "changed";
-}
-
-/** A stack's `resource_drift`: a table of what changed outside Terraform, and the attributes that changed. */
-function driftSections(s: StackReview): Section[] {
-  if (s.drift.length === 0) return [];
+/**
+ * The table of some resources (what happens to each, its address and name), and, folded, the
+ * attribute tables of those whose attributes changed.
+ */
+function resourceSections(
+  resources: readonly ResourceReview[],
+  options: {
+    /** A block before the table. @default - none */
+    readonly before?: string;
+    /** The title of the first column. */
+    readonly actionTitle: string;
+    /** What the first column says of a resource. */
+    readonly label: (resource: ResourceReview) => string;
+    /** The summary of the attribute tables, given "<n> resource(s)". */
+    readonly details: (resources: string) => string;
+  },
+): Section[] {
+  const table = tableHead([{ title: options.actionTitle }, { title: "Resource" }, { title: "Name" }]);
   const out: Section[] = [
     {
-      head: [paragraph(md`**Changed outside Terraform** in ${nameCode(s.stack)}`), tableHead([{ title: "Outside Terraform" }, { title: "Resource" }, { title: "Name" }])].join("\n\n"),
-      items: () => s.drift.map((r) => tableRow(3, [fixed(driftLabel(r)), nameCode(r.address), r.name === undefined ? md`` : valueCell(r.name)])),
-      count: s.drift.length,
+      head: options.before === undefined ? table : [options.before, table].join("\n\n"),
+      items: () => resources.map((r) => tableRow(3, [fixed(options.label(r)), nameCode(r.address), r.name === undefined ? md`` : valueCell(r.name)])),
+      count: resources.length,
       separator: "\n",
       unit: "resource",
     },
   ];
-  const changed = s.drift.filter((r) => r.attributes.length > 0 || r.omittedAttributes > 0);
+  const changed = resources.filter((r) => r.attributes.length > 0 || r.omittedAttributes > 0);
   if (changed.length > 0) {
     out.push({
-      head: detailsOpen(`Attributes changed outside Terraform (${plural(changed.length, "resource", "resources")}): Before is the state Terraform last wrote, After what AWS holds now`),
+      head: detailsOpen(options.details(plural(changed.length, "resource", "resources"))),
       items: () => changed.map(attributeTable),
       count: changed.length,
       separator: "\n\n",
